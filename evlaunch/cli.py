@@ -1,0 +1,90 @@
+"""The `evlaunch` command. User errors print one clear message and exit with status 2."""
+
+import functools
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from .errors import UserError
+from .io import write_text_atomic
+from .scenario.load import bundled_text, load_scenario
+from .scenario.schema import Scenario
+
+app = typer.Typer(
+    help="Plan and stress-test a new electric-vehicle maker's market entry.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ScenarioFile = Annotated[
+    Optional[Path],
+    typer.Argument(help="Scenario file (YAML, TOML or JSON); omit for the bundled xiaomi-2021."),
+]
+JsonOut = Annotated[
+    Optional[Path], typer.Option("--json", help="Also write the result as JSON to this file.")
+]
+
+
+def user_errors(command):
+    """Turn a UserError into its message on stderr and exit status 2: no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+@app.command()
+@user_errors
+def run(file: ScenarioFile = None, json_path: JsonOut = None) -> None:
+    """Run the scenario at its central values: each production option alone and the mix."""
+    from .report.terminal import print_run
+    from .run import run as run_scenario
+
+    scenario, _ = load_scenario(file)
+    result = run_scenario(scenario)
+    if json_path:
+        write_text_atomic(json_path, json.dumps(result.to_dict(), indent=2) + "\n")
+    print_run(result, out)
+
+
+@app.command()
+@user_errors
+def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
+    """Check a scenario file and report every problem found, without running it."""
+    scenario, _ = load_scenario(file)
+    out.print(f"{file}: valid scenario '{scenario.name}' with {len(scenario.options)} options")
+
+
+@app.command()
+@user_errors
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("scenario.yaml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write the bundled Xiaomi-2021 scenario, with its sources, to edit as your own."""
+    if path.exists() and not force:
+        raise UserError(f"{path}: already exists; pass --force to overwrite it")
+    write_text_atomic(path, bundled_text())
+    out.print(f"wrote {path}; edit it, then `evlaunch validate {path}` and `evlaunch run {path}`")
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario's JSON Schema (for editor completion and validation)."""
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
+if __name__ == "__main__":
+    app()

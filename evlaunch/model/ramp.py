@@ -1,0 +1,57 @@
+"""Supply: each option's monthly capacity, an S-curve ramp from its start of production."""
+
+import numpy as np
+
+
+def ramp_fraction(elapsed_months: np.ndarray, ramp_months: np.ndarray) -> np.ndarray:
+    """Share of full rate reached ``elapsed_months`` after start of production (SOP).
+
+    A smoothstep S-curve, 3x^2 - 2x^3 with x = elapsed / ramp clipped to [0, 1]: flat at
+    SOP and at full rate, steepest (and 1/2) at mid-ramp, 0 before SOP.
+
+    Parameters
+    ----------
+    elapsed_months : array
+        Months since SOP [months]; negative before it.
+    ramp_months : array
+        Months from SOP to full rate [months], > 0.
+
+    Returns
+    -------
+    array of the same broadcast shape, in [0, 1].
+    """
+    x = np.clip(np.asarray(elapsed_months, dtype=float) / ramp_months, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def capacity_per_month(
+    capacity_per_year: np.ndarray,
+    share_available: np.ndarray,
+    sop_month: np.ndarray,
+    ramp_months: np.ndarray,
+    months: int,
+) -> np.ndarray:
+    """Vehicles one option can build for us in each grid month.
+
+    Parameters
+    ----------
+    capacity_per_year : (paths,) array
+        Nameplate capacity [vehicles/year].
+    share_available : (paths,) array
+        Share of it that is ours [-].
+    sop_month : (paths,) array
+        Start of production on the grid [months from grid start]; may be fractional.
+    ramp_months : (paths,) array
+        SOP to full rate [months].
+    months : int
+        Length of the grid.
+
+    Returns
+    -------
+    (paths, months) array [vehicles/month]. Month t is valued at its midpoint t + 0.5, so a
+    month that SOP splits gets the part of the month after SOP, approximately.
+    """
+    mid = np.arange(months) + 0.5
+    elapsed = mid[None, :] - np.asarray(sop_month, dtype=float)[:, None]
+    full_rate = np.asarray(capacity_per_year * share_available, dtype=float) / 12.0
+    return full_rate[:, None] * ramp_fraction(elapsed, np.asarray(ramp_months)[:, None])

@@ -1,0 +1,1 @@
+"""Bundled real-world reference data, each figure with its source."""

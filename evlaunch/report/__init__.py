@@ -1,0 +1,1 @@
+"""Presenting results: terminal summary, and (later) HTML report and data export."""

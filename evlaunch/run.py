@@ -1,0 +1,79 @@
+"""The deterministic run: each production option alone and the chosen mix, at central values.
+
+Holds no model physics: it wires the scenario through the simulator and measures outcomes.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from . import __version__
+from .model.outcomes import sales_outcomes
+from .model.simulate import central_params, simulate
+from .scenario.checks import with_requirements
+from .scenario.months import add_months
+from .scenario.schema import Scenario
+
+CHECKPOINTS = (12, 24, 36)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One way of building the car, run at the scenario's central values."""
+
+    case: str
+    options: list[str]
+    first_delivery: str | None  # calendar month 'YYYY-MM'
+    deliveries_by_months_of_sales: dict[int, float]
+    target_reached: str | None  # calendar month, or None if not within the window
+    months_to_target: float | None
+    shortfall_vehicles: float  # target minus deliveries in the window, 0 if reached
+    peak_cash_need_cny: float
+    npv_cny: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    scenario: str
+    version: str
+    target_deliveries: int
+    target_window_months: int
+    cases: list[CaseSummary]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def cases(scenario: Scenario) -> list[tuple[str, list[str]]]:
+    """Each option alone (with the options it requires), then the scenario's chosen mix."""
+    alone = [(o.name, with_requirements(scenario, [o.name])) for o in scenario.options]
+    mix = with_requirements(scenario, scenario.plan.options)
+    return alone + [("chosen mix", mix)]
+
+
+def run(scenario: Scenario) -> RunResult:
+    """Run every case deterministically and summarise it in months of sales."""
+    params = central_params(scenario)
+    target = scenario.target
+    summaries = []
+    for label, options in cases(scenario):
+        paths = simulate(scenario, params, options)
+        out = sales_outcomes(paths.deliveries, target.deliveries, target.window_months, CHECKPOINTS)
+        first = int(out.first_delivery_month[0])
+        months_to_target = float(out.months_to_target[0])
+        reached = bool(out.hit[0])
+        in_window = float(out.cumulative_at[target.window_months][0])
+        summaries.append(CaseSummary(
+            case=label,
+            options=options,
+            first_delivery=add_months(scenario.start, first) if first >= 0 else None,
+            deliveries_by_months_of_sales={k: float(out.cumulative_at[k][0]) for k in CHECKPOINTS},
+            target_reached=add_months(scenario.start, first + int(months_to_target) - 1)
+            if reached else None,
+            months_to_target=months_to_target if np.isfinite(months_to_target) else None,
+            shortfall_vehicles=max(target.deliveries - in_window, 0.0),
+            peak_cash_need_cny=float(paths.peak_cash_need_cny[0]),
+            npv_cny=float(paths.npv_cny[0]),
+        ))
+    return RunResult(scenario.name, __version__, target.deliveries, target.window_months,
+                     summaries)

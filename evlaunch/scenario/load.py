@@ -1,0 +1,207 @@
+"""Read a scenario file (YAML, TOML or JSON) into a validated ``Scenario``.
+
+Every failure becomes one ``UserError`` whose message names the file, the field, the line
+(YAML) and the value, and says what is allowed.
+"""
+
+import difflib
+import json
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import UserError
+from .checks import Loc, cross_field_problems
+from .schema import Scenario
+
+MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; anything this big is not one
+MAX_YAML_VALUES = 100_000  # a scenario has a few hundred; bounds alias ("billion laughs") expansion
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+BUNDLED = {"xiaomi-2021": "xiaomi-2021.yaml"}
+
+
+def bundled_text(name: str = "xiaomi-2021") -> str:
+    """The text of a bundled scenario (comments and sources included)."""
+    return (files("evlaunch") / "scenario" / "bundled" / BUNDLED[name]).read_text("utf-8")
+
+
+def load_scenario(path: str | Path | None = None) -> tuple[Scenario, str]:
+    """Load and validate a scenario file; ``None`` loads the bundled Xiaomi-2021 scenario.
+
+    Returns the scenario and its text (kept so that runs can be stored with it).
+    """
+    if path is None:
+        text = bundled_text()
+        return parse_scenario(text, "yaml", "bundled scenario xiaomi-2021"), text
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UserError(
+            f"{path}: unknown scenario format {path.suffix or '(no extension)'!r}; "
+            f"allowed: {', '.join(FORMATS)}"
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UserError(f"{path}: {size:,} bytes is too large for a scenario (limit 1 MB)")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory, not a scenario file") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_scenario(text, fmt, str(path)), text
+
+
+def parse_scenario(text: str, fmt: str, origin: str = "scenario") -> Scenario:
+    """Parse ``text`` in format ``fmt`` ('yaml', 'toml' or 'json') and validate it."""
+    if not text.strip():
+        raise UserError(f"{origin}: the file is empty; `evlaunch init` writes one to start from")
+    data = _parse(text, fmt, origin)
+    if not isinstance(data, dict):
+        raise UserError(
+            f"{origin}: the top level must be a mapping of fields (name, start, company, ...), "
+            f"not a {type(data).__name__}"
+        )
+    lines = _yaml_lines(text) if fmt == "yaml" else {}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        messages = [_pydantic_message(e, data, lines) for e in exc.errors()]
+        raise _problems(origin, messages) from None
+    problems = cross_field_problems(scenario)
+    if problems:
+        messages = [_message(loc, value, msg, lines) for loc, value, msg in problems]
+        raise _problems(origin, messages)
+    return scenario
+
+
+def _problems(origin: str, messages: list[str]) -> UserError:
+    head = f"{origin}: {len(messages)} problem{'s' if len(messages) > 1 else ''}"
+    return UserError(head + "\n" + "\n".join(f"- {m}" for m in messages), messages)
+
+
+def _parse(text: str, fmt: str, origin: str) -> object:
+    try:
+        if fmt == "json":
+            return json.loads(text)
+        if fmt == "toml":
+            return tomllib.loads(text)
+        values = _expanded_size(yaml.compose(text, yaml.SafeLoader))
+        if values > MAX_YAML_VALUES:
+            raise UserError(
+                f"{origin}: YAML aliases (*name) expand this document to {values:,} values; "
+                f"at most {MAX_YAML_VALUES:,} are allowed (a scenario has a few hundred)"
+            )
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UserError(f"{origin}: not valid YAML; {where}{problem}") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(
+            f"{origin}: not valid JSON; line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{origin}: not valid TOML; {exc}") from None
+
+
+def _expanded_size(root: yaml.Node | None) -> int:
+    """Values the document would hold with every alias expanded, counted without expanding."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) not in sizes:
+            sizes[id(node)] = 0  # a recursive alias counts once, as PyYAML builds it once
+            if isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            elif isinstance(node, yaml.SequenceNode):
+                children = node.value
+            else:
+                children = []
+            sizes[id(node)] = 1 + sum(size(child) for child in children)
+        return sizes[id(node)]
+
+    return size(root) if root is not None else 0
+
+
+def _yaml_lines(text: str) -> dict[Loc, int]:
+    """Map each field location in a YAML document to its 1-based line."""
+    lines: dict[Loc, int] = {}
+
+    def walk(node: yaml.Node, loc: Loc) -> None:
+        lines[loc] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, loc + (key.value,))
+                lines[loc + (key.value,)] = key.start_mark.line + 1  # the key's line, not the value's
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, loc + (i,))
+
+    root = yaml.compose(text, yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _field(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _message(loc: Loc, value: object, message: str, lines: dict[Loc, int]) -> str:
+    line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+    where = f" (line {line})" if line else ""
+    shown = "" if value is _MISSING else f" = {_short(value)}"
+    return f"{_field(loc)}{where}{shown}: {message}"
+
+
+_MISSING = object()
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _pydantic_message(error: dict, data: dict, lines: dict[Loc, int]) -> str:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "missing":
+        return _message(loc, _MISSING, f"missing; {_allowed_fields(loc[:-1])}", lines)
+    if kind == "extra_forbidden":
+        allowed = _model_at(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), list(allowed.model_fields), 1, 0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return _message(loc, _MISSING, f"unknown field; {hint}{_allowed_fields(loc[:-1])}", lines)
+    message = error["msg"].removeprefix("Value error, ")
+    return _message(loc, error.get("input", _MISSING), message, lines)
+
+
+def _model_at(loc: Loc) -> type[BaseModel]:
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else annotation
+    return model
+
+
+def _allowed_fields(loc: Loc) -> str:
+    try:
+        names = list(_model_at(loc).model_fields)
+    except (KeyError, AttributeError, TypeError):
+        return "see `evlaunch schema` for the fields allowed"
+    return f"fields allowed here: {', '.join(names)}"

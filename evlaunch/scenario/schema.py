@@ -1,0 +1,137 @@
+"""The scenario: one validated description of a market entry, units in every field name.
+
+Per-field ranges are checked here by pydantic; checks across fields (references between
+options, dates in order, the target window inside the horizon) live in ``checks.py``.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from ..reference.facts import fastest_plant_build, largest_plant
+from .months import parse_month
+
+Month = Annotated[str, BeforeValidator(parse_month)]
+
+
+class _Strict(BaseModel):
+    # Unknown fields are errors: a typo or a wrong unit ("capacity_per_month") must not pass
+    # silently with the default in its place.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Company(_Strict):
+    name: str = Field(min_length=1)
+    headcount: int = Field(ge=1, le=1_000_000, description="people in the EV division")
+    cost_per_head_per_year_cny: float = Field(gt=0, le=1e8, description="fully loaded [CNY/year]")
+    other_fixed_cost_per_year_cny: float = Field(
+        ge=0, description="R&D, software, sales network and other fixed spend [CNY/year]"
+    )
+
+
+class Target(_Strict):
+    deliveries: int = Field(gt=0, description="vehicles to deliver within the window")
+    window_months: int = Field(gt=0, le=240, description="months of sales, from first delivery")
+
+
+class Market(_Strict):
+    launch: Month = Field(description="month orders open (demand starts) 'YYYY-MM'")
+    addressable_market_vehicles: float = Field(gt=0, description="Bass market potential m")
+    bass_p_per_year: float = Field(gt=0, le=1, description="coefficient of innovation [1/year]")
+    bass_q_per_year: float = Field(ge=0, le=5, description="coefficient of imitation [1/year]")
+    price_cny: float = Field(gt=0, le=1e8, description="our vehicle's price [CNY]")
+    reference_price_cny: float = Field(
+        gt=0, le=1e8, description="price at which p, q and m hold [CNY]"
+    )
+    price_elasticity: float = Field(
+        ge=-10, le=0, description="demand multiplier is (price/reference)^elasticity"
+    )
+    seasonality: list[float] = Field(
+        default=[1.0] * 12,
+        min_length=12,
+        max_length=12,
+        description="demand multipliers for January..December; their mean must be 1",
+    )
+    backlog_cancel_rate_per_month: float = Field(
+        ge=0, le=1, description="share of the waiting backlog that cancels each month"
+    )
+
+    @field_validator("seasonality")
+    @classmethod
+    def _mean_one(cls, value: list[float]) -> list[float]:
+        if any(v <= 0 for v in value):
+            raise ValueError("every seasonal multiplier must be positive")
+        mean = sum(value) / 12
+        if abs(mean - 1) > 0.01:
+            raise ValueError(
+                f"the 12 seasonal multipliers average {mean:.3f}; they must average 1 "
+                "(within 0.01) so that seasonality moves demand between months, not adds to it"
+            )
+        return value
+
+
+class Option(_Strict):
+    """One way to build the car: a partner's plant or a phase of an own plant."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["partner", "own_plant"]
+    capacity_per_year: float = Field(gt=0, description="nameplate capacity [vehicles/year]")
+    share_available: float = Field(gt=0, le=1, description="share of the capacity that is ours")
+    start: Month = Field(description="contract or construction start 'YYYY-MM'")
+    lead_time_months: float = Field(ge=0, le=120, description="start to start of production")
+    ramp_months: float = Field(gt=0, le=120, description="SOP to full rate (S-curve)")
+    fee_per_vehicle_cny: float = Field(default=0, ge=0, description="partner's fee [CNY/vehicle]")
+    capex_cny: float = Field(default=0, ge=0, description="spent evenly over the lead time [CNY]")
+    fixed_cost_per_year_cny: float = Field(default=0, ge=0, description="from SOP [CNY/year]")
+    requires: str | None = Field(default=None, description="option that must be built first")
+
+    @field_validator("capacity_per_year")
+    @classmethod
+    def _below_largest_plant(cls, value: float) -> float:
+        record = largest_plant()
+        if value > record.number:
+            raise ValueError(
+                f"{value:,.0f} vehicles/year is above the largest car production site on record "
+                f"({record.company}, {record.number:,.0f} {record.unit}; source: {record.source}). "
+                "A per-day or per-group figure put in a per-plant, per-year field gives this: "
+                "enter the one plant's yearly capacity"
+            )
+        return value
+
+
+class Finance(_Strict):
+    unit_cost_cny: float = Field(
+        gt=0, le=1e8, description="cost per vehicle at the learning reference volume [CNY]"
+    )
+    # Above 0.5: at 0.5 or below, the cost of all units ever built would stop growing.
+    learning_rate: float = Field(
+        gt=0.5, le=1, description="unit-cost multiplier per doubling of cumulative output"
+    )
+    learning_reference_units: float = Field(
+        gt=0, description="cumulative vehicles at which unit_cost_cny holds; learning starts there"
+    )
+    discount_rate_per_year: float = Field(ge=0, le=1)
+
+
+class Plan(_Strict):
+    options: list[str] = Field(min_length=1, description="the chosen mix: names of options")
+
+
+class Scenario(_Strict):
+    name: str = Field(min_length=1)
+    start: Month = Field(description="first month of the model grid 'YYYY-MM'")
+    horizon_months: int = Field(ge=12, le=240, description="length of the monthly grid")
+    company: Company
+    target: Target
+    market: Market
+    options: list[Option] = Field(min_length=1, max_length=50)
+    finance: Finance
+    plan: Plan
+
+    def option(self, name: str) -> Option:
+        return next(o for o in self.options if o.name == name)
+
+
+def own_plant_lead_time_floor() -> float:
+    """Fastest car-plant build on record [months], the floor for an own plant's lead time."""
+    return fastest_plant_build().number

@@ -1,0 +1,168 @@
+"""The catalog of bad inputs: each gets one clear message naming the field, and exit 2."""
+
+import copy
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from evlaunch.cli import app
+from evlaunch.scenario.load import bundled_text
+
+runner = CliRunner()
+BUNDLED = yaml.safe_load(bundled_text())
+
+
+def edited(edit) -> str:
+    data = copy.deepcopy(BUNDLED)
+    edit(data)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def setter(*path_and_value):
+    *path, value = path_and_value
+
+    def edit(data):
+        for key in path[:-1]:
+            data = data[key]
+        data[path[-1]] = value
+
+    return edit
+
+
+def deleter(*path):
+    def edit(data):
+        for key in path[:-1]:
+            data = data[key]
+        del data[path[-1]]
+
+    return edit
+
+
+def renamer(index, old, new):
+    def edit(data):
+        data["options"][index][new] = data["options"][index].pop(old)
+
+    return edit
+
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(10)
+)
+
+# (id, file name, file text or None for no file, message fragments that must all appear)
+CASES = [
+    ("missing field", "s.yaml", edited(deleter("market", "price_cny")),
+     ["market.price_cny", "missing", "fields allowed here"]),
+    ("wrong type", "s.yaml", edited(setter("options", 0, "capacity_per_year", "lots")),
+     ["options[0].capacity_per_year (line", "'lots'", "valid number"]),
+    ("wrong unit in field name", "s.yaml",
+     edited(renamer(0, "capacity_per_year", "capacity_per_month")),
+     ["options[0].capacity_per_month", "unknown field", "did you mean 'capacity_per_year'"]),
+    ("negative price", "s.yaml", edited(setter("market", "price_cny", -5)),
+     ["market.price_cny", "-5", "greater than 0"]),
+    ("FAW builds millions a day", "s.yaml",
+     edited(setter("options", 0, "capacity_per_year", 3_000_000 * 365)),
+     ["options[0].capacity_per_year", "1,095,000,000", "largest car production site",
+      "Hyundai Ulsan", "1,530,000", "auto123.com"]),
+    ("share above one", "s.yaml", edited(setter("options", 1, "share_available", 1.5)),
+     ["options[1].share_available", "less than or equal to 1"]),
+    ("option starts before the scenario", "s.yaml",
+     edited(setter("options", 0, "start", "2020-01")),
+     ["options[0].start", "2020-01", "must be from 2021-09"]),
+    ("launch after the horizon", "s.yaml", edited(setter("market", "launch", "2035-01")),
+     ["market.launch", "2035-01", "before 2028-09"]),
+    ("horizon shorter than the target window", "s.yaml", edited(setter("horizon_months", 40)),
+     ["horizon_months", "too short", "2027-03"]),
+    ("unknown option in the plan", "s.yaml", edited(setter("plan", "options", ["BYD"])),
+     ["plan.options[0]", "'BYD'", "no option has this name", "FAW Group"]),
+    ("unknown required option", "s.yaml", edited(setter("options", 3, "requires", "Phase 0")),
+     ["options[3].requires", "'Phase 0'", "must name another option"]),
+    ("own plant faster than any on record", "s.yaml",
+     edited(setter("options", 2, "lead_time_months", 3)),
+     ["options[2].lead_time_months", "fastest build on record", "Tesla Shanghai"]),
+    ("seasonality that adds demand", "s.yaml",
+     edited(setter("market", "seasonality", [2.0] * 12)),
+     ["market.seasonality", "average 2.000", "must average 1"]),
+    ("not a month", "s.yaml", edited(setter("start", "2021-13")),
+     ["start", "'2021-13'", "YYYY-MM"]),
+    ("learning too steep", "s.yaml", edited(setter("finance", "learning_rate", 0.4)),
+     ["finance.learning_rate", "greater than 0.5"]),
+    ("two options with one name", "s.yaml",
+     edited(setter("options", 1, "name", "FAW Group")),
+     ["options[1].name", "two options have this name"]),
+    ("malformed YAML", "s.yaml", "name: x\noptions: [a, b\nstart: 2021-09\n",
+     ["not valid YAML", "line"]),
+    ("YAML alias bomb", "s.yaml", ALIAS_BOMB, ["aliases", "39,716,653,577 values", "at most 100,000"]),
+    ("not a mapping", "s.yaml", "- just\n- a list\n", ["top level must be a mapping", "list"]),
+    ("empty file", "s.yaml", "", ["empty", "evlaunch init"]),
+    ("missing file", "nope.yaml", None, ["nope.yaml", "no such file"]),
+    ("unknown format", "s.txt", "name: x\n", ["unknown scenario format", "'.txt'", ".yaml"]),
+    ("malformed JSON", "s.json", '{"name": "x",}', ["not valid JSON", "line 1"]),
+    ("malformed TOML", "s.toml", "name = \n", ["not valid TOML"]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_scenario_file(tmp_path, case):
+    _, name, text, fragments = case
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    for command in (["validate", str(path)], ["run", str(path), "--json", str(tmp_path / "o.json")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        for fragment in fragments:
+            assert fragment in result.output, (fragment, result.output)
+        assert "Traceback" not in result.output
+        assert not (tmp_path / "o.json").exists()  # nothing half-written
+
+
+def test_the_faw_claim_message_names_the_line(tmp_path):
+    text = bundled_text().replace("capacity_per_year: 200000", "capacity_per_year: 1095000000", 1)
+    line = text.splitlines().index(
+        next(x for x in text.splitlines() if "1095000000" in x)
+    ) + 1
+    path = tmp_path / "faw.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"options[0].capacity_per_year (line {line}) = 1095000000: 1,095,000,000 vehicles/year" in result.output
+
+
+def test_json_into_a_missing_folder(tmp_path):
+    result = runner.invoke(app, ["run", "--json", str(tmp_path / "no" / "out.json")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_init_will_not_overwrite(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("mine")
+    result = runner.invoke(app, ["init", str(path)])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert path.read_text() == "mine"
+
+
+def test_unknown_flag_exits_2():
+    assert runner.invoke(app, ["run", "--bogus"]).exit_code == 2
+
+
+def test_real_process_exit_status_and_no_traceback(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(edited(setter("market", "price_cny", -5)))
+    proc = subprocess.run([sys.executable, "-m", "evlaunch.cli", "validate", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "market.price_cny" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_good_run_writes_json_atomically(tmp_path):
+    out = tmp_path / "run.json"
+    result = runner.invoke(app, ["run", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["cases"][-1]["case"] == "chosen mix"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temporary file left
