@@ -3,7 +3,7 @@
 import functools
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,11 +23,11 @@ out = Console()
 err = Console(stderr=True)
 
 ScenarioFile = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Argument(help="Scenario file (YAML, TOML or JSON); omit for the bundled xiaomi-2021."),
 ]
 JsonOut = Annotated[
-    Optional[Path], typer.Option("--json", help="Also write the result as JSON to this file.")
+    Path | None, typer.Option("--json", help="Also write the result as JSON to this file.")
 ]
 
 

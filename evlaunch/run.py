@@ -63,17 +63,21 @@ def run(scenario: Scenario) -> RunResult:
         months_to_target = float(out.months_to_target[0])
         reached = bool(out.hit[0])
         in_window = float(out.cumulative_at[target.window_months][0])
-        summaries.append(CaseSummary(
-            case=label,
-            options=options,
-            first_delivery=add_months(scenario.start, first) if first >= 0 else None,
-            deliveries_by_months_of_sales={k: float(out.cumulative_at[k][0]) for k in CHECKPOINTS},
-            target_reached=add_months(scenario.start, first + int(months_to_target) - 1)
-            if reached else None,
-            months_to_target=months_to_target if np.isfinite(months_to_target) else None,
-            shortfall_vehicles=max(target.deliveries - in_window, 0.0),
-            peak_cash_need_cny=float(paths.peak_cash_need_cny[0]),
-            npv_cny=float(paths.npv_cny[0]),
-        ))
-    return RunResult(scenario.name, __version__, target.deliveries, target.window_months,
-                     summaries)
+        summaries.append(
+            CaseSummary(
+                case=label,
+                options=options,
+                first_delivery=add_months(scenario.start, first) if first >= 0 else None,
+                deliveries_by_months_of_sales={
+                    k: float(out.cumulative_at[k][0]) for k in CHECKPOINTS
+                },
+                target_reached=add_months(scenario.start, first + int(months_to_target) - 1)
+                if reached
+                else None,
+                months_to_target=months_to_target if np.isfinite(months_to_target) else None,
+                shortfall_vehicles=max(target.deliveries - in_window, 0.0),
+                peak_cash_need_cny=float(paths.peak_cash_need_cny[0]),
+                npv_cny=float(paths.npv_cny[0]),
+            )
+        )
+    return RunResult(scenario.name, __version__, target.deliveries, target.window_months, summaries)

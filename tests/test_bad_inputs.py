@@ -55,48 +55,121 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 # (id, file name, file text or None for no file, message fragments that must all appear)
 CASES = [
-    ("missing field", "s.yaml", edited(deleter("market", "price_cny")),
-     ["market.price_cny", "missing", "fields allowed here"]),
-    ("wrong type", "s.yaml", edited(setter("options", 0, "capacity_per_year", "lots")),
-     ["options[0].capacity_per_year (line", "'lots'", "valid number"]),
-    ("wrong unit in field name", "s.yaml",
-     edited(renamer(0, "capacity_per_year", "capacity_per_month")),
-     ["options[0].capacity_per_month", "unknown field", "did you mean 'capacity_per_year'"]),
-    ("negative price", "s.yaml", edited(setter("market", "price_cny", -5)),
-     ["market.price_cny", "-5", "greater than 0"]),
-    ("FAW builds millions a day", "s.yaml",
-     edited(setter("options", 0, "capacity_per_year", 3_000_000 * 365)),
-     ["options[0].capacity_per_year", "1,095,000,000", "largest car production site",
-      "Hyundai Ulsan", "1,530,000", "auto123.com"]),
-    ("share above one", "s.yaml", edited(setter("options", 1, "share_available", 1.5)),
-     ["options[1].share_available", "less than or equal to 1"]),
-    ("option starts before the scenario", "s.yaml",
-     edited(setter("options", 0, "start", "2020-01")),
-     ["options[0].start", "2020-01", "must be from 2021-09"]),
-    ("launch after the horizon", "s.yaml", edited(setter("market", "launch", "2035-01")),
-     ["market.launch", "2035-01", "before 2028-09"]),
-    ("horizon shorter than the target window", "s.yaml", edited(setter("horizon_months", 40)),
-     ["horizon_months", "too short", "2027-03"]),
-    ("unknown option in the plan", "s.yaml", edited(setter("plan", "options", ["BYD"])),
-     ["plan.options[0]", "'BYD'", "no option has this name", "FAW Group"]),
-    ("unknown required option", "s.yaml", edited(setter("options", 3, "requires", "Phase 0")),
-     ["options[3].requires", "'Phase 0'", "must name another option"]),
-    ("own plant faster than any on record", "s.yaml",
-     edited(setter("options", 2, "lead_time_months", 3)),
-     ["options[2].lead_time_months", "fastest build on record", "Tesla Shanghai"]),
-    ("seasonality that adds demand", "s.yaml",
-     edited(setter("market", "seasonality", [2.0] * 12)),
-     ["market.seasonality", "average 2.000", "must average 1"]),
-    ("not a month", "s.yaml", edited(setter("start", "2021-13")),
-     ["start", "'2021-13'", "YYYY-MM"]),
-    ("learning too steep", "s.yaml", edited(setter("finance", "learning_rate", 0.4)),
-     ["finance.learning_rate", "greater than 0.5"]),
-    ("two options with one name", "s.yaml",
-     edited(setter("options", 1, "name", "FAW Group")),
-     ["options[1].name", "two options have this name"]),
-    ("malformed YAML", "s.yaml", "name: x\noptions: [a, b\nstart: 2021-09\n",
-     ["not valid YAML", "line"]),
-    ("YAML alias bomb", "s.yaml", ALIAS_BOMB, ["aliases", "39,716,653,577 values", "at most 100,000"]),
+    (
+        "missing field",
+        "s.yaml",
+        edited(deleter("market", "price_cny")),
+        ["market.price_cny", "missing", "fields allowed here"],
+    ),
+    (
+        "wrong type",
+        "s.yaml",
+        edited(setter("options", 0, "capacity_per_year", "lots")),
+        ["options[0].capacity_per_year (line", "'lots'", "valid number"],
+    ),
+    (
+        "wrong unit in field name",
+        "s.yaml",
+        edited(renamer(0, "capacity_per_year", "capacity_per_month")),
+        ["options[0].capacity_per_month", "unknown field", "did you mean 'capacity_per_year'"],
+    ),
+    (
+        "negative price",
+        "s.yaml",
+        edited(setter("market", "price_cny", -5)),
+        ["market.price_cny", "-5", "greater than 0"],
+    ),
+    (
+        "FAW builds millions a day",
+        "s.yaml",
+        edited(setter("options", 0, "capacity_per_year", 3_000_000 * 365)),
+        [
+            "options[0].capacity_per_year",
+            "1,095,000,000",
+            "largest car production site",
+            "Hyundai Ulsan",
+            "1,530,000",
+            "auto123.com",
+        ],
+    ),
+    (
+        "share above one",
+        "s.yaml",
+        edited(setter("options", 1, "share_available", 1.5)),
+        ["options[1].share_available", "less than or equal to 1"],
+    ),
+    (
+        "option starts before the scenario",
+        "s.yaml",
+        edited(setter("options", 0, "start", "2020-01")),
+        ["options[0].start", "2020-01", "must be from 2021-09"],
+    ),
+    (
+        "launch after the horizon",
+        "s.yaml",
+        edited(setter("market", "launch", "2035-01")),
+        ["market.launch", "2035-01", "before 2028-09"],
+    ),
+    (
+        "horizon shorter than the target window",
+        "s.yaml",
+        edited(setter("horizon_months", 40)),
+        ["horizon_months", "too short", "2027-03"],
+    ),
+    (
+        "unknown option in the plan",
+        "s.yaml",
+        edited(setter("plan", "options", ["BYD"])),
+        ["plan.options[0]", "'BYD'", "no option has this name", "FAW Group"],
+    ),
+    (
+        "unknown required option",
+        "s.yaml",
+        edited(setter("options", 3, "requires", "Phase 0")),
+        ["options[3].requires", "'Phase 0'", "must name another option"],
+    ),
+    (
+        "own plant faster than any on record",
+        "s.yaml",
+        edited(setter("options", 2, "lead_time_months", 3)),
+        ["options[2].lead_time_months", "fastest build on record", "Tesla Shanghai"],
+    ),
+    (
+        "seasonality that adds demand",
+        "s.yaml",
+        edited(setter("market", "seasonality", [2.0] * 12)),
+        ["market.seasonality", "average 2.000", "must average 1"],
+    ),
+    (
+        "not a month",
+        "s.yaml",
+        edited(setter("start", "2021-13")),
+        ["start", "'2021-13'", "YYYY-MM"],
+    ),
+    (
+        "learning too steep",
+        "s.yaml",
+        edited(setter("finance", "learning_rate", 0.4)),
+        ["finance.learning_rate", "greater than 0.5"],
+    ),
+    (
+        "two options with one name",
+        "s.yaml",
+        edited(setter("options", 1, "name", "FAW Group")),
+        ["options[1].name", "two options have this name"],
+    ),
+    (
+        "malformed YAML",
+        "s.yaml",
+        "name: x\noptions: [a, b\nstart: 2021-09\n",
+        ["not valid YAML", "line"],
+    ),
+    (
+        "YAML alias bomb",
+        "s.yaml",
+        ALIAS_BOMB,
+        ["aliases", "39,716,653,577 values", "at most 100,000"],
+    ),
     ("not a mapping", "s.yaml", "- just\n- a list\n", ["top level must be a mapping", "list"]),
     ("empty file", "s.yaml", "", ["empty", "evlaunch init"]),
     ("missing file", "nope.yaml", None, ["nope.yaml", "no such file"]),
@@ -112,7 +185,10 @@ def test_bad_scenario_file(tmp_path, case):
     path = tmp_path / name
     if text is not None:
         path.write_text(text)
-    for command in (["validate", str(path)], ["run", str(path), "--json", str(tmp_path / "o.json")]):
+    for command in (
+        ["validate", str(path)],
+        ["run", str(path), "--json", str(tmp_path / "o.json")],
+    ):
         result = runner.invoke(app, command)
         assert result.exit_code == 2, result.output
         for fragment in fragments:
@@ -123,14 +199,15 @@ def test_bad_scenario_file(tmp_path, case):
 
 def test_the_faw_claim_message_names_the_line(tmp_path):
     text = bundled_text().replace("capacity_per_year: 200000", "capacity_per_year: 1095000000", 1)
-    line = text.splitlines().index(
-        next(x for x in text.splitlines() if "1095000000" in x)
-    ) + 1
+    line = text.splitlines().index(next(x for x in text.splitlines() if "1095000000" in x)) + 1
     path = tmp_path / "faw.yaml"
     path.write_text(text)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
-    assert f"options[0].capacity_per_year (line {line}) = 1095000000: 1,095,000,000 vehicles/year" in result.output
+    assert (
+        f"options[0].capacity_per_year (line {line}) = 1095000000: 1,095,000,000 vehicles/year"
+        in result.output
+    )
 
 
 def test_json_into_a_missing_folder(tmp_path):
@@ -153,8 +230,11 @@ def test_unknown_flag_exits_2():
 def test_real_process_exit_status_and_no_traceback(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(edited(setter("market", "price_cny", -5)))
-    proc = subprocess.run([sys.executable, "-m", "evlaunch.cli", "validate", str(path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "evlaunch.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "market.price_cny" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -35,7 +35,7 @@ def _assert_close(actual, expected, where="result"):
             _assert_close(actual[key], expected[key], f"{where}.{key}")
     elif isinstance(expected, list):
         assert len(actual) == len(expected), where
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             _assert_close(a, e, f"{where}[{i}]")
     elif isinstance(expected, float):
         assert actual == pytest.approx(expected, rel=1e-9, abs=1e-6), where

@@ -66,8 +66,9 @@ def bass_orders(
     adopted = np.zeros(multiplier.shape[0])
     for t in range(multiplier.shape[1]):
         left = market_vehicles - adopted
-        new = np.minimum((p_per_month + q_per_month * adopted / market_vehicles) * left
-                         * multiplier[:, t], left)
+        new = np.minimum(
+            (p_per_month + q_per_month * adopted / market_vehicles) * left * multiplier[:, t], left
+        )
         orders[:, t] = new
         adopted = adopted + new
     return orders

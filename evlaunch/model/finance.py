@@ -4,7 +4,9 @@ import numpy as np
 
 
 def unit_cost_cny(
-    cumulative_units: np.ndarray, unit_cost_cny: float, learning_rate: float,
+    cumulative_units: np.ndarray,
+    unit_cost_cny: float,
+    learning_rate: float,
     reference_units: float,
 ) -> np.ndarray:
     """Cost of the next vehicle after ``cumulative_units`` (Wright's law).
@@ -23,7 +25,9 @@ def unit_cost_cny(
 
 
 def cumulative_cost_cny(
-    cumulative_units: np.ndarray, unit_cost_cny: float, learning_rate: float,
+    cumulative_units: np.ndarray,
+    unit_cost_cny: float,
+    learning_rate: float,
     reference_units: float,
 ) -> np.ndarray:
     """Total variable cost of the first ``cumulative_units`` vehicles: the integral of

@@ -16,7 +16,9 @@ class SalesOutcomes(NamedTuple):
 
 
 def sales_outcomes(
-    deliveries: np.ndarray, target_vehicles: float, window_months: int,
+    deliveries: np.ndarray,
+    target_vehicles: float,
+    window_months: int,
     checkpoints: tuple[int, ...] = (12, 24, 36),
 ) -> SalesOutcomes:
     """Measure each path from its own first delivery ("month 1 of sales").
@@ -44,9 +46,7 @@ def sales_outcomes(
 
     since_first = cumulative[:, 1:] - before[:, None]
     reached = (since_first >= target_vehicles) & (np.arange(months)[None, :] >= first[:, None])
-    months_to_target = np.where(
-        reached.any(axis=1), reached.argmax(axis=1) - first + 1.0, np.nan
-    )
+    months_to_target = np.where(reached.any(axis=1), reached.argmax(axis=1) - first + 1.0, np.nan)
     hit = months_to_target <= window_months  # nan compares False
     return SalesOutcomes(
         first_delivery_month=np.where(any_sales, first, -1),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..risk.distributions import central
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 from .demand import bass_orders, demand_multiplier
@@ -22,12 +23,21 @@ from .fulfil import fulfil
 from .ramp import capacity_per_month
 
 MARKET_INPUTS = (
-    "addressable_market_vehicles", "bass_p_per_year", "bass_q_per_year", "price_cny",
-    "price_elasticity", "backlog_cancel_rate_per_month",
+    "addressable_market_vehicles",
+    "bass_p_per_year",
+    "bass_q_per_year",
+    "price_cny",
+    "price_elasticity",
+    "backlog_cancel_rate_per_month",
 )
 OPTION_INPUTS = (
-    "capacity_per_year", "share_available", "lead_time_months", "ramp_months",
-    "fee_per_vehicle_cny", "capex_cny", "fixed_cost_per_year_cny",
+    "capacity_per_year",
+    "share_available",
+    "lead_time_months",
+    "ramp_months",
+    "fee_per_vehicle_cny",
+    "capex_cny",
+    "fixed_cost_per_year_cny",
 )
 FINANCE_INPUTS = ("unit_cost_cny", "learning_rate", "discount_rate_per_year")
 COMPANY_INPUTS = ("cost_per_head_per_year_cny", "other_fixed_cost_per_year_cny")
@@ -47,10 +57,13 @@ def input_names(scenario: Scenario) -> list[str]:
 
 def central_params(scenario: Scenario) -> Params:
     """The scenario's central values as a one-path ``Params``."""
-    return {name: np.array([float(_value(scenario, name))]) for name in input_names(scenario)}
+    return {
+        name: np.array([central(input_value(scenario, name))]) for name in input_names(scenario)
+    }
 
 
-def _value(scenario: Scenario, name: str):
+def input_value(scenario: Scenario, name: str):
+    """The number or distribution the scenario gives for input ``name``."""
     section, rest = name.split(".", 1)
     if section == "options":
         option, field = rest.rsplit(".", 1)
@@ -85,51 +98,94 @@ def simulate(scenario: Scenario, params: Params, options: list[str]) -> Paths:
     mk = {f: params[f"market.{f}"] for f in MARKET_INPUTS}
 
     multiplier = demand_multiplier(
-        mk["price_cny"], scenario.market.reference_price_cny, mk["price_elasticity"],
-        np.asarray(scenario.market.seasonality), (first_calendar_month + grid_month) % 12,
+        mk["price_cny"],
+        scenario.market.reference_price_cny,
+        mk["price_elasticity"],
+        np.asarray(scenario.market.seasonality),
+        (first_calendar_month + grid_month) % 12,
         grid_month >= launch,
     )
     orders = bass_orders(
-        mk["bass_p_per_year"] / 12.0, mk["bass_q_per_year"] / 12.0,
-        mk["addressable_market_vehicles"], multiplier,
+        mk["bass_p_per_year"] / 12.0,
+        mk["bass_q_per_year"] / 12.0,
+        mk["addressable_market_vehicles"],
+        multiplier,
     )
 
     opt = {f: np.stack([params[f"options.{n}.{f}"] for n in options]) for f in OPTION_INPUTS}
     start = np.array([months_between(scenario.start, scenario.option(n).start) for n in options])
     sop = start[:, None] + opt["lead_time_months"]  # (options, paths)
-    capacity = np.stack([
-        capacity_per_month(opt["capacity_per_year"][j], opt["share_available"][j], sop[j],
-                           opt["ramp_months"][j], months)
-        for j in range(len(options))
-    ], axis=1)
+    capacity = np.stack(
+        [
+            capacity_per_month(
+                opt["capacity_per_year"][j],
+                opt["share_available"][j],
+                sop[j],
+                opt["ramp_months"][j],
+                months,
+            )
+            for j in range(len(options))
+        ],
+        axis=1,
+    )
     total_capacity = capacity.sum(axis=1)
     flow = fulfil(orders, total_capacity, mk["backlog_cancel_rate_per_month"])
 
-    cash = _cash_flow(scenario, params, opt, start, sop, capacity, total_capacity,
-                      flow.deliveries, mk["price_cny"])
+    cash = _cash_flow(
+        scenario,
+        params,
+        opt,
+        start,
+        sop,
+        capacity,
+        total_capacity,
+        flow.deliveries,
+        mk["price_cny"],
+    )
     rate = params["finance.discount_rate_per_year"]
-    return Paths(orders, capacity, flow.deliveries, flow.backlog, flow.cancelled, cash,
-                 npv_cny(cash, rate), peak_cash_need_cny(cash))
+    return Paths(
+        orders,
+        capacity,
+        flow.deliveries,
+        flow.backlog,
+        flow.cancelled,
+        cash,
+        npv_cny(cash, rate),
+        peak_cash_need_cny(cash),
+    )
 
 
 def _cash_flow(scenario, params, opt, start, sop, capacity, total_capacity, deliveries, price):
     months = deliveries.shape[1]
     fin = {f: params[f"finance.{f}"][:, None] for f in FINANCE_INPUTS}
     built = np.cumsum(deliveries, axis=1)
-    learning = (fin["unit_cost_cny"], fin["learning_rate"], scenario.finance.learning_reference_units)
+    learning = (
+        fin["unit_cost_cny"],
+        fin["learning_rate"],
+        scenario.finance.learning_reference_units,
+    )
     variable = np.diff(cumulative_cost_cny(built, *learning), axis=1, prepend=0.0)
     # Deliveries are split between options in proportion to their capacity that month.
-    share = np.divide(capacity, total_capacity[:, None, :],
-                      out=np.zeros_like(capacity), where=total_capacity[:, None, :] > 0)
+    share = np.divide(
+        capacity,
+        total_capacity[:, None, :],
+        out=np.zeros_like(capacity),
+        where=total_capacity[:, None, :] > 0,
+    )
     fees = deliveries * np.einsum("jp,pjt->pt", opt["fee_per_vehicle_cny"], share)
     # Capex is spent evenly from the option's start to its SOP (over one month at least).
     capex = sum(
-        spread_evenly(opt["capex_cny"][j], np.full_like(sop[j], start[j]),
-                      np.maximum(opt["lead_time_months"][j], 1.0), months)
+        spread_evenly(
+            opt["capex_cny"][j],
+            np.full_like(sop[j], start[j]),
+            np.maximum(opt["lead_time_months"][j], 1.0),
+            months,
+        )
         for j in range(len(start))
     )
     plant_fixed = sum(
-        opt["fixed_cost_per_year_cny"][j][:, None] / 12.0
+        opt["fixed_cost_per_year_cny"][j][:, None]
+        / 12.0
         * share_of_month_in(sop[j], np.full_like(sop[j], np.inf), months)
         for j in range(len(start))
     )

@@ -1,6 +1,7 @@
 """Checks across fields, after each field has passed its own range check."""
 
 from ..reference.facts import fastest_plant_build
+from ..risk.distributions import support
 from .months import add_months, months_between
 from .schema import Scenario
 
@@ -31,11 +32,11 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
             problems.append(
                 (("options", i, "start"), o.start, f"must be from {s.start} to before {end}")
             )
-        if o.kind == "own_plant" and o.lead_time_months < build.number:
+        if o.kind == "own_plant" and support(o.lead_time_months)[0] < build.number:
             problems.append(
                 (
                     ("options", i, "lead_time_months"),
-                    o.lead_time_months,
+                    support(o.lead_time_months)[0],
                     f"an own plant cannot start production faster than the fastest build on "
                     f"record ({build.company}, {build.number:g} {build.unit}; source: "
                     f"{build.source})",

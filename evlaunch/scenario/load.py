@@ -141,7 +141,9 @@ def _yaml_lines(text: str) -> dict[Loc, int]:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 walk(value, loc + (key.value,))
-                lines[loc + (key.value,)] = key.start_mark.line + 1  # the key's line, not the value's
+                lines[loc + (key.value,)] = (
+                    key.start_mark.line + 1
+                )  # the key's line, not the value's
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 walk(item, loc + (i,))
@@ -174,8 +176,22 @@ def _short(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+_UNION_TAGS = {
+    "number",
+    "distribution",
+    "normal",
+    "lognormal",
+    "uniform",
+    "triangular",
+    "pert",
+    "discrete",
+    "empirical",
+}
+
+
 def _pydantic_message(error: dict, data: dict, lines: dict[Loc, int]) -> str:
-    loc = tuple(error["loc"])
+    # Union branch names in the location say which alternative failed, not where: drop them.
+    loc = tuple(p for p in error["loc"] if p not in _UNION_TAGS)
     kind = error["type"]
     if kind == "missing":
         return _message(loc, _MISSING, f"missing; {_allowed_fields(loc[:-1])}", lines)

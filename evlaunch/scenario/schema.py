@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from ..reference.facts import fastest_plant_build, largest_plant
+from ..reference.facts import largest_plant
+from ..risk.distributions import Uncertain, support
 from .months import parse_month
 
 Month = Annotated[str, BeforeValidator(parse_month)]
@@ -23,9 +24,11 @@ class _Strict(BaseModel):
 class Company(_Strict):
     name: str = Field(min_length=1)
     headcount: int = Field(ge=1, le=1_000_000, description="people in the EV division")
-    cost_per_head_per_year_cny: float = Field(gt=0, le=1e8, description="fully loaded [CNY/year]")
-    other_fixed_cost_per_year_cny: float = Field(
-        ge=0, description="R&D, software, sales network and other fixed spend [CNY/year]"
+    cost_per_head_per_year_cny: Uncertain(gt=0, le=1e8) = Field(
+        description="fully loaded [CNY/year]"
+    )
+    other_fixed_cost_per_year_cny: Uncertain(ge=0) = Field(
+        description="R&D, software, sales network and other fixed spend [CNY/year]"
     )
 
 
@@ -36,15 +39,15 @@ class Target(_Strict):
 
 class Market(_Strict):
     launch: Month = Field(description="month orders open (demand starts) 'YYYY-MM'")
-    addressable_market_vehicles: float = Field(gt=0, description="Bass market potential m")
-    bass_p_per_year: float = Field(gt=0, le=1, description="coefficient of innovation [1/year]")
-    bass_q_per_year: float = Field(ge=0, le=5, description="coefficient of imitation [1/year]")
-    price_cny: float = Field(gt=0, le=1e8, description="our vehicle's price [CNY]")
+    addressable_market_vehicles: Uncertain(gt=0) = Field(description="Bass market potential m")
+    bass_p_per_year: Uncertain(gt=0, le=1) = Field(description="coefficient of innovation [1/year]")
+    bass_q_per_year: Uncertain(ge=0, le=5) = Field(description="coefficient of imitation [1/year]")
+    price_cny: Uncertain(gt=0, le=1e8) = Field(description="our vehicle's price [CNY]")
     reference_price_cny: float = Field(
         gt=0, le=1e8, description="price at which p, q and m hold [CNY]"
     )
-    price_elasticity: float = Field(
-        ge=-10, le=0, description="demand multiplier is (price/reference)^elasticity"
+    price_elasticity: Uncertain(ge=-10, le=0) = Field(
+        description="demand multiplier is (price/reference)^elasticity"
     )
     seasonality: list[float] = Field(
         default=[1.0] * 12,
@@ -52,8 +55,8 @@ class Market(_Strict):
         max_length=12,
         description="demand multipliers for January..December; their mean must be 1",
     )
-    backlog_cancel_rate_per_month: float = Field(
-        ge=0, le=1, description="share of the waiting backlog that cancels each month"
+    backlog_cancel_rate_per_month: Uncertain(ge=0, le=1) = Field(
+        description="share of the waiting backlog that cancels each month"
     )
 
     @field_validator("seasonality")
@@ -75,23 +78,28 @@ class Option(_Strict):
 
     name: str = Field(min_length=1)
     kind: Literal["partner", "own_plant"]
-    capacity_per_year: float = Field(gt=0, description="nameplate capacity [vehicles/year]")
-    share_available: float = Field(gt=0, le=1, description="share of the capacity that is ours")
+    capacity_per_year: Uncertain(gt=0) = Field(description="nameplate capacity [vehicles/year]")
+    share_available: Uncertain(gt=0, le=1) = Field(description="share of the capacity that is ours")
     start: Month = Field(description="contract or construction start 'YYYY-MM'")
-    lead_time_months: float = Field(ge=0, le=120, description="start to start of production")
-    ramp_months: float = Field(gt=0, le=120, description="SOP to full rate (S-curve)")
-    fee_per_vehicle_cny: float = Field(default=0, ge=0, description="partner's fee [CNY/vehicle]")
-    capex_cny: float = Field(default=0, ge=0, description="spent evenly over the lead time [CNY]")
-    fixed_cost_per_year_cny: float = Field(default=0, ge=0, description="from SOP [CNY/year]")
+    lead_time_months: Uncertain(ge=0, le=120) = Field(description="start to start of production")
+    ramp_months: Uncertain(gt=0, le=120) = Field(description="SOP to full rate (S-curve)")
+    fee_per_vehicle_cny: Uncertain(ge=0) = Field(
+        default=0, description="partner's fee [CNY/vehicle]"
+    )
+    capex_cny: Uncertain(ge=0) = Field(
+        default=0, description="spent evenly over the lead time [CNY]"
+    )
+    fixed_cost_per_year_cny: Uncertain(ge=0) = Field(default=0, description="from SOP [CNY/year]")
     requires: str | None = Field(default=None, description="option that must be built first")
 
     @field_validator("capacity_per_year")
     @classmethod
-    def _below_largest_plant(cls, value: float) -> float:
+    def _below_largest_plant(cls, value):
         record = largest_plant()
-        if value > record.number:
+        highest = support(value)[1]
+        if highest > record.number:
             raise ValueError(
-                f"{value:,.0f} vehicles/year is above the largest car production site on record "
+                f"{highest:,.0f} vehicles/year is above the largest car production site on record "
                 f"({record.company}, {record.number:,.0f} {record.unit}; source: {record.source}). "
                 "A per-day or per-group figure put in a per-plant, per-year field gives this: "
                 "enter the one plant's yearly capacity"
@@ -100,17 +108,17 @@ class Option(_Strict):
 
 
 class Finance(_Strict):
-    unit_cost_cny: float = Field(
-        gt=0, le=1e8, description="cost per vehicle at the learning reference volume [CNY]"
+    unit_cost_cny: Uncertain(gt=0, le=1e8) = Field(
+        description="cost per vehicle at the learning reference volume [CNY]"
     )
     # Above 0.5: at 0.5 or below, the cost of all units ever built would stop growing.
-    learning_rate: float = Field(
-        gt=0.5, le=1, description="unit-cost multiplier per doubling of cumulative output"
+    learning_rate: Uncertain(gt=0.5, le=1) = Field(
+        description="unit-cost multiplier per doubling of cumulative output"
     )
     learning_reference_units: float = Field(
         gt=0, description="cumulative vehicles at which unit_cost_cny holds; learning starts there"
     )
-    discount_rate_per_year: float = Field(ge=0, le=1)
+    discount_rate_per_year: Uncertain(ge=0, le=1) = Field()
 
 
 class Plan(_Strict):
@@ -130,8 +138,3 @@ class Scenario(_Strict):
 
     def option(self, name: str) -> Option:
         return next(o for o in self.options if o.name == name)
-
-
-def own_plant_lead_time_floor() -> float:
-    """Fastest car-plant build on record [months], the floor for an own plant's lead time."""
-    return fastest_plant_build().number

@@ -30,7 +30,11 @@ def test_multiplier_by_hand():
     # price 200 against reference 100 with elasticity -1 halves demand; January season 0.8,
     # February 1.2; orders open from the second grid month.
     x = demand_multiplier(
-        np.array([200.0]), 100.0, np.array([-1.0]),
-        np.array([0.8, 1.2] + [1.0] * 10), np.array([0, 1, 0]), np.array([False, True, True]),
+        np.array([200.0]),
+        100.0,
+        np.array([-1.0]),
+        np.array([0.8, 1.2] + [1.0] * 10),
+        np.array([0, 1, 0]),
+        np.array([False, True, True]),
     )
     np.testing.assert_allclose(x, [[0.0, 0.6, 0.4]], rtol=1e-12)

@@ -44,5 +44,6 @@ def test_peak_cash_need_is_the_deepest_cumulative_deficit():
 
 
 def test_share_of_month_in_a_window():
-    np.testing.assert_allclose(share_of_month_in(np.array([1.5]), np.array([2.0]), 4),
-                               [[0, 0.5, 1, 0.5]])
+    np.testing.assert_allclose(
+        share_of_month_in(np.array([1.5]), np.array([2.0]), 4), [[0, 0.5, 1, 0.5]]
+    )

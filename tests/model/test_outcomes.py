@@ -4,11 +4,13 @@ from evlaunch.model.outcomes import sales_outcomes
 
 
 def test_outcomes_count_from_each_paths_first_delivery():
-    deliveries = np.array([
-        [0.0, 0, 10, 20, 30, 40],  # sales from month 2: 10, 30, 60 -> target 50 in 3 months
-        [5.0, 5, 5, 5, 5, 5],  # sales from month 0: 15 in 3 months, never 50
-        [0.0] * 6,  # never sells
-    ])
+    deliveries = np.array(
+        [
+            [0.0, 0, 10, 20, 30, 40],  # sales from month 2: 10, 30, 60 -> target 50 in 3 months
+            [5.0, 5, 5, 5, 5, 5],  # sales from month 0: 15 in 3 months, never 50
+            [0.0] * 6,  # never sells
+        ]
+    )
     out = sales_outcomes(deliveries, 50.0, 3, checkpoints=(1, 2, 3))
     assert out.first_delivery_month.tolist() == [2, 0, -1]
     assert out.cumulative_at[1].tolist() == [10, 5, 0]

@@ -1,7 +1,7 @@
 import json
+import tomllib
 
 import pytest
-import tomllib
 import yaml
 
 from evlaunch.errors import UserError

@@ -1,0 +1,1 @@
+"""Risk: uncertain inputs, sampling, the Monte Carlo run and sensitivity."""

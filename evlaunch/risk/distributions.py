@@ -1,0 +1,326 @@
+"""Distributions an uncertain scenario input may carry, each sampled by its inverse CDF.
+
+A number in a scenario may be written as a mapping with ``dist`` naming one of these. Every
+distribution maps uniforms u in [0, 1) to values by ``ppf``, so random, Latin-hypercube and
+Sobol samplers and the Gaussian copula all work on any of them. Its central value, used by
+the deterministic run, is its median.
+"""
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+from scipy import special
+
+Z90 = special.ndtri(0.9)  # standard normal P90, 1.2816
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def central(self) -> float:
+        return float(self.ppf(np.array([0.5]))[0])
+
+    @property
+    def support(self) -> tuple[float, float]:
+        ends = self.ppf(np.array([0.0, 1.0]))
+        return float(ends[0]), float(ends[1])
+
+    def quantile(self, q: float) -> float:
+        return float(self.ppf(np.array([q]))[0])
+
+
+class _Bounded(_Dist):
+    """Optional truncation to [low, high] (by rescaling u, so no draw is clipped)."""
+
+    low: float | None = None
+    high: float | None = None
+
+    def _unit_cdf_range(self) -> tuple[float, float]:
+        lo = 0.0 if self.low is None else float(self._cdf(self.low))
+        hi = 1.0 if self.high is None else float(self._cdf(self.high))
+        return lo, hi
+
+    def ppf(self, u):
+        lo, hi = self._unit_cdf_range()
+        return self._ppf(lo + np.asarray(u, dtype=float) * (hi - lo))
+
+    @model_validator(mode="after")
+    def _bounds_hold_mass(self):
+        if self.low is not None and self.high is not None and self.low >= self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        lo, hi = self._unit_cdf_range()
+        if hi - lo <= 0 and not self._degenerate():
+            raise ValueError(f"the bounds [{self.low}, {self.high}] hold none of the distribution")
+        return self
+
+
+class Normal(_Bounded):
+    """Normal by ``mean`` and ``sd``, or by ``p10`` and ``p90``; optionally truncated."""
+
+    dist: Literal["normal"]
+    mean: float | None = None
+    sd: float | None = Field(default=None, ge=0)
+    p10: float | None = None
+    p90: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_percentiles(cls, data):
+        if isinstance(data, dict) and "p10" in data and "p90" in data:
+            p10, p90 = data["p10"], data["p90"]
+            if isinstance(p10, (int, float)) and isinstance(p90, (int, float)):
+                if p10 > p90:
+                    raise ValueError(f"p10 ({p10}) is above p90 ({p90})")
+                data = {**data, "mean": (p10 + p90) / 2, "sd": (p90 - p10) / (2 * Z90)}
+        return data
+
+    @model_validator(mode="after")
+    def _has_parameters(self):
+        if self.mean is None or self.sd is None:
+            raise ValueError("a normal needs mean and sd, or p10 and p90")
+        return self
+
+    def _degenerate(self) -> bool:
+        return self.sd == 0
+
+    def _cdf(self, x):
+        if self.sd == 0:
+            return 0.0 if x < self.mean else 1.0
+        return special.ndtr((x - self.mean) / self.sd)
+
+    def _ppf(self, u):
+        if self.sd == 0:
+            return np.full_like(u, self.mean)
+        return self.mean + self.sd * special.ndtri(u)
+
+    def ppf(self, u):
+        return (
+            np.full_like(np.asarray(u, dtype=float), self.mean) if self.sd == 0 else super().ppf(u)
+        )
+
+
+class LogNormal(_Bounded):
+    """Lognormal by ``median`` and ``sigma`` (sd of the log), or by ``p10`` and ``p90`` > 0."""
+
+    dist: Literal["lognormal"]
+    median: float | None = Field(default=None, gt=0)
+    sigma: float | None = Field(default=None, ge=0)
+    p10: float | None = Field(default=None, gt=0)
+    p90: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_percentiles(cls, data):
+        if isinstance(data, dict) and "p10" in data and "p90" in data:
+            p10, p90 = data["p10"], data["p90"]
+            if isinstance(p10, (int, float)) and isinstance(p90, (int, float)):
+                if p10 > p90:
+                    raise ValueError(f"p10 ({p10}) is above p90 ({p90})")
+                if p10 > 0:
+                    data = {
+                        **data,
+                        "median": float(np.sqrt(p10 * p90)),
+                        "sigma": float(np.log(p90 / p10) / (2 * Z90)),
+                    }
+        return data
+
+    @model_validator(mode="after")
+    def _has_parameters(self):
+        if self.median is None or self.sigma is None:
+            raise ValueError("a lognormal needs median and sigma, or p10 and p90")
+        return self
+
+    def _degenerate(self) -> bool:
+        return self.sigma == 0
+
+    def _cdf(self, x):
+        if x <= 0:
+            return 0.0
+        if self.sigma == 0:
+            return 0.0 if x < self.median else 1.0
+        return special.ndtr(np.log(x / self.median) / self.sigma)
+
+    def _ppf(self, u):
+        return self.median * np.exp(self.sigma * special.ndtri(u))
+
+    def ppf(self, u):
+        if self.sigma == 0:
+            return np.full_like(np.asarray(u, dtype=float), self.median)
+        return super().ppf(u)
+
+
+class Uniform(_Dist):
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+    def ppf(self, u):
+        return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
+
+
+class Triangular(_Dist):
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"need low <= mode <= high, got {self.low}, {self.mode}, {self.high}")
+        return self
+
+    def ppf(self, u):
+        u = np.asarray(u, dtype=float)
+        width = self.high - self.low
+        if width == 0:
+            return np.full_like(u, self.mode)
+        c = (self.mode - self.low) / width
+        return np.where(
+            u < c,
+            self.low + np.sqrt(u * width * (self.mode - self.low)),
+            self.high - np.sqrt((1 - u) * width * (self.high - self.mode)),
+        )
+
+
+class Pert(_Dist):
+    """PERT: a beta on [low, high] with mean (low + 4 mode + high) / 6 (lambda = 4)."""
+
+    dist: Literal["pert"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"need low <= mode <= high, got {self.low}, {self.mode}, {self.high}")
+        return self
+
+    def ppf(self, u):
+        u = np.asarray(u, dtype=float)
+        width = self.high - self.low
+        if width == 0:
+            return np.full_like(u, self.mode)
+        a = 1 + 4 * (self.mode - self.low) / width
+        b = 1 + 4 * (self.high - self.mode) / width
+        return self.low + width * special.betaincinv(a, b, u)
+
+
+class Discrete(_Dist):
+    """Values with probabilities (which must sum to 1)."""
+
+    dist: Literal["discrete"]
+    values: list[float] = Field(min_length=1)
+    probabilities: list[float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _valid(self):
+        if len(self.values) != len(self.probabilities):
+            raise ValueError(
+                f"{len(self.values)} values but {len(self.probabilities)} probabilities"
+            )
+        if any(p < 0 for p in self.probabilities) or abs(sum(self.probabilities) - 1) > 1e-6:
+            raise ValueError(f"probabilities must be >= 0 and sum to 1, got {self.probabilities}")
+        return self
+
+    def ppf(self, u):
+        order = np.argsort(self.values, kind="stable")
+        values = np.asarray(self.values)[order]
+        cdf = np.cumsum(np.asarray(self.probabilities)[order])
+        cdf[-1] = 1.0
+        index = np.searchsorted(cdf, np.asarray(u, dtype=float), side="right")
+        return values[np.minimum(index, len(values) - 1)]
+
+
+class Empirical(_Dist):
+    """Observed values, each equally likely (resampled, not interpolated)."""
+
+    dist: Literal["empirical"]
+    values: list[float] = Field(min_length=1)
+
+    def ppf(self, u):
+        values = np.sort(np.asarray(self.values, dtype=float))
+        index = np.floor(np.asarray(u, dtype=float) * len(values)).astype(int)
+        return values[np.clip(index, 0, len(values) - 1)]
+
+
+Distribution = Annotated[
+    Normal | LogNormal | Uniform | Triangular | Pert | Discrete | Empirical,
+    Field(discriminator="dist"),
+]
+
+
+def central(value) -> float:
+    """A plain number, or a distribution's median."""
+    return value.central if isinstance(value, _Dist) else float(value)
+
+
+def support(value) -> tuple[float, float]:
+    """Smallest and largest value a number or distribution can take."""
+    return value.support if isinstance(value, _Dist) else (float(value), float(value))
+
+
+def is_uncertain(value) -> bool:
+    return isinstance(value, _Dist)
+
+
+def _number_or_distribution(value) -> str:
+    return "distribution" if isinstance(value, (dict, _Dist)) else "number"
+
+
+def _range_text(gt, ge, lt, le) -> str:
+    parts = [
+        f"greater than {gt:g}" if gt is not None else None,
+        f"greater than or equal to {ge:g}" if ge is not None else None,
+        f"less than {lt:g}" if lt is not None else None,
+        f"less than or equal to {le:g}" if le is not None else None,
+    ]
+    return " and ".join(p for p in parts if p)
+
+
+def Uncertain(gt=None, ge=None, lt=None, le=None):
+    """A number, or a distribution, whose every possible value lies in the allowed range."""
+
+    def in_range(value):
+        low, high = support(value)
+        ok = (
+            (gt is None or low > gt)
+            and (ge is None or low >= ge)
+            and (lt is None or high < lt)
+            and (le is None or high <= le)
+        )
+        if not ok:
+            allowed = _range_text(gt, ge, lt, le)
+            if is_uncertain(value):
+                raise ValueError(
+                    f"this {value.dist} distribution takes values from {low:g} to {high:g}; "
+                    f"every value must be {allowed}: bound it (low, high) or narrow it"
+                )
+            raise ValueError(f"Input should be {allowed}")
+        return value
+
+    return Annotated[
+        Annotated[float, Tag("number")] | Annotated[Distribution, Tag("distribution")],
+        Discriminator(_number_or_distribution),
+        AfterValidator(in_range),
+    ]
