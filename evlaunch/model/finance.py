@@ -1,15 +1,16 @@
 """Finance: revenue, unit cost on Wright's learning curve, fees, capex, fixed cost, cash, NPV."""
 
 import numpy as np
+from numba import vectorize
 
 
-def unit_cost_cny(
-    cumulative_units: np.ndarray,
-    unit_cost_cny: float,
-    learning_rate: float,
-    reference_units: float,
-) -> np.ndarray:
-    """Cost of the next vehicle after ``cumulative_units`` (Wright's law).
+def learning_exponent(learning_rate) -> np.ndarray:
+    """Wright's exponent b = log2(learning rate): each doubling multiplies unit cost by 2^b."""
+    return np.log2(learning_rate)
+
+
+def unit_cost_cny(cumulative_units, unit_cost_cny, learning_rate, reference_units):
+    """Cost of the next vehicle after ``cumulative_units`` (Wright's law) [CNY].
 
     c(n) = c_ref (max(n, n_ref) / n_ref)^b with b = log2(learning rate): flat up to the
     reference volume, then each doubling of cumulative output multiplies the cost by the
@@ -20,32 +21,39 @@ def unit_cost_cny(
     Wright, T. P. (1936), Factors affecting the cost of airplanes, Journal of the
     Aeronautical Sciences 3(4):122-128.
     """
-    b = np.log2(learning_rate)
-    return unit_cost_cny * (np.maximum(cumulative_units, reference_units) / reference_units) ** b
+    ratio = np.maximum(cumulative_units, reference_units) / reference_units
+    return unit_cost_cny * ratio ** learning_exponent(learning_rate)
 
 
-def cumulative_cost_cny(
-    cumulative_units: np.ndarray,
-    unit_cost_cny: float,
-    learning_rate: float,
-    reference_units: float,
-) -> np.ndarray:
-    """Total variable cost of the first ``cumulative_units`` vehicles: the integral of
-    ``unit_cost_cny`` over units, exact, so monthly cost is a difference of two calls.
-    Needs learning_rate > 0.5 (b > -1)."""
-    n = np.asarray(cumulative_units, dtype=float)
-    b = np.log2(learning_rate)
-    ratio = np.maximum(n, reference_units) / reference_units
-    beyond = reference_units * (ratio ** (b + 1.0) - 1.0) / (b + 1.0)
-    return unit_cost_cny * np.minimum(n, reference_units) + unit_cost_cny * beyond
+@vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+def cumulative_cost_at(cumulative_units, unit_cost_cny, exponent, reference_units):
+    """Variable cost of the first ``cumulative_units`` vehicles [CNY]: the exact integral of
+    ``unit_cost_cny`` over units, with ``exponent`` = b (> -1), so a month's cost is a
+    difference of two calls."""
+    below = min(cumulative_units, reference_units)
+    ratio = max(cumulative_units, reference_units) / reference_units
+    beyond = reference_units * (ratio ** (exponent + 1.0) - 1.0) / (exponent + 1.0)
+    return unit_cost_cny * (below + beyond)
 
 
-def share_of_month_in(start_month: np.ndarray, length_months: np.ndarray, months: int):
-    """(paths, months) share of each grid month [t, t+1) inside [start, start + length)."""
-    t = np.arange(months)[None, :]
+def cumulative_cost_cny(cumulative_units, unit_cost_cny, learning_rate, reference_units):
+    """``cumulative_cost_at`` with the learning rate (> 0.5) instead of its exponent [CNY]."""
+    b = learning_exponent(learning_rate)
+    return cumulative_cost_at(cumulative_units, unit_cost_cny, b, reference_units)
+
+
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def month_overlap(month, start_month, length_months):
+    """Share of grid month [t, t+1) inside [start, start + length) [-]."""
+    inside = min(month + 1.0, start_month + length_months) - max(month, start_month)
+    return min(max(inside, 0.0), 1.0)
+
+
+def share_of_month_in(start_month, length_months, months: int) -> np.ndarray:
+    """(paths, months) share of each grid month inside [start, start + length)."""
+    t = np.arange(months, dtype=float)[None, :]
     start = np.asarray(start_month, dtype=float)[:, None]
-    end = start + np.asarray(length_months, dtype=float)[:, None]
-    return np.clip(np.minimum(t + 1, end) - np.maximum(t, start), 0.0, 1.0)
+    return month_overlap(t, start, np.asarray(length_months, dtype=float)[:, None])
 
 
 def spread_evenly(total, start_month, length_months, months: int) -> np.ndarray:
@@ -54,10 +62,14 @@ def spread_evenly(total, start_month, length_months, months: int) -> np.ndarray:
     return rate[:, None] * share_of_month_in(start_month, length_months, months)
 
 
-def discount_factors(discount_rate_per_year: np.ndarray, months: int) -> np.ndarray:
+def monthly_discount(discount_rate_per_year) -> np.ndarray:
+    """Factor per month, (1 + r)^(-1/12): cash at the end of month t is worth its factor^(t+1)."""
+    return (1.0 + np.asarray(discount_rate_per_year, dtype=float)) ** (-1.0 / 12.0)
+
+
+def discount_factors(discount_rate_per_year, months: int) -> np.ndarray:
     """(paths, months) factors for cash at the end of each month: (1 + r)^-((t + 1) / 12)."""
-    years = (np.arange(months) + 1.0) / 12.0
-    return (1.0 + np.asarray(discount_rate_per_year, dtype=float)[:, None]) ** -years[None, :]
+    return monthly_discount(discount_rate_per_year)[:, None] ** (np.arange(months) + 1.0)
 
 
 def peak_cash_need_cny(cash_flow_cny: np.ndarray) -> np.ndarray:
@@ -65,7 +77,7 @@ def peak_cash_need_cny(cash_flow_cny: np.ndarray) -> np.ndarray:
     return np.maximum(-np.cumsum(cash_flow_cny, axis=1).min(axis=1), 0.0)
 
 
-def npv_cny(cash_flow_cny: np.ndarray, discount_rate_per_year: np.ndarray) -> np.ndarray:
+def npv_cny(cash_flow_cny: np.ndarray, discount_rate_per_year) -> np.ndarray:
     """(paths,) net present value at the grid start of monthly cash flows [CNY]; no
     terminal value: what happens after the horizon is not counted."""
     months = cash_flow_cny.shape[1]

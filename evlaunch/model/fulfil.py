@@ -3,6 +3,19 @@
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def fulfil_month(open_orders, capacity, cancel_rate_per_month):
+    """One month: deliver min(open orders, capacity); a share of the rest cancels.
+
+    Returns (delivered, cancelled, still waiting) [vehicles]; works on floats or arrays.
+    """
+    delivered = np.minimum(open_orders, capacity)
+    unfilled = open_orders - delivered
+    cancelled = cancel_rate_per_month * unfilled
+    return delivered, cancelled, unfilled - cancelled
 
 
 class Fulfilment(NamedTuple):
@@ -11,7 +24,7 @@ class Fulfilment(NamedTuple):
     cancelled: np.ndarray  # (paths, months) orders lost from the backlog [vehicles/month]
 
 
-def fulfil(orders: np.ndarray, capacity: np.ndarray, cancel_rate_per_month) -> Fulfilment:
+def fulfil(orders, capacity, cancel_rate_per_month) -> Fulfilment:
     """Deliver what capacity allows; the rest waits, and part of what waits cancels.
 
     deliveries(t) = min(orders(t) + backlog(t-1), capacity(t));
@@ -25,14 +38,13 @@ def fulfil(orders: np.ndarray, capacity: np.ndarray, cancel_rate_per_month) -> F
         Share of the unfilled orders that cancels each month [-].
     """
     orders = np.asarray(orders, dtype=float)
-    rate = np.asarray(cancel_rate_per_month, dtype=float)
+    capacity = np.asarray(capacity, dtype=float)
+    rate = np.broadcast_to(np.asarray(cancel_rate_per_month, dtype=float), orders.shape[:1])
     deliveries, backlog, cancelled = (np.empty_like(orders) for _ in range(3))
     waiting = np.zeros(orders.shape[0])
     for t in range(orders.shape[1]):
-        open_orders = waiting + orders[:, t]
-        delivered = np.minimum(open_orders, capacity[:, t])
-        unfilled = open_orders - delivered
-        lost = rate * unfilled
-        waiting = unfilled - lost
-        deliveries[:, t], backlog[:, t], cancelled[:, t] = delivered, waiting, lost
+        deliveries[:, t], cancelled[:, t], waiting = fulfil_month(
+            waiting + orders[:, t], capacity[:, t], rate
+        )
+        backlog[:, t] = waiting
     return Fulfilment(deliveries, backlog, cancelled)

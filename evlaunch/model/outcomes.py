@@ -3,6 +3,7 @@
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit, prange
 
 FIRST_DELIVERY_VEHICLES = 1.0  # a month with at least one delivered vehicle starts sales
 
@@ -15,8 +16,30 @@ class SalesOutcomes(NamedTuple):
     window_truncated: np.ndarray  # (paths,) bool: the window runs past the grid's end
 
 
+@njit(parallel=True, cache=True)
+def _measure(deliveries, target, checkpoints, first_out, cumulative_out, months_to_target_out):
+    paths, months = deliveries.shape
+    for i in prange(paths):
+        first, total, reached = -1, 0.0, np.nan
+        cumulative_out[i, :] = 0.0
+        for t in range(months):
+            if first < 0:
+                if deliveries[i, t] < FIRST_DELIVERY_VEHICLES:
+                    continue
+                first = t
+            total += deliveries[i, t]
+            month_of_sales = t - first + 1
+            for k in range(checkpoints.size):
+                if month_of_sales <= checkpoints[k]:
+                    cumulative_out[i, k] = total
+            if np.isnan(reached) and total >= target:
+                reached = month_of_sales
+        first_out[i] = first
+        months_to_target_out[i] = reached
+
+
 def sales_outcomes(
-    deliveries: np.ndarray,
+    deliveries,
     target_vehicles: float,
     window_months: int,
     checkpoints: tuple[int, ...] = (12, 24, 36),
@@ -31,27 +54,20 @@ def sales_outcomes(
     window_months : int
         Months of sales in which to reach them.
     checkpoints : tuple of int
-        Months of sales at which to report cumulative deliveries.
+        Months of sales at which to report cumulative deliveries; a checkpoint past the
+        grid's end gets the deliveries up to the end.
     """
+    deliveries = np.ascontiguousarray(deliveries, dtype=float)
     paths, months = deliveries.shape
-    started = deliveries >= FIRST_DELIVERY_VEHICLES
-    any_sales = started.any(axis=1)
-    first = np.where(any_sales, started.argmax(axis=1), months)
-    cumulative = np.concatenate([np.zeros((paths, 1)), np.cumsum(deliveries, axis=1)], axis=1)
-    before = np.take_along_axis(cumulative, first[:, None], axis=1)[:, 0]
-
-    def after(k: int) -> np.ndarray:  # cumulative deliveries in the first k months of sales
-        end = np.minimum(first + k, months)
-        return np.take_along_axis(cumulative, end[:, None], axis=1)[:, 0] - before
-
-    since_first = cumulative[:, 1:] - before[:, None]
-    reached = (since_first >= target_vehicles) & (np.arange(months)[None, :] >= first[:, None])
-    months_to_target = np.where(reached.any(axis=1), reached.argmax(axis=1) - first + 1.0, np.nan)
-    hit = months_to_target <= window_months  # nan compares False
+    marks = np.array(sorted({*checkpoints, window_months}), dtype=np.int64)
+    first = np.empty(paths, dtype=np.int64)
+    cumulative = np.empty((paths, marks.size))
+    months_to_target = np.empty(paths)
+    _measure(deliveries, float(target_vehicles), marks, first, cumulative, months_to_target)
     return SalesOutcomes(
-        first_delivery_month=np.where(any_sales, first, -1),
-        cumulative_at={k: after(k) for k in sorted({*checkpoints, window_months})},
+        first_delivery_month=first,
+        cumulative_at={int(k): cumulative[:, n] for n, k in enumerate(marks)},
         months_to_target=months_to_target,
-        hit=hit,
-        window_truncated=first + window_months > months,
+        hit=months_to_target <= window_months,  # nan compares False
+        window_truncated=(first < 0) | (first + window_months > months),
     )

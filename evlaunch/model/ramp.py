@@ -1,9 +1,11 @@
 """Supply: each option's monthly capacity, an S-curve ramp from its start of production."""
 
 import numpy as np
+from numba import vectorize
 
 
-def ramp_fraction(elapsed_months: np.ndarray, ramp_months: np.ndarray) -> np.ndarray:
+@vectorize(["float64(float64, float64)"], cache=True)
+def ramp_fraction(elapsed_months, ramp_months):
     """Share of full rate reached ``elapsed_months`` after start of production (SOP).
 
     A smoothstep S-curve, 3x^2 - 2x^3 with x = elapsed / ramp clipped to [0, 1]: flat at
@@ -11,27 +13,25 @@ def ramp_fraction(elapsed_months: np.ndarray, ramp_months: np.ndarray) -> np.nda
 
     Parameters
     ----------
-    elapsed_months : array
+    elapsed_months : float or array
         Months since SOP [months]; negative before it.
-    ramp_months : array
+    ramp_months : float or array
         Months from SOP to full rate [months], > 0.
-
-    Returns
-    -------
-    array of the same broadcast shape, in [0, 1].
     """
-    x = np.clip(np.asarray(elapsed_months, dtype=float) / ramp_months, 0.0, 1.0)
+    x = min(max(elapsed_months / ramp_months, 0.0), 1.0)
     return x * x * (3.0 - 2.0 * x)
 
 
+def month_midpoints(months: int) -> np.ndarray:
+    """Month t is valued at its midpoint t + 0.5, so a month that SOP splits gets about the
+    part of the month after SOP."""
+    return np.arange(months) + 0.5
+
+
 def capacity_per_month(
-    capacity_per_year: np.ndarray,
-    share_available: np.ndarray,
-    sop_month: np.ndarray,
-    ramp_months: np.ndarray,
-    months: int,
+    capacity_per_year, share_available, sop_month, ramp_months, months: int
 ) -> np.ndarray:
-    """Vehicles one option can build for us in each grid month.
+    """(paths, months) vehicles one option can build for us in each grid month.
 
     Parameters
     ----------
@@ -45,13 +45,7 @@ def capacity_per_month(
         SOP to full rate [months].
     months : int
         Length of the grid.
-
-    Returns
-    -------
-    (paths, months) array [vehicles/month]. Month t is valued at its midpoint t + 0.5, so a
-    month that SOP splits gets the part of the month after SOP, approximately.
     """
-    mid = np.arange(months) + 0.5
-    elapsed = mid[None, :] - np.asarray(sop_month, dtype=float)[:, None]
+    elapsed = month_midpoints(months)[None, :] - np.asarray(sop_month, dtype=float)[:, None]
     full_rate = np.asarray(capacity_per_year * share_available, dtype=float) / 12.0
-    return full_rate[:, None] * ramp_fraction(elapsed, np.asarray(ramp_months)[:, None])
+    return full_rate[:, None] * ramp_fraction(elapsed, np.asarray(ramp_months, float)[:, None])

@@ -1,26 +1,24 @@
-"""The one simulator: a scenario's stages wired over ``(paths, months)`` arrays.
+"""The one simulator: a scenario's stages wired over ``(paths, months)``.
 
 The deterministic run is this simulation with one path at the central values; the Monte
-Carlo is the same call with many sampled paths.
+Carlo is the same call with many sampled paths. The stages are fused into one compiled loop
+per path (numba), which calls each stage's own formula (``bass_new_orders``,
+``ramp_fraction``, ``fulfil_month``, ``cumulative_cost_at``, ``month_overlap``): nothing
+of the model is written twice, and no (paths, months) temporary is made per stage.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
 from ..risk.distributions import central
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
-from .demand import bass_orders, demand_multiplier
-from .finance import (
-    cumulative_cost_cny,
-    npv_cny,
-    peak_cash_need_cny,
-    share_of_month_in,
-    spread_evenly,
-)
-from .fulfil import fulfil
-from .ramp import capacity_per_month
+from .demand import bass_new_orders, price_factor, season_and_open
+from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
+from .fulfil import fulfil_month
+from .ramp import ramp_fraction
 
 MARKET_INPUTS = (
     "addressable_market_vehicles",
@@ -55,13 +53,6 @@ def input_names(scenario: Scenario) -> list[str]:
     )
 
 
-def central_params(scenario: Scenario) -> Params:
-    """The scenario's central values as a one-path ``Params``."""
-    return {
-        name: np.array([central(input_value(scenario, name))]) for name in input_names(scenario)
-    }
-
-
 def input_value(scenario: Scenario, name: str):
     """The number or distribution the scenario gives for input ``name``."""
     section, rest = name.split(".", 1)
@@ -71,126 +62,188 @@ def input_value(scenario: Scenario, name: str):
     return getattr(getattr(scenario, section), rest)
 
 
+def central_params(scenario: Scenario) -> Params:
+    """The scenario's central values as a one-path ``Params``."""
+    return {n: np.array([central(input_value(scenario, n))]) for n in input_names(scenario)}
+
+
 @dataclass(frozen=True)
 class Paths:
-    """Monthly trajectories of every path; arrays are (paths, months) unless noted."""
+    """Simulated paths. ``deliveries``, ``npv_cny`` and ``peak_cash_need_cny`` cover every
+    path; the other trajectories only the first ``kept`` paths (all by default)."""
 
-    orders: np.ndarray
-    capacity_by_option: np.ndarray  # (paths, options, months)
-    deliveries: np.ndarray
-    backlog: np.ndarray
-    cancelled: np.ndarray
-    cash_flow_cny: np.ndarray
+    deliveries: np.ndarray  # (paths, months) [vehicles/month]
     npv_cny: np.ndarray  # (paths,)
     peak_cash_need_cny: np.ndarray  # (paths,)
+    orders: np.ndarray  # (kept, months) [vehicles/month]
+    capacity_by_option: np.ndarray  # (kept, options, months) [vehicles/month]
+    backlog: np.ndarray  # (kept, months) waiting at the end of each month [vehicles]
+    cancelled: np.ndarray  # (kept, months) [vehicles/month]
+    cash_flow_cny: np.ndarray  # (kept, months) [CNY/month]
 
     @property
     def capacity(self) -> np.ndarray:
         return self.capacity_by_option.sum(axis=1)
 
 
-def simulate(scenario: Scenario, params: Params, options: list[str]) -> Paths:
-    """Run demand, supply, fulfilment and finance for every path, using ``options`` only."""
+def simulate(
+    scenario: Scenario, params: Params, options: list[str], keep: int | None = None
+) -> Paths:
+    """Run demand, supply, fulfilment and finance for every path, using ``options`` only.
+
+    ``keep`` limits the full trajectories recorded to the first ``keep`` paths (the Monte
+    Carlo keeps none and measures deliveries); by default all are kept.
+    """
     months = scenario.horizon_months
-    grid_month = np.arange(months)
-    first_calendar_month = int(scenario.start.split("-")[1]) - 1
+    paths = next(iter(params.values())).shape[0]
+    keep = paths if keep is None else min(keep, paths)
+    market = {f: np.asarray(params[f"market.{f}"], dtype=float) for f in MARKET_INPUTS}
+    option = {
+        f: np.stack([params[f"options.{n}.{f}"] for n in options]).astype(float)
+        for f in OPTION_INPUTS
+    }
+    finance = {f: np.asarray(params[f"finance.{f}"], dtype=float) for f in FINANCE_INPUTS}
+
+    grid = np.arange(months)
     launch = months_between(scenario.start, scenario.market.launch)
-    mk = {f: params[f"market.{f}"] for f in MARKET_INPUTS}
-
-    multiplier = demand_multiplier(
-        mk["price_cny"],
-        scenario.market.reference_price_cny,
-        mk["price_elasticity"],
-        np.asarray(scenario.market.seasonality),
-        (first_calendar_month + grid_month) % 12,
-        grid_month >= launch,
+    first_calendar_month = int(scenario.start.split("-")[1]) - 1
+    season = season_and_open(
+        scenario.market.seasonality, (first_calendar_month + grid) % 12, grid >= launch
     )
-    orders = bass_orders(
-        mk["bass_p_per_year"] / 12.0,
-        mk["bass_q_per_year"] / 12.0,
-        mk["addressable_market_vehicles"],
-        multiplier,
-    )
-
-    opt = {f: np.stack([params[f"options.{n}.{f}"] for n in options]) for f in OPTION_INPUTS}
-    start = np.array([months_between(scenario.start, scenario.option(n).start) for n in options])
-    sop = start[:, None] + opt["lead_time_months"]  # (options, paths)
-    capacity = np.stack(
-        [
-            capacity_per_month(
-                opt["capacity_per_year"][j],
-                opt["share_available"][j],
-                sop[j],
-                opt["ramp_months"][j],
-                months,
-            )
-            for j in range(len(options))
-        ],
-        axis=1,
-    )
-    total_capacity = capacity.sum(axis=1)
-    flow = fulfil(orders, total_capacity, mk["backlog_cancel_rate_per_month"])
-
-    cash = _cash_flow(
-        scenario,
-        params,
-        opt,
-        start,
-        sop,
-        capacity,
-        total_capacity,
-        flow.deliveries,
-        mk["price_cny"],
-    )
-    rate = params["finance.discount_rate_per_year"]
-    return Paths(
-        orders,
-        capacity,
-        flow.deliveries,
-        flow.backlog,
-        flow.cancelled,
-        cash,
-        npv_cny(cash, rate),
-        peak_cash_need_cny(cash),
-    )
-
-
-def _cash_flow(scenario, params, opt, start, sop, capacity, total_capacity, deliveries, price):
-    months = deliveries.shape[1]
-    fin = {f: params[f"finance.{f}"][:, None] for f in FINANCE_INPUTS}
-    built = np.cumsum(deliveries, axis=1)
-    learning = (
-        fin["unit_cost_cny"],
-        fin["learning_rate"],
-        scenario.finance.learning_reference_units,
-    )
-    variable = np.diff(cumulative_cost_cny(built, *learning), axis=1, prepend=0.0)
-    # Deliveries are split between options in proportion to their capacity that month.
-    share = np.divide(
-        capacity,
-        total_capacity[:, None, :],
-        out=np.zeros_like(capacity),
-        where=total_capacity[:, None, :] > 0,
-    )
-    fees = deliveries * np.einsum("jp,pjt->pt", opt["fee_per_vehicle_cny"], share)
+    start = np.array(
+        [months_between(scenario.start, scenario.option(n).start) for n in options], dtype=float
+    )[:, None]
+    sop = start + option["lead_time_months"]
     # Capex is spent evenly from the option's start to its SOP (over one month at least).
-    capex = sum(
-        spread_evenly(
-            opt["capex_cny"][j],
-            np.full_like(sop[j], start[j]),
-            np.maximum(opt["lead_time_months"][j], 1.0),
-            months,
-        )
-        for j in range(len(start))
-    )
-    plant_fixed = sum(
-        opt["fixed_cost_per_year_cny"][j][:, None]
-        / 12.0
-        * share_of_month_in(sop[j], np.full_like(sop[j], np.inf), months)
-        for j in range(len(start))
-    )
-    company = (
+    capex_months = np.maximum(option["lead_time_months"], 1.0)
+    company_per_month = (
         scenario.company.headcount * params["company.cost_per_head_per_year_cny"]
         + params["company.other_fixed_cost_per_year_cny"]
-    )[:, None] / 12.0
-    return deliveries * price[:, None] - variable - fees - capex - plant_fixed - company
+    ) / 12.0
+
+    out = Paths(
+        deliveries=np.empty((paths, months)),
+        npv_cny=np.empty(paths),
+        peak_cash_need_cny=np.empty(paths),
+        orders=np.empty((keep, months)),
+        capacity_by_option=np.empty((keep, len(options), months)),
+        backlog=np.empty((keep, months)),
+        cancelled=np.empty((keep, months)),
+        cash_flow_cny=np.empty((keep, months)),
+    )
+    _simulate_paths(
+        market["bass_p_per_year"] / 12.0,
+        market["bass_q_per_year"] / 12.0,
+        market["addressable_market_vehicles"],
+        price_factor(
+            market["price_cny"], scenario.market.reference_price_cny, market["price_elasticity"]
+        ),
+        season,
+        market["price_cny"],
+        market["backlog_cancel_rate_per_month"],
+        option["capacity_per_year"] * option["share_available"] / 12.0,
+        sop,
+        option["ramp_months"],
+        option["fee_per_vehicle_cny"],
+        option["capex_cny"] / capex_months,
+        np.broadcast_to(start, sop.shape).copy(),
+        capex_months,
+        option["fixed_cost_per_year_cny"] / 12.0,
+        finance["unit_cost_cny"],
+        learning_exponent(finance["learning_rate"]),
+        float(scenario.finance.learning_reference_units),
+        monthly_discount(finance["discount_rate_per_year"]),
+        np.asarray(company_per_month, dtype=float),
+        out.deliveries,
+        out.npv_cny,
+        out.peak_cash_need_cny,
+        out.orders,
+        out.capacity_by_option,
+        out.backlog,
+        out.cancelled,
+        out.cash_flow_cny,
+    )
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _simulate_paths(
+    p_per_month,
+    q_per_month,
+    market_vehicles,
+    price_factor,
+    season,
+    price_cny,
+    cancel_rate,
+    full_rate,
+    sop,
+    ramp_months,
+    fee_cny,
+    capex_per_month,
+    capex_start,
+    capex_months,
+    fixed_per_month,
+    unit_cost_cny,
+    learning_b,
+    reference_units,
+    discount_per_month,
+    company_per_month,
+    deliveries_out,
+    npv_out,
+    peak_out,
+    orders_out,
+    capacity_out,
+    backlog_out,
+    cancelled_out,
+    cash_out,
+):
+    paths, months = deliveries_out.shape
+    options = full_rate.shape[0]
+    keep = orders_out.shape[0]
+    for i in prange(paths):
+        adopted = waiting = built = cost_so_far = cash = lowest = npv = 0.0
+        discount = 1.0
+        for t in range(months):
+            new = bass_new_orders(
+                p_per_month[i],
+                q_per_month[i],
+                market_vehicles[i],
+                adopted,
+                price_factor[i] * season[t],
+            )
+            adopted += new
+            capacity = fee_weighted = spend = 0.0
+            for j in range(options):
+                c = full_rate[j, i] * ramp_fraction(t + 0.5 - sop[j, i], ramp_months[j, i])
+                capacity += c
+                fee_weighted += fee_cny[j, i] * c
+                spend += capex_per_month[j, i] * month_overlap(
+                    t, capex_start[j, i], capex_months[j, i]
+                )
+                spend += fixed_per_month[j, i] * month_overlap(t, sop[j, i], np.inf)
+                if i < keep:
+                    capacity_out[i, j, t] = c
+            delivered, lost, waiting = fulfil_month(waiting + new, capacity, cancel_rate[i])
+            variable = 0.0
+            if delivered > 0.0:  # skips the learning curve's power where nothing is built
+                built += delivered
+                cost_after = cumulative_cost_at(
+                    built, unit_cost_cny[i], learning_b[i], reference_units
+                )
+                variable = cost_after - cost_so_far
+                cost_so_far = cost_after
+            # Deliveries are split between options in proportion to their capacity that month.
+            fees = delivered * fee_weighted / capacity if capacity > 0.0 else 0.0
+            flow = delivered * price_cny[i] - variable - fees - spend - company_per_month[i]
+            cash += flow
+            lowest = min(lowest, cash)
+            discount *= discount_per_month[i]
+            npv += flow * discount
+            deliveries_out[i, t] = delivered
+            if i < keep:
+                orders_out[i, t] = new
+                backlog_out[i, t] = waiting
+                cancelled_out[i, t] = lost
+                cash_out[i, t] = flow
+        npv_out[i] = npv
+        peak_out[i] = -lowest

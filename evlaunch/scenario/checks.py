@@ -2,6 +2,7 @@
 
 from ..reference.facts import fastest_plant_build
 from ..risk.distributions import support
+from ..risk.sampling import correlation_factor, uncertain_names
 from .months import add_months, months_between
 from .schema import Scenario
 
@@ -43,6 +44,7 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                 )
             )
     problems += _requirement_cycles(s)
+    problems += _correlation_problems(s)
 
     if not s.start <= s.market.launch < end:
         problems.append(
@@ -58,6 +60,30 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                 f"{add_months(s.market.launch, s.target.window_months)}",
             )
         )
+    return problems
+
+
+def _correlation_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
+    names = uncertain_names(s)
+    problems = []
+    for k, c in enumerate(s.correlations):
+        for name in c.between:
+            if name not in names:
+                problems.append(
+                    (
+                        ("correlations", k, "between"),
+                        name,
+                        "not an uncertain input (one with a distribution); uncertain inputs: "
+                        + (", ".join(names) or "none"),
+                    )
+                )
+        if c.between[0] == c.between[1]:
+            problems.append((("correlations", k, "between"), c.between, "names one input twice"))
+    if not problems:
+        try:
+            correlation_factor(s, names)
+        except ValueError as exc:
+            problems.append((("correlations",), [c.rank for c in s.correlations], str(exc)))
     return problems
 
 

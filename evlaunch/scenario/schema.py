@@ -125,6 +125,14 @@ class Plan(_Strict):
     options: list[str] = Field(min_length=1, description="the chosen mix: names of options")
 
 
+class Correlation(_Strict):
+    """A rank (Spearman) correlation between two uncertain inputs, named as in
+    `evlaunch risk` output, e.g. 'market.bass_p_per_year'."""
+
+    between: tuple[str, str]
+    rank: float = Field(ge=-1, le=1)
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     start: Month = Field(description="first month of the model grid 'YYYY-MM'")
@@ -135,6 +143,7 @@ class Scenario(_Strict):
     options: list[Option] = Field(min_length=1, max_length=50)
     finance: Finance
     plan: Plan
+    correlations: list[Correlation] = Field(default=[], description="between uncertain inputs")
 
     def option(self, name: str) -> Option:
         return next(o for o in self.options if o.name == name)

@@ -1,0 +1,113 @@
+"""Sampling the uncertain inputs: random, Latin hypercube or scrambled Sobol, always seeded,
+with rank correlations through a Gaussian copula.
+
+Samples are made in fixed blocks of paths (Sobol: one sequence, fast-forwarded), so path i
+gets the same inputs whatever chunk size the simulator uses.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import special
+from scipy.stats import qmc
+
+from ..errors import UserError
+from ..model.simulate import Params, central_params, input_names, input_value
+from ..scenario.schema import Scenario
+from .distributions import is_uncertain
+
+SamplerName = Literal["random", "lhs", "sobol"]
+SAMPLERS: tuple[str, ...] = ("random", "lhs", "sobol")
+BLOCK_PATHS = 65_536  # each random or LHS block is drawn from its own seed
+_TINY = 2.0**-53  # keeps u inside (0, 1) so that unbounded inverse CDFs stay finite
+
+
+def uncertain_names(scenario: Scenario) -> list[str]:
+    """Inputs that carry a distribution, in the simulator's input order."""
+    return [n for n in input_names(scenario) if is_uncertain(input_value(scenario, n))]
+
+
+def rank_to_pearson(rank_correlation: np.ndarray) -> np.ndarray:
+    """Pearson correlation of a Gaussian copula that gives Spearman rank correlation rho.
+
+    r = 2 sin(pi rho / 6) (Pearson 1907; Kruskal 1958, J. Am. Stat. Assoc. 53:814-861).
+    """
+    return 2.0 * np.sin(np.pi * np.asarray(rank_correlation) / 6.0)
+
+
+def correlation_factor(scenario: Scenario, names: list[str]) -> np.ndarray | None:
+    """A factor L with L L^T = the copula's correlation matrix, or None without correlations.
+
+    The scenario's correlations name uncertain inputs (checked when it is loaded). Raises
+    ValueError if together they are not a valid (positive semi-definite) correlation matrix.
+    """
+    if not scenario.correlations:
+        return None
+    index = {n: i for i, n in enumerate(names)}
+    rank = np.eye(len(names))
+    for c in scenario.correlations:
+        i, j = index[c.between[0]], index[c.between[1]]
+        rank[i, j] = rank[j, i] = c.rank
+    values, vectors = np.linalg.eigh(rank_to_pearson(rank))
+    if values.min() < -1e-9:
+        raise ValueError(
+            f"these rank correlations cannot hold together (the matrix is not positive "
+            f"semi-definite; smallest eigenvalue {values.min():.3f}); loosen them"
+        )
+    return vectors * np.sqrt(np.clip(values, 0.0, None))
+
+
+@dataclass(frozen=True)
+class Sampler:
+    """Seeded input samples for a scenario; ``params(start, stop)`` gives paths [start, stop)."""
+
+    scenario: Scenario
+    seed: int
+    method: SamplerName = "lhs"
+
+    def __post_init__(self):
+        if self.method not in SAMPLERS:
+            raise UserError(f"sampler {self.method!r} is unknown; allowed: {', '.join(SAMPLERS)}")
+        if not 0 <= self.seed < 2**63:
+            raise UserError(f"seed {self.seed} must be from 0 to 2**63 - 1")
+        names = uncertain_names(self.scenario)
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "factor", correlation_factor(self.scenario, names))
+        object.__setattr__(self, "central", central_params(self.scenario))
+
+    def uniforms(self, start: int, stop: int) -> np.ndarray:
+        """(stop - start, d) uniforms in (0, 1) for the uncertain inputs, correlated."""
+        d = len(self.names)
+        if d == 0:
+            return np.empty((stop - start, 0))
+        if self.method == "sobol":
+            engine = qmc.Sobol(d, scramble=True, seed=self.seed)
+            engine.fast_forward(start)
+            u = engine.random(stop - start)
+        else:
+            first, last = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
+            u = np.concatenate([self._block(k) for k in range(first, last + 1)])
+            u = u[start - first * BLOCK_PATHS : stop - first * BLOCK_PATHS]
+        u = np.clip(u, _TINY, 1.0 - _TINY)
+        if self.factor is not None:
+            u = special.ndtr(special.ndtri(u) @ self.factor.T)
+        return np.clip(u, _TINY, 1.0 - _TINY)
+
+    def _block(self, k: int) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, k])
+        if self.method == "lhs":
+            return qmc.LatinHypercube(len(self.names), seed=rng).random(BLOCK_PATHS)
+        return rng.random((BLOCK_PATHS, len(self.names)))
+
+    def params(self, start: int, stop: int) -> Params:
+        """Every simulator input for paths [start, stop): sampled where uncertain."""
+        return self.params_from_uniforms(self.uniforms(start, stop))
+
+    def params_from_uniforms(self, u: np.ndarray) -> Params:
+        """Map uniforms (paths, d) through each input's inverse CDF; the rest at central."""
+        n = u.shape[0]
+        params = {name: np.repeat(value, n) for name, value in self.central.items()}
+        for j, name in enumerate(self.names):
+            params[name] = np.asarray(input_value(self.scenario, name).ppf(u[:, j]), dtype=float)
+        return params

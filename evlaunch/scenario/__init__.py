@@ -1,0 +1,1 @@
+"""The scenario: schema, loading, checks and bundled scenarios."""
