@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from evlaunch.model.simulate import central_params, simulate
+from evlaunch.risk.distributions import central
 from evlaunch.run import run
 from evlaunch.scenario.load import load_scenario
 
@@ -61,7 +62,8 @@ def test_simulator_balances_orders_and_respects_capacity(xiaomi):
 def test_no_deliveries_before_start_of_production(xiaomi):
     faw = xiaomi.option("FAW Group")
     paths = simulate(xiaomi, central_params(xiaomi), ["FAW Group"])
-    sop = 4 + faw.lead_time_months  # 2022-01 is grid month 4 of a grid starting 2021-09
+    sop = 4 + central(faw.lead_time_months)  # 2022-01 is grid month 4 of a grid from 2021-09
     assert np.all(paths.deliveries[0, : int(sop)] == 0)
     # full rate after the ramp: 200,000 a year x 0.5 share = 8,333.3 a month
-    assert paths.capacity[0, int(sop + faw.ramp_months) + 1] == pytest.approx(200_000 * 0.5 / 12)
+    full = int(sop + central(faw.ramp_months)) + 1
+    assert paths.capacity[0, full] == pytest.approx(200_000 * 0.5 / 12)

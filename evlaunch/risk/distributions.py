@@ -21,6 +21,7 @@ from pydantic import (
 from scipy import special
 
 Z90 = special.ndtri(0.9)  # standard normal P90, 1.2816
+U_MIN = 2.0**-53  # samplers draw u in [U_MIN, 1 - U_MIN], so inverse CDFs stay finite
 
 
 class _Dist(BaseModel):
@@ -35,7 +36,9 @@ class _Dist(BaseModel):
 
     @property
     def support(self) -> tuple[float, float]:
-        ends = self.ppf(np.array([0.0, 1.0]))
+        """Smallest and largest value the samplers can draw (an unbounded normal: about
+        8.2 standard deviations either side of its mean)."""
+        ends = self.ppf(np.array([U_MIN, 1.0 - U_MIN]))
         return float(ends[0]), float(ends[1])
 
     def quantile(self, q: float) -> float:

@@ -15,12 +15,11 @@ from scipy.stats import qmc
 from ..errors import UserError
 from ..model.simulate import Params, central_params, input_names, input_value
 from ..scenario.schema import Scenario
-from .distributions import is_uncertain
+from .distributions import U_MIN, is_uncertain
 
 SamplerName = Literal["random", "lhs", "sobol"]
 SAMPLERS: tuple[str, ...] = ("random", "lhs", "sobol")
 BLOCK_PATHS = 65_536  # each random or LHS block is drawn from its own seed
-_TINY = 2.0**-53  # keeps u inside (0, 1) so that unbounded inverse CDFs stay finite
 
 
 def uncertain_names(scenario: Scenario) -> list[str]:
@@ -89,10 +88,10 @@ class Sampler:
             first, last = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
             u = np.concatenate([self._block(k) for k in range(first, last + 1)])
             u = u[start - first * BLOCK_PATHS : stop - first * BLOCK_PATHS]
-        u = np.clip(u, _TINY, 1.0 - _TINY)
+        u = np.clip(u, U_MIN, 1.0 - U_MIN)
         if self.factor is not None:
             u = special.ndtr(special.ndtri(u) @ self.factor.T)
-        return np.clip(u, _TINY, 1.0 - _TINY)
+        return np.clip(u, U_MIN, 1.0 - U_MIN)
 
     def _block(self, k: int) -> np.ndarray:
         rng = np.random.default_rng([self.seed, k])
