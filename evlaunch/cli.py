@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from .errors import UserError
-from .io import write_text_atomic
+from .io import write_json_atomic, write_text_atomic
 from .scenario.load import bundled_text, load_scenario
 from .scenario.schema import Scenario
 
@@ -55,8 +55,72 @@ def run(file: ScenarioFile = None, json_path: JsonOut = None) -> None:
     scenario, _ = load_scenario(file)
     result = run_scenario(scenario)
     if json_path:
-        write_text_atomic(json_path, json.dumps(result.to_dict(), indent=2) + "\n")
+        write_json_atomic(json_path, result.to_dict())
     print_run(result, out)
+
+
+def _progress_bar():
+    """A progress callback that shows a bar only once a run looks to take over a second."""
+    import time
+
+    from rich.progress import Progress
+
+    state = {"started": time.perf_counter(), "bar": None}
+
+    def update(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - state["started"]
+        if state["bar"] is None and done < total and elapsed * total / done > 1.0:
+            state["bar"] = Progress(console=err, transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("simulating paths", total=total)
+        if state["bar"] is not None:
+            state["bar"].update(state["task"], completed=done)
+            if done >= total:
+                state["bar"].stop()
+
+    return update
+
+
+@app.command()
+@user_errors
+def risk(
+    file: ScenarioFile = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Seed: same seed, same result.")] = 0,
+    sampler: Annotated[str, typer.Option(help="random, lhs or sobol.")] = "lhs",
+    option: Annotated[
+        list[str] | None,
+        typer.Option(help="Build with this option (repeat for a mix); default: the plan's mix."),
+    ] = None,
+    chunk: Annotated[int, typer.Option(help="Paths per chunk: memory, not results.")] = 32_768,
+    sensitivity: Annotated[bool, typer.Option(help="Tornado and Sobol indices.")] = True,
+    sobol_n: Annotated[int, typer.Option(help="Sobol base samples (power of 2).")] = 1024,
+    json_path: JsonOut = None,
+) -> None:
+    """Monte Carlo: P(target) with its interval, quantiles, and what drives them."""
+    from .report.terminal import print_risk
+    from .risk.montecarlo import monte_carlo
+    from .risk.sensitivity import sensitivity as analyse
+    from .scenario.checks import with_requirements
+
+    scenario, _ = load_scenario(file)
+    names = [o.name for o in scenario.options]
+    for name in option or []:
+        if name not in names:
+            raise UserError(
+                f"--option {name!r}: no such option; the options are: {', '.join(names)}"
+            )
+    options = with_requirements(scenario, option or scenario.plan.options)
+    result = monte_carlo(scenario, options, paths, seed, sampler, chunk, _progress_bar())
+    drivers = (
+        analyse(scenario, options, min(paths, 10_000), seed, sampler, sobol_n)
+        if sensitivity
+        else None
+    )
+    if json_path:
+        data = {"risk": result.to_dict(), "sensitivity": drivers.to_dict() if drivers else None}
+        write_json_atomic(json_path, data)
+    print_risk(result, drivers, out)
 
 
 @app.command()

@@ -1,5 +1,7 @@
 """Writing output files atomically: a reader sees the old file or the new one, never half."""
 
+import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -30,3 +32,19 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _finite_or_none(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
+    return value
+
+
+def write_json_atomic(path: str | Path, data) -> Path:
+    """Write ``data`` as JSON (nan and infinity as null, which JSON lacks) atomically."""
+    text = json.dumps(_finite_or_none(data), indent=2, allow_nan=False)
+    return write_text_atomic(path, text + "\n")

@@ -10,6 +10,7 @@ import numpy as np
 from . import __version__
 from .model.outcomes import sales_outcomes
 from .model.simulate import central_params, simulate
+from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
 from .scenario.months import add_months
 from .scenario.schema import Scenario
@@ -30,6 +31,8 @@ class CaseSummary:
     shortfall_vehicles: float  # target minus deliveries in the window, 0 if reached
     peak_cash_need_cny: float
     npv_cny: float
+    p_target: float  # Monte Carlo over the scenario's uncertainty
+    p_target_ci95: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class RunResult:
     target_deliveries: int
     target_window_months: int
     cases: list[CaseSummary]
+    risk_paths: int
+    risk_seed: int
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -51,13 +56,15 @@ def cases(scenario: Scenario) -> list[tuple[str, list[str]]]:
     return alone + [("chosen mix", mix)]
 
 
-def run(scenario: Scenario) -> RunResult:
-    """Run every case deterministically and summarise it in months of sales."""
+def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResult:
+    """Run every case at central values, summarised in months of sales, with its P(target)
+    from a Monte Carlo of ``risk_paths`` paths (common random numbers across cases)."""
     params = central_params(scenario)
     target = scenario.target
     summaries = []
     for label, options in cases(scenario):
         paths = simulate(scenario, params, options)
+        risk = monte_carlo(scenario, options, risk_paths, seed)
         out = sales_outcomes(paths.deliveries, target.deliveries, target.window_months, CHECKPOINTS)
         first = int(out.first_delivery_month[0])
         months_to_target = float(out.months_to_target[0])
@@ -78,6 +85,11 @@ def run(scenario: Scenario) -> RunResult:
                 shortfall_vehicles=max(target.deliveries - in_window, 0.0),
                 peak_cash_need_cny=float(paths.peak_cash_need_cny[0]),
                 npv_cny=float(paths.npv_cny[0]),
+                p_target=risk.p_target,
+                p_target_ci95=risk.p_target_ci95,
             )
         )
-    return RunResult(scenario.name, __version__, target.deliveries, target.window_months, summaries)
+    return RunResult(
+        scenario.name, __version__, target.deliveries, target.window_months, summaries,
+        risk_paths, seed,
+    )

@@ -13,23 +13,25 @@ def print_run(result: RunResult, console: Console) -> None:
         title=f"{result.scenario}\ntarget: {result.target_deliveries:,} deliveries in the first "
         f"{result.target_window_months} months of sales",
         caption="k: thousand vehicles delivered by months of sales · cash need (peak) and NPV: "
-        f"bn CNY · deterministic run at central values · evlaunch {result.version}",
+        "bn CNY, at central values · P(hit): Monte Carlo probability of the target · "
+        f"evlaunch {result.version}",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
     )
-    table.add_column("case", no_wrap=True, max_width=19, overflow="ellipsis")
+    table.add_column("case", no_wrap=True, max_width=17, overflow="ellipsis")
     table.add_column("sales\nfrom", no_wrap=True, min_width=7)
     for k in result.cases[0].deliveries_by_months_of_sales:
         table.add_column(f"{k} mo\nk", justify="right", no_wrap=True, min_width=5)
-    table.add_column("target by\n(months)", justify="right", no_wrap=True, min_width=12)
+    table.add_column("target\nmet/gap", justify="right", no_wrap=True, min_width=7)
     table.add_column("cash\nneed", justify="right", no_wrap=True, min_width=5)
     table.add_column("NPV", justify="right", no_wrap=True, min_width=5)
+    table.add_column("P(hit)", justify="right", no_wrap=True)
     for case in result.cases:
         if case.target_reached:
-            target = f"[green]{case.target_reached} ({case.months_to_target:.0f})[/green]"
+            target = f"[green]{case.target_reached}[/green]"
         else:
-            target = f"[red]short {case.shortfall_vehicles / 1e3:,.1f}k[/red]"
+            target = f"[red]-{case.shortfall_vehicles / 1e3:,.1f}k[/red]"
         others = [o for o in case.options if o != case.case]
         name = case.case + (f" + {len(others)}" if others and case.case != "chosen mix" else "")
         table.add_row(
@@ -39,11 +41,73 @@ def print_run(result: RunResult, console: Console) -> None:
             target,
             f"{case.peak_cash_need_cny / 1e9:,.1f}",
             f"{case.npv_cny / 1e9:,.1f}",
+            _pct(case.p_target),
         )
     console.print(table)
     mix = next(c for c in result.cases if c.case == "chosen mix")
-    console.print(f"chosen mix: {' + '.join(mix.options)}")
+    lo, hi = mix.p_target_ci95
+    console.print(
+        f"chosen mix: {' + '.join(mix.options)}\n"
+        f"[bold]P(target) = {_pct(mix.p_target)}[/bold] (95% CI {_pct(lo)} to {_pct(hi)}; "
+        f"{result.risk_paths:,} paths, seed {result.risk_seed}; `evlaunch risk` for the detail)"
+    )
     for case in result.cases:
         others = [o for o in case.options if o != case.case]
         if others and case.case != "chosen mix":
             console.print(f"{case.case} needs {' + '.join(others)}: run together")
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.3f}%" if 0 < p < 0.001 else f"{100 * p:.1f}%"
+
+
+def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
+    """P(target) with its interval, quantile tables, convergence and the top drivers."""
+    lo, hi = result.p_target_ci95
+    console.print(
+        f"[bold]{result.scenario}[/bold] · built with {' + '.join(result.options)}\n"
+        f"P(target: {result.target_deliveries:,} in {result.window_months} months of sales) = "
+        f"[bold]{_pct(result.p_target)}[/bold]  (95% CI {_pct(lo)} to {_pct(hi)}; "
+        f"{result.paths:,} paths, {result.sampler} sampler, seed {result.seed})"
+    )
+    table = Table(
+        box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title="quantiles over paths"
+    )
+    table.add_column("", no_wrap=True)
+    for q in result.quantiles:
+        table.add_column(f"P{round(100 * q)}", justify="right", no_wrap=True)
+    for k, values in result.deliveries_quantiles.items():
+        table.add_row(f"deliveries, {k} mo (k)", *(f"{v / 1e3:,.0f}" for v in values))
+    table.add_row(
+        "months to target",
+        *("never" if v != v else f"{v:.0f}" for v in result.months_to_target_quantiles),
+    )
+    table.add_row("NPV (bn CNY)", *(f"{v / 1e9:,.1f}" for v in result.npv_cny_quantiles))
+    table.add_row(
+        "peak cash need (bn CNY)", *(f"{v / 1e9:,.1f}" for v in result.peak_cash_need_cny_quantiles)
+    )
+    console.print(table)
+    steps = "  ".join(f"{n:,}: {_pct(p)} ± {_pct(se)}" for n, p, se in result.convergence[-4:])
+    console.print(f"P(target) ± standard error by paths run  {steps}")
+    if sensitivity is None or not sensitivity.tornado:
+        return
+    drivers = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"what drives {sensitivity.output} (input at its P10 → P90)",
+    )
+    drivers.add_column("input", no_wrap=True, max_width=40, overflow="ellipsis")
+    drivers.add_column("deliv. k", justify="right", no_wrap=True)
+    drivers.add_column("P(target)", justify="right", no_wrap=True)
+    drivers.add_column("S1/ST", justify="right", no_wrap=True)
+    sobol = {s.input: s for s in sensitivity.sobol}
+    for bar in sensitivity.tornado[:top]:
+        s = sobol.get(bar.input)
+        drivers.add_row(
+            bar.input,
+            f"{bar.deliveries_p10 / 1e3:,.0f} → {bar.deliveries_p90 / 1e3:,.0f}",
+            f"{_pct(bar.p_target_p10)} → {_pct(bar.p_target_p90)}",
+            f"{s.first_order:.2f}/{s.total:.2f}" if s else "",
+        )
+    console.print(drivers)
