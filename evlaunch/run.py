@@ -90,6 +90,11 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
             )
         )
     return RunResult(
-        scenario.name, __version__, target.deliveries, target.window_months, summaries,
-        risk_paths, seed,
+        scenario.name,
+        __version__,
+        target.deliveries,
+        target.window_months,
+        summaries,
+        risk_paths,
+        seed,
     )

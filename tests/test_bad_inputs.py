@@ -227,6 +227,26 @@ def test_unknown_flag_exits_2():
     assert runner.invoke(app, ["run", "--bogus"]).exit_code == 2
 
 
+@pytest.mark.parametrize(
+    "flags, fragments",
+    [
+        (["--paths", "0"], ["--paths 0", "from 1 to 100,000,000"]),
+        (["--paths", "lots"], ["'lots' is not a valid integer"]),
+        (["--sampler", "halton"], ["--sampler 'halton'", "random, lhs, sobol"]),
+        (["--option", "BYD"], ["--option 'BYD'", "no such option", "FAW Group"]),
+        (["--sobol-n", "100"], ["--sobol-n 100", "power of 2"]),
+        (["--chunk", "0"], ["--chunk 0", "from 1 to 1,000,000"]),
+        (["--seed", "-1"], ["seed -1", "from 0"]),
+    ],
+)
+def test_bad_risk_flags(flags, fragments):
+    result = runner.invoke(app, ["risk", "--paths", "1000", *flags])
+    assert result.exit_code == 2, result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+    assert "Traceback" not in result.output
+
+
 def test_real_process_exit_status_and_no_traceback(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(edited(setter("market", "price_cny", -5)))

@@ -80,7 +80,7 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
         table.add_row(f"deliveries, {k} mo (k)", *(f"{v / 1e3:,.0f}" for v in values))
     table.add_row(
         "months to target",
-        *("never" if v != v else f"{v:.0f}" for v in result.months_to_target_quantiles),
+        *("never" if v is None else f"{v:.0f}" for v in result.months_to_target_quantiles),
     )
     table.add_row("NPV (bn CNY)", *(f"{v / 1e9:,.1f}" for v in result.npv_cny_quantiles))
     table.add_row(

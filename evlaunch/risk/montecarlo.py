@@ -44,7 +44,7 @@ class RiskResult:
     p_target_ci95: tuple[float, float]  # Wilson score interval
     quantiles: list[float]
     deliveries_quantiles: dict[int, list[float]]  # months of sales -> by quantile
-    months_to_target_quantiles: list[float]  # nan where the quantile never reaches it
+    months_to_target_quantiles: list[float | None]  # None: that quantile never reaches it
     npv_cny_quantiles: list[float]
     peak_cash_need_cny_quantiles: list[float]
     npv_cny_mean: float
@@ -141,7 +141,7 @@ def monte_carlo(
         deliveries_quantiles={k: quantiles(at[k]) for k in marks},
         # a path that never reaches the target counts as later than any month
         months_to_target_quantiles=[
-            float(v) if np.isfinite(v) else float("nan")
+            float(v) if np.isfinite(v) else None
             for v in np.quantile(
                 np.nan_to_num(months_to_target.astype(float), nan=np.inf), q, method="inverted_cdf"
             )

@@ -5,6 +5,7 @@ Samples are made in fixed blocks of paths (Sobol: one sequence, fast-forwarded),
 gets the same inputs whatever chunk size the simulator uses.
 """
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -82,8 +83,12 @@ class Sampler:
             return np.empty((stop - start, 0))
         if self.method == "sobol":
             engine = qmc.Sobol(d, scramble=True, seed=self.seed)
-            engine.fast_forward(start)
-            u = engine.random(stop - start)
+            if start:
+                engine.fast_forward(start)
+            with warnings.catch_warnings():
+                # a chunk need not be a power of 2; the whole run's count is what matters
+                warnings.filterwarnings("ignore", "The balance properties", UserWarning)
+                u = engine.random(stop - start)
         else:
             first, last = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
             u = np.concatenate([self._block(k) for k in range(first, last + 1)])
