@@ -36,26 +36,26 @@ def rank_to_pearson(rank_correlation: np.ndarray) -> np.ndarray:
     return 2.0 * np.sin(np.pi * np.asarray(rank_correlation) / 6.0)
 
 
-def correlation_factor(scenario: Scenario, names: list[str]) -> np.ndarray | None:
-    """A factor L with L L^T = the copula's correlation matrix, or None without correlations.
+def correlation_factor(scenario: Scenario, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs that take part in a correlation (indices into ``names``) and a factor L
+    with L L^T = their copula correlation matrix; the other inputs stay independent.
 
     The scenario's correlations name uncertain inputs (checked when it is loaded). Raises
     ValueError if together they are not a valid (positive semi-definite) correlation matrix.
     """
-    if not scenario.correlations:
-        return None
-    index = {n: i for i, n in enumerate(names)}
-    rank = np.eye(len(names))
+    linked = sorted({names.index(n) for c in scenario.correlations for n in c.between})
+    position = {i: k for k, i in enumerate(linked)}
+    rank = np.eye(len(linked))
     for c in scenario.correlations:
-        i, j = index[c.between[0]], index[c.between[1]]
+        i, j = (position[names.index(n)] for n in c.between)
         rank[i, j] = rank[j, i] = c.rank
     values, vectors = np.linalg.eigh(rank_to_pearson(rank))
-    if values.min() < -1e-9:
+    if linked and values.min() < -1e-9:
         raise ValueError(
             f"these rank correlations cannot hold together (the matrix is not positive "
             f"semi-definite; smallest eigenvalue {values.min():.3f}); loosen them"
         )
-    return vectors * np.sqrt(np.clip(values, 0.0, None))
+    return np.array(linked, dtype=int), vectors * np.sqrt(np.clip(values, 0.0, None))
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ class Sampler:
             raise UserError(f"seed {self.seed} must be from 0 to 2**63 - 1")
         names = uncertain_names(self.scenario)
         object.__setattr__(self, "names", names)
-        object.__setattr__(self, "factor", correlation_factor(self.scenario, names))
+        linked, factor = correlation_factor(self.scenario, names)
+        object.__setattr__(self, "linked", linked)
+        object.__setattr__(self, "factor", factor)
         object.__setattr__(self, "central", central_params(self.scenario))
 
     def uniforms(self, start: int, stop: int) -> np.ndarray:
@@ -94,8 +96,8 @@ class Sampler:
             u = np.concatenate([self._block(k) for k in range(first, last + 1)])
             u = u[start - first * BLOCK_PATHS : stop - first * BLOCK_PATHS]
         u = np.clip(u, U_MIN, 1.0 - U_MIN)
-        if self.factor is not None:
-            u = special.ndtr(special.ndtri(u) @ self.factor.T)
+        if self.linked.size:
+            u[:, self.linked] = special.ndtr(special.ndtri(u[:, self.linked]) @ self.factor.T)
         return np.clip(u, U_MIN, 1.0 - U_MIN)
 
     def _block(self, k: int) -> np.ndarray:
