@@ -142,3 +142,25 @@ def test_convergence_reports_the_standard_error_falling(xiaomi):
     assert ns == [1000, 2000, 5000, 10_000, 20_000]
     ses = [se for _, _, se in result.convergence]
     assert ses == sorted(ses, reverse=True)
+
+
+def test_latin_hypercube_puts_one_point_in_every_stratum():
+    from evlaunch.risk.sampling import latin_hypercube
+
+    u = latin_hypercube(1000, 4, np.random.default_rng(0))
+    assert u.shape == (1000, 4) and (0 <= u).all() and (u < 1).all()
+    for column in u.T:
+        assert sorted(np.floor(column * 1000).astype(int)) == list(range(1000))
+
+
+def test_progress_is_reported_chunk_by_chunk(xiaomi):
+    seen = []
+    monte_carlo(
+        xiaomi,
+        ["FAW Group"],
+        paths=10_000,
+        seed=0,
+        chunk_paths=3000,
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(3000, 10_000), (6000, 10_000), (9000, 10_000), (10_000, 10_000)]

@@ -1,0 +1,202 @@
+"""Monte Carlo throughput: our engine against PySD and a plain per-path Python loop.
+
+All three run the same demand + capacity + backlog model (bench/demand_capacity_backlog.mdl
+for PySD) on the same sampled inputs, checked equal path by path before anything is timed;
+ours also does the finance (cash, NPV, peak cash need) and the outcome measures on top.
+
+    .venv/bin/python bench/bench_risk.py            # throughput, ratios, profile
+    .venv/bin/python bench/bench_risk.py --memory   # peak memory of 10 million paths
+"""
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from evlaunch.model.simulate import simulate
+from evlaunch.risk.montecarlo import monte_carlo
+from evlaunch.risk.sampling import Sampler
+from evlaunch.scenario.load import bundled_text, parse_scenario
+from evlaunch.scenario.months import months_between
+
+MODEL = Path(__file__).with_name("demand_capacity_backlog.mdl")
+MIX = ["Own plant phase I", "Own plant phase II"]
+
+
+def scenario_72_months():
+    data = yaml.safe_load(bundled_text())
+    data["horizon_months"] = 72
+    return parse_scenario(yaml.safe_dump(data), "yaml")
+
+
+def peer_inputs(s, params, i):
+    """Path i's inputs in the units of the peer models."""
+    m = {k: float(v[i]) for k, v in params.items()}
+    out = {
+        "p per month": m["market.bass_p_per_year"] / 12,
+        "q per month": m["market.bass_q_per_year"] / 12,
+        "market vehicles": m["market.addressable_market_vehicles"],
+        "price factor": (m["market.price_cny"] / s.market.reference_price_cny)
+        ** m["market.price_elasticity"],
+        "launch month": months_between(s.start, s.market.launch),
+        "cancel rate": m["market.backlog_cancel_rate_per_month"],
+    }
+    for tag, name in zip("ab", MIX, strict=True):
+        o = f"options.{name}."
+        out[f"full rate {tag}"] = m[o + "capacity_per_year"] * m[o + "share_available"] / 12
+        out[f"sop {tag}"] = (
+            months_between(s.start, s.option(name).start) + m[o + "lead_time_months"]
+        )
+        out[f"ramp {tag}"] = m[o + "ramp_months"]
+    return out
+
+
+def python_loop(x, months):
+    """The model as a straightforward loop over months for one path."""
+    adopted = backlog = 0.0
+    m = x["market vehicles"]
+    deliveries = []
+    for t in range(months):
+        open_market = x["price factor"] if t >= x["launch month"] else 0.0
+        new = min(
+            (x["p per month"] + x["q per month"] * adopted / m) * (m - adopted) * open_market,
+            m - adopted,
+        )
+        adopted += new
+        capacity = 0.0
+        for tag in "ab":
+            r = min(max((t + 0.5 - x[f"sop {tag}"]) / x[f"ramp {tag}"], 0.0), 1.0)
+            capacity += x[f"full rate {tag}"] * r * r * (3 - 2 * r)
+        open_orders = backlog + new
+        delivered = min(open_orders, capacity)
+        backlog = open_orders - delivered - x["cancel rate"] * (open_orders - delivered)
+        deliveries.append(delivered)
+    return deliveries
+
+
+def rate(paths, seconds):
+    return paths / seconds
+
+
+def best_of(repeats, fn):
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main():
+    import pysd
+
+    s = scenario_72_months()
+    months = s.horizon_months
+    params = Sampler(s, seed=0, method="lhs").params(0, 2000)
+    ours = simulate(s, params, MIX).deliveries
+
+    model = pysd.read_vensim(str(MODEL))
+    check = 50
+    worst = 0.0
+    for i in range(check):
+        x = peer_inputs(s, params, i)
+        loop = np.array(python_loop(x, months))
+        peer = model.run(params=x, return_columns=["deliveries"])["deliveries"].to_numpy()
+        scale = max(ours[i].max(), 1.0)
+        worst = max(
+            worst, np.abs(loop - ours[i]).max() / scale, np.abs(peer - ours[i]).max() / scale
+        )
+    assert worst < 1e-9, f"peers disagree with our engine: {worst:.2e}"
+    print(
+        f"same model: PySD and the Python loop match our deliveries on {check} paths "
+        f"(largest difference {worst:.1e} of the path's peak month)"
+    )
+
+    n_pysd, n_loop, n_ours = 300, 2000, 1_000_000
+    xs = [peer_inputs(s, params, i) for i in range(n_loop)]
+    t_pysd = best_of(
+        1, lambda: [model.run(params=xs[i], return_columns=["deliveries"]) for i in range(n_pysd)]
+    )
+    t_loop = best_of(1, lambda: [python_loop(x, months) for x in xs])
+    monte_carlo(s, MIX, 50_000, 0)  # compile and warm up
+    t_ours = best_of(3, lambda: monte_carlo(s, MIX, n_ours, 0, "lhs"))
+    t_sobol = best_of(3, lambda: monte_carlo(s, MIX, n_ours, 0, "sobol"))
+
+    r_pysd, r_loop, r_ours = rate(n_pysd, t_pysd), rate(n_loop, t_loop), rate(n_ours, t_ours)
+    print(f"\n{months} months, 2 production options, seed 0, LHS")
+    print(f"{'engine':<48}{'paths':>10}{'seconds':>10}{'paths/s':>14}")
+    print(
+        f"{'PySD ' + pysd.__version__ + ' (one model.run per path)':<48}{n_pysd:>10,}"
+        f"{t_pysd:>10.2f}{r_pysd:>14,.0f}"
+    )
+    print(f"{'plain Python loop per path':<48}{n_loop:>10,}{t_loop:>10.2f}{r_loop:>14,.0f}")
+    print(
+        f"{'evlaunch monte_carlo (LHS, end to end)':<48}{n_ours:>10,}{t_ours:>10.2f}"
+        f"{r_ours:>14,.0f}"
+    )
+    print(
+        f"{'evlaunch monte_carlo (Sobol, end to end)':<48}{n_ours:>10,}{t_sobol:>10.2f}"
+        f"{rate(n_ours, t_sobol):>14,.0f}"
+    )
+    print(
+        f"\nratio: evlaunch / PySD = {r_ours / r_pysd:,.0f}x;  "
+        f"evlaunch / Python loop = {r_ours / r_loop:,.0f}x"
+    )
+    profile(s)
+
+
+def profile(s):
+    """Where one million paths' time goes, stage by stage."""
+    from evlaunch.model.outcomes import sales_outcomes
+
+    n = 1_000_000
+    draw = Sampler(s, seed=0, method="lhs")
+    stages = {
+        "uniforms (LHS + copula)": 0.0,
+        "inverse CDFs": 0.0,
+        "simulator kernel": 0.0,
+        "outcome measures": 0.0,
+    }
+    for start in range(0, n, 32_768):
+        stop = min(start + 32_768, n)
+        t0 = time.perf_counter()
+        u = draw.uniforms(start, stop)
+        t1 = time.perf_counter()
+        p = draw.params_from_uniforms(u)
+        t2 = time.perf_counter()
+        run = simulate(s, p, MIX, keep=0)
+        t3 = time.perf_counter()
+        sales_outcomes(run.deliveries, s.target.deliveries, s.target.window_months)
+        t4 = time.perf_counter()
+        for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            stages[key] += dt
+    print("\nprofile of 1,000,000 paths:", ",  ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+
+
+def memory(paths):
+    s = scenario_72_months()
+    started = time.perf_counter()
+    result = monte_carlo(s, MIX, paths, 0, "lhs")
+    seconds = time.perf_counter() - started
+    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(
+        f"{paths:,} paths in {seconds:.1f} s; peak resident memory {peak_gib:.2f} GiB "
+        f"(P(target) {result.p_target:.4f})"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--memory", action="store_true", help="10 million paths, peak memory")
+    parser.add_argument("--paths", type=int, default=10_000_000)
+    args = parser.parse_args()
+    if args.memory:
+        memory(args.paths)
+    else:
+        main()
+        subprocess.run([sys.executable, __file__, "--memory"], check=True)
