@@ -87,8 +87,14 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
         "peak cash need (bn CNY)", *(f"{v / 1e9:,.1f}" for v in result.peak_cash_need_cny_quantiles)
     )
     console.print(table)
-    steps = "  ".join(f"{n:,}: {_pct(p)} ± {_pct(se)}" for n, p, se in result.convergence[-4:])
-    console.print(f"P(target) ± standard error by paths run  {steps}")
+    if result.p_target == 0:
+        console.print(
+            f"No path reached the target: with 95% confidence P(target) < {_pct(hi)}. "
+            "More paths only narrow that bound; the plan itself has to change."
+        )
+    else:
+        steps = "  ".join(f"{n:,}: {_pct(p)} ± {_pct(se)}" for n, p, se in result.convergence[-4:])
+        console.print(f"P(target) ± standard error by paths run  {steps}")
     if sensitivity is None or not sensitivity.tornado:
         return
     drivers = Table(
