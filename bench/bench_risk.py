@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from evlaunch.model.simulate import simulate
-from evlaunch.risk.montecarlo import monte_carlo
+from evlaunch.risk.montecarlo import CHUNK_PATHS, monte_carlo
 from evlaunch.risk.sampling import Sampler
 from evlaunch.scenario.load import bundled_text, parse_scenario
 from evlaunch.scenario.months import months_between
@@ -162,8 +162,8 @@ def profile(s):
         "simulator kernel": 0.0,
         "outcome measures": 0.0,
     }
-    for start in range(0, n, 32_768):
-        stop = min(start + 32_768, n)
+    for start in range(0, n, CHUNK_PATHS):
+        stop = min(start + CHUNK_PATHS, n)
         t0 = time.perf_counter()
         u = draw.uniforms(start, stop)
         t1 = time.perf_counter()

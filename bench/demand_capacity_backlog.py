@@ -4,11 +4,11 @@ Translated using PySD
 """
 
 from pathlib import Path
-
 import numpy as np
-from pysd import Component
+
 from pysd.py_backend.functions import if_then_else
 from pysd.py_backend.statefuls import Integ
+from pysd import Component
 
 __pysd_version__ = "3.14.3"
 
@@ -171,12 +171,12 @@ _integ_adopted = Integ(lambda: new_orders(), lambda: 0, "_integ_adopted")
     comp_subtype="Normal",
     depends_on={
         "p_per_month": 1,
-        "adopted": 3,
-        "q_per_month": 1,
         "market_vehicles": 3,
+        "q_per_month": 1,
+        "adopted": 3,
         "price_factor": 1,
-        "launch_month": 1,
         "time": 1,
+        "launch_month": 1,
     },
 )
 def new_orders():
@@ -340,7 +340,7 @@ def deliveries():
     units="vehicles/Month",
     comp_type="Auxiliary",
     comp_subtype="Normal",
-    depends_on={"cancel_rate": 1, "open_orders": 1, "deliveries": 1},
+    depends_on={"cancel_rate": 1, "deliveries": 1, "open_orders": 1},
 )
 def cancellations():
     return cancel_rate() * (open_orders() - deliveries())

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from .errors import UserError
 from .io import write_json_atomic, write_text_atomic
+from .risk.montecarlo import CHUNK_PATHS
 from .scenario.load import bundled_text, load_scenario
 from .scenario.schema import Scenario
 
@@ -92,7 +93,7 @@ def risk(
         list[str] | None,
         typer.Option(help="Build with this option (repeat for a mix); default: the plan's mix."),
     ] = None,
-    chunk: Annotated[int, typer.Option(help="Paths per chunk: memory, not results.")] = 32_768,
+    chunk: Annotated[int, typer.Option(help="Paths per chunk: memory, not results.")] = CHUNK_PATHS,
     sensitivity: Annotated[bool, typer.Option(help="Tornado and Sobol indices.")] = True,
     sobol_n: Annotated[int, typer.Option(help="Sobol base samples (power of 2).")] = 1024,
     json_path: JsonOut = None,

@@ -23,7 +23,7 @@ from .sampling import SAMPLERS, Sampler
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 CHECKPOINTS = (12, 24, 36)
 FAN_PATHS = 20_000  # the fan chart's P5 from 2e4 paths is within ~0.15 percentile points
-CHUNK_PATHS = 32_768
+CHUNK_PATHS = 65_536  # one sampling block: about 50 MB of working arrays at 84 months
 MAX_PATHS = 100_000_000
 
 

@@ -88,6 +88,7 @@ class Sampler:
         object.__setattr__(self, "linked", linked)
         object.__setattr__(self, "factor", factor)
         object.__setattr__(self, "central", central_params(self.scenario))
+        object.__setattr__(self, "_last_block", [])
 
     def uniforms(self, start: int, stop: int) -> np.ndarray:
         """(stop - start, d) uniforms in (0, 1) for the uncertain inputs, correlated."""
@@ -112,10 +113,16 @@ class Sampler:
         return np.clip(u, U_MIN, 1.0 - U_MIN)
 
     def _block(self, k: int) -> np.ndarray:
+        cached = self._last_block
+        if cached and cached[0] == k:  # chunks smaller than a block reuse it
+            return cached[1]
         rng = np.random.default_rng([self.seed, k])
         if self.method == "lhs":
-            return latin_hypercube(BLOCK_PATHS, len(self.names), rng)
-        return rng.random((BLOCK_PATHS, len(self.names)))
+            block = latin_hypercube(BLOCK_PATHS, len(self.names), rng)
+        else:
+            block = rng.random((BLOCK_PATHS, len(self.names)))
+        self._last_block[:] = [k, block]
+        return block
 
     def params(self, start: int, stop: int) -> Params:
         """Every simulator input for paths [start, stop): sampled where uncertain."""
