@@ -1,5 +1,9 @@
 """Checks across fields, after each field has passed its own range check."""
 
+import numpy as np
+
+from ..partners.criteria import DERIVED
+from ..partners.mcda import CONSISTENCY_LIMIT, ahp_weights
 from ..reference.facts import fastest_plant_build
 from ..risk.distributions import support
 from ..risk.sampling import correlation_factor, uncertain_names
@@ -45,6 +49,8 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
             )
     problems += _requirement_cycles(s)
     problems += _correlation_problems(s)
+    if s.assessment is not None:
+        problems += _assessment_problems(s)
 
     if not s.start <= s.market.launch < end:
         problems.append(
@@ -85,6 +91,128 @@ def _correlation_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
         except ValueError as exc:
             problems.append((("correlations",), [c.rank for c in s.correlations], str(exc)))
     return problems
+
+
+def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
+    a = s.assessment
+    names = list(a.criteria)
+    judged = [n for n in names if n not in DERIVED]
+    known = f"the criteria are: {', '.join(names)}"
+    problems: list[tuple[Loc, object, str]] = []
+    for name, c in a.criteria.items():
+        if name in DERIVED and c.direction != DERIVED[name][0]:
+            problems.append(
+                (
+                    ("assessment", "criteria", name, "direction"),
+                    c.direction,
+                    f"{name} is derived ({DERIVED[name][1]}) and is a {DERIVED[name][0]} criterion",
+                )
+            )
+    for i, o in enumerate(s.options):
+        for name in o.scores:
+            if name not in judged:
+                why = (
+                    "is derived from the option's fields"
+                    if name in DERIVED
+                    else f"is not a judged criterion; {known}"
+                )
+                problems.append((("options", i, "scores", name), name, why))
+        for name in judged:
+            if name not in o.scores:
+                problems.append(
+                    (
+                        ("options", i, "scores"),
+                        sorted(o.scores),
+                        f"needs a score (value and source) for {name!r}",
+                    )
+                )
+            elif a.criteria[name].direction == "cost" and o.scores[name].value <= 0:
+                problems.append(
+                    (
+                        ("options", i, "scores", name, "value"),
+                        o.scores[name].value,
+                        "a cost criterion's score must be above 0 (AHP compares "
+                        "reciprocals); use a scale such as 1-10",
+                    )
+                )
+    w = a.weights
+    given = w.criteria if w.kind == "ahp" else list(w.values)
+    loc = ("assessment", "weights", "criteria" if w.kind == "ahp" else "values")
+    for name in given:
+        if name not in names:
+            problems.append((loc, name, f"unknown criterion; {known}"))
+    missing = [n for n in names if n not in given]
+    if missing:
+        problems.append((loc, given, f"no weight for {', '.join(missing)}"))
+    if problems:
+        return problems
+    if w.kind == "point":
+        if any(v < 0 for v in w.values.values()) or abs(sum(w.values.values()) - 1) > 1e-6:
+            problems.append(
+                (loc, sum(w.values.values()), "point weights must be at least 0 and sum to 1")
+            )
+    elif w.kind == "intervals":
+        lows = [lo for lo, _ in w.values.values()]
+        highs = [hi for _, hi in w.values.values()]
+        if any(not 0 <= lo <= hi <= 1 for lo, hi in w.values.values()):
+            problems.append(
+                (
+                    loc,
+                    dict(w.values),
+                    "each interval must be [low, high] with 0 <= low <= high <= 1",
+                )
+            )
+        elif not sum(lows) <= 1 <= sum(highs):
+            problems.append(
+                (
+                    loc,
+                    [sum(lows), sum(highs)],
+                    "no weights in these intervals sum to 1: the lows must sum to at "
+                    "most 1 and the highs to at least 1",
+                )
+            )
+    else:
+        problems += _ahp_problems(w)
+    return problems
+
+
+def _ahp_problems(w) -> list[tuple[Loc, object, str]]:
+    limit = CONSISTENCY_LIMIT
+    loc = ("assessment", "weights", "matrix")
+    n = len(w.criteria)
+    m = np.array(w.matrix, dtype=float) if all(len(r) == n for r in w.matrix) else None
+    if m is None or m.shape != (n, n):
+        return [
+            (
+                loc,
+                [len(r) for r in w.matrix],
+                f"must be {n} rows of {n} comparisons, one per criterion",
+            )
+        ]
+    if (m <= 0).any() or not np.allclose(np.diag(m), 1):
+        return [(loc, np.diag(m).tolist(), "comparisons must be positive, with 1 on the diagonal")]
+    bad = np.argwhere(np.abs(m * m.T - 1) > 0.01)
+    if bad.size:
+        i, j = bad[0]
+        return [
+            (
+                loc + (int(i), int(j)),
+                m[i, j],
+                f"not reciprocal: row {i + 1} column {j + 1} is {m[i, j]:g} but row {j + 1} "
+                f"column {i + 1} is {m[j, i]:g}; it must be 1/{m[i, j]:g}",
+            )
+        ]
+    _, _, cr = ahp_weights(m)
+    if cr > limit and not w.allow_inconsistent:
+        return [
+            (
+                loc,
+                round(cr, 3),
+                f"consistency ratio {cr:.3f} is above Saaty's limit of {limit}: revise the "
+                "comparisons, or set allow_inconsistent: true to accept them",
+            )
+        ]
+    return []
 
 
 def _requirement_cycles(s: Scenario) -> list[tuple[Loc, object, str]]:

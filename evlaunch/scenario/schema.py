@@ -4,7 +4,7 @@ Per-field ranges are checked here by pydantic; checks across fields (references 
 options, dates in order, the target window inside the horizon) live in ``checks.py``.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -73,6 +73,13 @@ class Market(_Strict):
         return value
 
 
+class Score(_Strict):
+    """An option's value on a judged criterion, and where that judgement comes from."""
+
+    value: float
+    source: str = Field(min_length=1, description="an address, a data row, or 'assumption: ...'")
+
+
 class Option(_Strict):
     """One way to build the car: a partner's plant or a phase of an own plant."""
 
@@ -91,6 +98,9 @@ class Option(_Strict):
     )
     fixed_cost_per_year_cny: Uncertain(ge=0) = Field(default=0, description="from SOP [CNY/year]")
     requires: str | None = Field(default=None, description="option that must be built first")
+    scores: dict[str, Score] = Field(
+        default={}, description="values on the assessment's judged criteria"
+    )
 
     @field_validator("capacity_per_year")
     @classmethod
@@ -133,6 +143,41 @@ class Correlation(_Strict):
     rank: float = Field(ge=-1, le=1)
 
 
+class Criterion(_Strict):
+    direction: Literal["benefit", "cost"]
+    description: str = ""
+
+
+class PointWeights(_Strict):
+    kind: Literal["point"]
+    values: dict[str, float] = Field(description="criterion -> weight; they sum to 1")
+
+
+class IntervalWeights(_Strict):
+    kind: Literal["intervals"]
+    values: dict[str, tuple[float, float]] = Field(description="criterion -> [low, high]")
+
+
+class AhpWeights(_Strict):
+    kind: Literal["ahp"]
+    criteria: list[str] = Field(min_length=2, description="order of the matrix rows")
+    matrix: list[list[float]] = Field(description="pairwise comparisons, Saaty's 1-9 scale")
+    allow_inconsistent: bool = Field(
+        default=False, description="accept a consistency ratio above 0.1"
+    )
+
+
+class Assessment(_Strict):
+    """Criteria for choosing a way to build. Three are derived from the options themselves
+    (capacity_available_per_year, months_to_sop, cost_per_vehicle_cny); the others are
+    judged, with a score and its source on every option."""
+
+    criteria: dict[str, Criterion] = Field(min_length=2)
+    weights: Annotated[
+        Union[PointWeights, IntervalWeights, AhpWeights], Field(discriminator="kind")
+    ]
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     start: Month = Field(description="first month of the model grid 'YYYY-MM'")
@@ -144,6 +189,7 @@ class Scenario(_Strict):
     finance: Finance
     plan: Plan
     correlations: list[Correlation] = Field(default=[], description="between uncertain inputs")
+    assessment: Assessment | None = None
 
     def option(self, name: str) -> Option:
         return next(o for o in self.options if o.name == name)
