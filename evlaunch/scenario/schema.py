@@ -4,7 +4,7 @@ Per-field ranges are checked here by pydantic; checks across fields (references 
 options, dates in order, the target window inside the horizon) live in ``checks.py``.
 """
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -174,7 +174,7 @@ class Assessment(_Strict):
 
     criteria: dict[str, Criterion] = Field(min_length=2)
     weights: Annotated[
-        Union[PointWeights, IntervalWeights, AhpWeights], Field(discriminator="kind")
+        PointWeights | IntervalWeights | AhpWeights, Field(discriminator="kind")
     ]
 
 

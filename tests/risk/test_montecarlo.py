@@ -33,6 +33,7 @@ def capacity_decides() -> dict:
     target of 1,800,000 is met exactly when share >= 0.6."""
     data = copy.deepcopy(BUNDLED)
     data.pop("correlations")
+    data.pop("assessment")
     data["market"].update(
         addressable_market_vehicles=1e9, bass_p_per_year=1.0, backlog_cancel_rate_per_month=0.0
     )
