@@ -10,7 +10,7 @@ from rich.console import Console
 
 from .errors import UserError
 from .io import write_json_atomic, write_text_atomic
-from .risk.montecarlo import CHUNK_PATHS
+from .risk.montecarlo import CHUNK_PATHS, check_run_size
 from .scenario.load import bundled_text, load_scenario
 from .scenario.schema import Scenario
 
@@ -122,6 +122,28 @@ def risk(
         data = {"risk": result.to_dict(), "sensitivity": drivers.to_dict() if drivers else None}
         write_json_atomic(json_path, data)
     print_risk(result, drivers, out)
+
+
+@app.command()
+@user_errors
+def partners(
+    file: ScenarioFile = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths per way of building.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed: same seed, same result.")] = 0,
+    sampler: Annotated[str, typer.Option(help="random, lhs or sobol.")] = "lhs",
+    smaa_draws: Annotated[int, typer.Option(help="SMAA-2 weight draws.")] = 10_000,
+    json_path: JsonOut = None,
+) -> None:
+    """Which way to build: MCDA rankings, SMAA-2 robustness and the simulation, side by side."""
+    from .partners.assess import assess
+    from .report.terminal import print_partners
+
+    scenario, _ = load_scenario(file)
+    check_run_size(paths, CHUNK_PATHS)
+    result = assess(scenario, paths, seed, sampler, smaa_draws)
+    if json_path:
+        write_json_atomic(json_path, result.to_dict())
+    print_partners(result, out)
 
 
 @app.command()

@@ -10,6 +10,7 @@ import numpy as np
 from . import __version__
 from .model.outcomes import sales_outcomes
 from .model.simulate import central_params, simulate
+from .partners.assess import assess
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
 from .scenario.months import add_months
@@ -44,6 +45,8 @@ class RunResult:
     cases: list[CaseSummary]
     risk_paths: int
     risk_seed: int
+    recommended: str | None  # way of building the assessment recommends, if it has one
+    recommendation: str | None  # its plain statement
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,6 +92,7 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
                 p_target_ci95=risk.p_target_ci95,
             )
         )
+    verdict = assess(scenario, risk_paths, seed) if scenario.assessment else None
     return RunResult(
         scenario.name,
         __version__,
@@ -97,4 +101,6 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
         summaries,
         risk_paths,
         seed,
+        verdict.recommended if verdict else None,
+        verdict.statement if verdict else None,
     )

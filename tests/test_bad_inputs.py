@@ -53,6 +53,25 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(10)
 )
 
+
+def _inconsistent_edit(data):
+    # three criteria in a cycle: a > b > c > a, each strongly
+    data["assessment"]["criteria"] = {
+        "capacity_available_per_year": {"direction": "benefit"},
+        "months_to_sop": {"direction": "cost"},
+        "cost_per_vehicle_cny": {"direction": "cost"},
+    }
+    data["assessment"]["weights"] = {
+        "kind": "ahp",
+        "criteria": list(data["assessment"]["criteria"]),
+        "matrix": [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]],
+    }
+    for option in data["options"]:
+        option.pop("scores")
+
+
+_inconsistent = edited(_inconsistent_edit)
+
 # (id, file name, file text or None for no file, message fragments that must all appear)
 CASES = [
     (
@@ -157,6 +176,75 @@ CASES = [
         "s.yaml",
         edited(setter("options", 1, "name", "FAW Group")),
         ["options[1].name", "two options have this name"],
+    ),
+    (
+        "weights that do not sum to 1",
+        "s.yaml",
+        edited(
+            setter(
+                "assessment",
+                "weights",
+                {"kind": "point", "values": {n: 0.2 for n in BUNDLED["assessment"]["criteria"]}},
+            )
+        ),
+        ["assessment.weights.values", "1.6", "sum to 1"],
+    ),
+    (
+        "AHP matrix not reciprocal",
+        "s.yaml",
+        edited(setter("assessment", "weights", "matrix", 0, 1, 3)),
+        [
+            "assessment.weights.matrix[0][1]",
+            "not reciprocal",
+            "row 1 column 2 is 3",
+            "it must be 1/3",
+        ],
+    ),
+    (
+        "AHP too inconsistent",
+        "s.yaml",
+        _inconsistent,
+        [
+            "assessment.weights.matrix",
+            "consistency ratio",
+            "above Saaty's limit of 0.1",
+            "allow_inconsistent",
+        ],
+    ),
+    (
+        "unknown criterion in the weights",
+        "s.yaml",
+        edited(setter("assessment", "weights", "criteria", 0, "capacity_per_day")),
+        [
+            "assessment.weights.criteria",
+            "'capacity_per_day'",
+            "unknown criterion",
+            "capacity_available_per_year",
+        ],
+    ),
+    (
+        "a score missing",
+        "s.yaml",
+        edited(deleter("options", 1, "scores", "quality")),
+        ["options[1].scores", "needs a score (value and source) for 'quality'"],
+    ),
+    (
+        "a score without its source",
+        "s.yaml",
+        edited(setter("options", 1, "scores", "quality", {"value": 7})),
+        ["options[1].scores.quality.source", "missing"],
+    ),
+    (
+        "a derived criterion scored by hand",
+        "s.yaml",
+        edited(setter("options", 0, "scores", "months_to_sop", {"value": 3, "source": "x"})),
+        ["options[0].scores.months_to_sop", "derived from the option's fields"],
+    ),
+    (
+        "a derived criterion turned around",
+        "s.yaml",
+        edited(setter("assessment", "criteria", "months_to_sop", "direction", "benefit")),
+        ["assessment.criteria.months_to_sop.direction", "is a cost criterion"],
     ),
     (
         "malformed YAML",

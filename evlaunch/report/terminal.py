@@ -55,6 +55,11 @@ def print_run(result: RunResult, console: Console) -> None:
         others = [o for o in case.options if o != case.case]
         if others and case.case != "chosen mix":
             console.print(f"{case.case} needs {' + '.join(others)}: run together")
+    if result.recommended:
+        console.print(
+            f"[bold]Recommended way to build: {result.recommended}[/bold] "
+            f"(`evlaunch partners` for the detail). {result.recommendation}"
+        )
 
 
 def _pct(p: float) -> str:
@@ -117,3 +122,95 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
             f"{s.first_order:.2f}/{s.total:.2f}" if s else "",
         )
     console.print(drivers)
+
+
+def _criterion_value(name: str, value: float) -> str:
+    if name.endswith("_cny"):
+        return f"{value:,.0f}"
+    if name.endswith("_per_year"):
+        return f"{value / 1e3:,.0f}k"
+    return f"{value:g}"
+
+
+def print_partners(result, console: Console) -> None:
+    """Criteria, the three rankings, SMAA-2 acceptability and the simulation side by side."""
+    alts = result.alternatives
+    head = f"weights from {result.weights_kind}"
+    if result.consistency_ratio is not None:
+        head += f", consistency ratio {result.consistency_ratio:.3f}"
+    criteria = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"{result.scenario}: ways of building ({head})",
+    )
+    criteria.add_column("criterion", no_wrap=True)
+    criteria.add_column("weight", justify="right")
+    for a in alts:
+        criteria.add_column(a.alternative, justify="right", max_width=12)
+    for name, direction in result.criteria.items():
+        criteria.add_row(
+            f"{name} {'↑' if direction == 'benefit' else '↓'}",
+            f"{result.weights[name]:.2f}",
+            *(_criterion_value(name, a.criteria[name]) for a in alts),
+        )
+    console.print(criteria)
+    console.print("↑ more is better, ↓ less is better")
+
+    ranking = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title="rankings (1 = best) and SMAA-2 rank acceptability",
+    )
+    ranking.add_column("way of building", no_wrap=True, max_width=20)
+    for method in alts[0].ranks:
+        ranking.add_column(method.replace("weighted sum", "sum"), justify="right")
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}
+    for r in range(1, len(alts) + 1):
+        ranking.add_column(ordinal.get(r, f"{r}th"), justify="right")
+    ranking.add_column("conf.", justify="right")
+    for a in alts:
+        name = (
+            f"[bold]{a.alternative}[/bold]"
+            if a.alternative == result.recommended
+            else a.alternative
+        )
+        ranking.add_row(
+            name,
+            *(str(r) for r in a.ranks.values()),
+            *(_pct(b) for b in a.rank_acceptability),
+            _pct(a.confidence),
+        )
+    console.print(ranking)
+
+    sim = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"simulation on common random numbers ({result.paths:,} paths, seed "
+        f"{result.seed}); bn CNY",
+    )
+    sim.add_column("way of building", no_wrap=True, max_width=20)
+    sim.add_column("P(target)", justify="right")
+    sim.add_column("NPV P10 / P50 / P90", justify="right", no_wrap=True)
+    sim.add_column("NPV vs rec.\n(95% CI)", justify="right", no_wrap=True)
+    sim.add_column("cash need\nP50", justify="right")
+    for a in alts:
+        lo, mid, hi = (v / 1e9 for v in a.npv_cny_p10_p50_p90)
+        d, dlo, dhi = (v / 1e9 for v in a.npv_vs_recommended_cny)
+        sim.add_row(
+            a.alternative,
+            _pct(a.p_target),
+            f"{lo:,.1f} / {mid:,.1f} / {hi:,.1f}",
+            "(rec.)"
+            if a.alternative == result.recommended
+            else f"{d:+,.1f} ± {(dhi - dlo) / 2:,.1f}",
+            f"{a.peak_cash_need_cny_p50 / 1e9:,.1f}",
+        )
+    console.print(sim)
+    for a in alts:
+        if len(a.options) > 1:
+            console.print(f"{a.alternative}: built with {' + '.join(a.options)}")
+    console.print(f"rec.: recommended, {result.recommended}. conf.: SMAA-2 confidence factor.")
+    console.print(result.statement)

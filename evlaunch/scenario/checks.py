@@ -147,9 +147,14 @@ def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
     if problems:
         return problems
     if w.kind == "point":
-        if any(v < 0 for v in w.values.values()) or abs(sum(w.values.values()) - 1) > 1e-6:
+        total = sum(w.values.values())
+        if any(v < 0 for v in w.values.values()) or abs(total - 1) > 1e-6:
             problems.append(
-                (loc, sum(w.values.values()), "point weights must be at least 0 and sum to 1")
+                (
+                    loc,
+                    dict(w.values),
+                    f"they sum to {total:.6g}; point weights must be at least 0 and sum to 1",
+                )
             )
     elif w.kind == "intervals":
         lows = [lo for lo, _ in w.values.values()]

@@ -173,9 +173,7 @@ class Assessment(_Strict):
     judged, with a score and its source on every option."""
 
     criteria: dict[str, Criterion] = Field(min_length=2)
-    weights: Annotated[
-        PointWeights | IntervalWeights | AhpWeights, Field(discriminator="kind")
-    ]
+    weights: Annotated[PointWeights | IntervalWeights | AhpWeights, Field(discriminator="kind")]
 
 
 class Scenario(_Strict):
