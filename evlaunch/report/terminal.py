@@ -213,4 +213,9 @@ def print_partners(result, console: Console) -> None:
         if len(a.options) > 1:
             console.print(f"{a.alternative}: built with {' + '.join(a.options)}")
     console.print(f"rec.: recommended, {result.recommended}. conf.: SMAA-2 confidence factor.")
+    for a in alts:
+        if a.central_weights and a.rank_acceptability[0] > 0:
+            weights = ", ".join(f"{k} {v:.2f}" for k, v in a.central_weights.items())
+            console.print(f"[dim]weights that typically make {a.alternative} first: "
+                          f"{weights}[/dim]")
     console.print(result.statement)
