@@ -146,6 +146,39 @@ def partners(
     print_partners(result, out)
 
 
+@app.command("plan")
+@user_errors
+def plan_command(
+    file: ScenarioFile = None,
+    stochastic: Annotated[
+        int | None, typer.Option(help="Sample-average plan over this many scenarios.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the stochastic scenarios.")] = 0,
+    time_limit: Annotated[float, typer.Option(help="Seconds HiGHS may take per solve.")] = 120.0,
+    csv: Annotated[Path | None, typer.Option(help="Write the monthly plan as CSV here.")] = None,
+    json_path: JsonOut = None,
+) -> None:
+    """The production and capacity plan, month by month, found by a MILP (HiGHS)."""
+    from .plan.solve import monthly_csv, plan, stochastic_plan
+    from .report.terminal import print_plan
+
+    if not 0 < time_limit <= 3600:
+        raise UserError(f"--time-limit {time_limit}: must be above 0 and at most 3600 seconds")
+    scenario, _ = load_scenario(file)
+    result = (
+        stochastic_plan(scenario, stochastic, seed, time_limit_s=time_limit)
+        if stochastic is not None
+        else plan(scenario, time_limit_s=time_limit)
+    )
+    if csv and result.status != "infeasible":
+        write_text_atomic(csv, monthly_csv(result))
+    if json_path:
+        write_json_atomic(json_path, result.to_dict())
+    print_plan(result, out)
+    if result.status == "infeasible":
+        raise typer.Exit(1)
+
+
 @app.command()
 @user_errors
 def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:

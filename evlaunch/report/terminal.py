@@ -216,6 +216,66 @@ def print_partners(result, console: Console) -> None:
     for a in alts:
         if a.central_weights and a.rank_acceptability[0] > 0:
             weights = ", ".join(f"{k} {v:.2f}" for k, v in a.central_weights.items())
-            console.print(f"[dim]weights that typically make {a.alternative} first: "
-                          f"{weights}[/dim]")
+            console.print(
+                f"[dim]weights that typically make {a.alternative} first: {weights}[/dim]"
+            )
     console.print(result.statement)
+
+
+def print_plan(result, console: Console) -> None:
+    """Per option: start, volumes per year and utilisation; then the plan's value."""
+    head = (
+        "stochastic (sample average over " + f"{result.scenarios} scenarios)"
+        if result.scenarios > 1
+        else "deterministic, at central values"
+    )
+    console.print(
+        f"[bold]{result.scenario}[/bold] · production plan, {head}, objective {result.objective}"
+    )
+    if result.status == "infeasible":
+        console.print(f"[bold red]No plan meets the target.[/bold red] {result.explanation}")
+        return
+    years = list(result.options[0].volume_by_year)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title="vehicles made per year (thousand), by option",
+    )
+    table.add_column("option", no_wrap=True, max_width=18)
+    table.add_column("start", no_wrap=True)
+    for y in years:
+        table.add_column(y, justify="right")
+    table.add_column("util.", justify="right")
+    for o in result.options:
+        table.add_row(
+            o.option,
+            o.start or "not used",
+            *(f"{o.volume_by_year[y] / 1e3:,.0f}" if o.used else "" for y in years),
+            _pct(o.utilisation) if o.used else "",
+        )
+    console.print(table)
+    console.print(
+        f"NPV {result.npv_cny / 1e9:,.1f} bn CNY (company fixed cost included) · deliveries "
+        f"in the target window {result.window_deliveries:,.0f} of {result.target_deliveries:,} · "
+        f"variable cost charged {result.unit_cost_cny:,.0f} CNY/vehicle (learning-curve "
+        f"average) · {result.variables:,} variables, {result.constraints:,} constraints, "
+        f"built in {result.build_seconds:.3f} s, solved in {result.solve_seconds:.2f} s "
+        f"({result.status})"
+    )
+    if result.stochastic:
+        st = result.stochastic
+        out = st["out_of_sample"]
+        lo, hi = out["p_target_ci95"]
+        console.print(
+            f"chance constraint P(target) >= {st['target_probability']:.0%}: met in "
+            f"{result.p_target_in_sample:.0%} of the {result.scenarios} scenarios · value of "
+            f"the stochastic solution {st['value_of_stochastic_solution_cny'] / 1e9:,.2f} bn "
+            f"CNY against the plan made at central values "
+            f"({', '.join(f'{k} {v}' for k, v in st['expected_value_plan_starts'].items())})"
+        )
+        console.print(
+            f"out of sample ({out['paths']:,} fresh paths, the simulator's delivery policy): "
+            f"P(target) {_pct(out['p_target'])} (95% CI {_pct(lo)} to {_pct(hi)}), mean NPV "
+            f"{out['npv_cny_mean'] / 1e9:,.1f} bn CNY"
+        )

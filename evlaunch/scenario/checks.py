@@ -51,6 +51,19 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
     problems += _correlation_problems(s)
     if s.assessment is not None:
         problems += _assessment_problems(s)
+    for i, name in enumerate(s.planning.options or []):
+        if name not in names:
+            problems.append((("planning", "options", i), name, f"no option has this name; {known}"))
+    for i, o in enumerate(s.options):
+        most = support(o.capacity_per_year)[1] * support(o.share_available)[1]
+        if o.min_volume_per_year > most:
+            problems.append(
+                (
+                    ("options", i, "min_volume_per_year"),
+                    o.min_volume_per_year,
+                    f"above the most this option can build for us ({most:,.0f} a year)",
+                )
+            )
 
     if not s.start <= s.market.launch < end:
         problems.append(

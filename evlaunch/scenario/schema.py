@@ -101,6 +101,12 @@ class Option(_Strict):
     scores: dict[str, Score] = Field(
         default={}, description="values on the assessment's judged criteria"
     )
+    min_volume_per_year: float = Field(
+        default=0,
+        ge=0,
+        description="take-or-pay: the fee is paid on at least this volume "
+        "once the option runs, scaled by its ramp [vehicles/year]",
+    )
 
     @field_validator("capacity_per_year")
     @classmethod
@@ -176,6 +182,23 @@ class Assessment(_Strict):
     weights: Annotated[PointWeights | IntervalWeights | AhpWeights, Field(discriminator="kind")]
 
 
+class Planning(_Strict):
+    """Settings of the production and capacity plan (`evlaunch plan`)."""
+
+    objective: Literal["max_npv", "min_cost"] = Field(
+        default="max_npv", description="maximise NPV, or minimise cost while meeting the target"
+    )
+    options: list[str] | None = Field(default=None, description="candidates; default: all")
+    start_flexibility_months: int = Field(
+        default=24, ge=0, le=120, description="an option may start up to this much later"
+    )
+    max_backlog_vehicles: float | None = Field(default=None, gt=0)
+    cash_limit_cny: float | None = Field(default=None, gt=0, description="largest cash need")
+    target_probability: float = Field(
+        default=0.8, gt=0, le=1, description="chance constraint of the stochastic plan"
+    )
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     start: Month = Field(description="first month of the model grid 'YYYY-MM'")
@@ -188,6 +211,7 @@ class Scenario(_Strict):
     plan: Plan
     correlations: list[Correlation] = Field(default=[], description="between uncertain inputs")
     assessment: Assessment | None = None
+    planning: Planning = Planning()
 
     def option(self, name: str) -> Option:
         return next(o for o in self.options if o.name == name)

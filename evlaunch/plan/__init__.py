@@ -1,0 +1,1 @@
+"""The production and capacity plan: a mixed-integer programme solved by HiGHS."""

@@ -1,0 +1,153 @@
+"""What the planning MILP needs, computed from the scenario by the model's own stages."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.demand import bass_orders, demand_multiplier
+from ..model.finance import (
+    cumulative_cost_cny,
+    discount_factors,
+    share_of_month_in,
+    spread_evenly,
+)
+from ..model.ramp import capacity_per_month
+from ..model.simulate import Params
+from ..scenario.months import months_between
+from ..scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Per scenario k (one for the deterministic plan) and per candidate start y."""
+
+    months: int
+    options: list[str]
+    option_of: np.ndarray  # (Y,) option index of each candidate start
+    start_of: np.ndarray  # (Y,) grid month of each candidate start
+    requires: list[tuple[int, int]]  # (option, option it requires)
+    orders: np.ndarray  # (K, T) [vehicles/month]
+    cancel_rate: np.ndarray  # (K,)
+    price_cny: np.ndarray  # (K,)
+    capacity: np.ndarray  # (K, Y, T) if started at y [vehicles/month]
+    committed: np.ndarray  # (K, Y, T) take-or-pay volume if started at y [vehicles/month]
+    spend_cny: np.ndarray  # (K, Y, T) capex and plant fixed cost if started at y [CNY/month]
+    fee_cny: np.ndarray  # (K, J) [CNY/vehicle]
+    company_cny: np.ndarray  # (K,) company fixed cost [CNY/month]
+    discount: np.ndarray  # (K, T) factor for cash at the end of month t
+    window: np.ndarray  # (T,) months counted for the target
+    target: float
+    unit_cost_cny: np.ndarray  # (K,) at the learning reference volume
+    learning_rate: np.ndarray  # (K,)
+    reference_units: float
+
+    @property
+    def scenarios(self) -> int:
+        return self.orders.shape[0]
+
+    def average_unit_cost(self, built: np.ndarray) -> np.ndarray:
+        """(K,) average variable cost per vehicle of ``built`` vehicles on the learning
+        curve (the unit cost at the reference volume where nothing is built)."""
+        built = np.maximum(np.asarray(built, dtype=float), 1.0)
+        total = cumulative_cost_cny(
+            built, self.unit_cost_cny, self.learning_rate, self.reference_units
+        )
+        return total / built
+
+
+def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanInputs:
+    """Build the MILP's data for ``options`` from ``params`` (one row per scenario)."""
+    months = scenario.horizon_months
+    grid = np.arange(months)
+    k = next(iter(params.values())).shape[0]
+    mk = {
+        f: np.asarray(params[f"market.{f}"], dtype=float)
+        for f in (
+            "addressable_market_vehicles",
+            "bass_p_per_year",
+            "bass_q_per_year",
+            "price_cny",
+            "price_elasticity",
+            "backlog_cancel_rate_per_month",
+        )
+    }
+    launch = months_between(scenario.start, scenario.market.launch)
+    first_month = int(scenario.start.split("-")[1]) - 1
+    x = demand_multiplier(
+        mk["price_cny"],
+        scenario.market.reference_price_cny,
+        mk["price_elasticity"],
+        scenario.market.seasonality,
+        (first_month + grid) % 12,
+        grid >= launch,
+    )
+    orders = bass_orders(
+        mk["bass_p_per_year"] / 12, mk["bass_q_per_year"] / 12, mk["addressable_market_vehicles"], x
+    )
+
+    flexibility = scenario.planning.start_flexibility_months
+    earliest = [months_between(scenario.start, scenario.option(n).start) for n in options]
+    start_of = np.concatenate([np.arange(e, min(e + flexibility + 1, months)) for e in earliest])
+    option_of = np.concatenate(
+        [np.full(min(e + flexibility + 1, months) - e, j) for j, e in enumerate(earliest)]
+    )
+
+    def field(f):  # (K, Y) values of an option field for each candidate start
+        return np.stack(
+            [np.asarray(params[f"options.{options[j]}.{f}"], float) for j in option_of], axis=1
+        )
+
+    lead, ramp = field("lead_time_months"), field("ramp_months")
+    full = field("capacity_per_year") * field("share_available")
+    sop = start_of[None, :] + lead
+    shape = (k, start_of.size, months)
+    flat = (-1,)
+    capacity = capacity_per_month(
+        full.reshape(flat), 1.0, sop.reshape(flat), ramp.reshape(flat), months
+    ).reshape(shape)
+    ramped = capacity / np.maximum(full / 12.0, 1e-300)[..., None]  # ramp fraction
+    minimum = np.array([scenario.option(options[j]).min_volume_per_year for j in option_of])
+    committed = minimum[None, :, None] / 12.0 * ramped
+    # As in the simulator: capex evenly from the start to SOP, plant fixed cost from SOP.
+    starts = np.broadcast_to(start_of[None, :], sop.shape).astype(float).reshape(flat)
+    spend = spread_evenly(
+        field("capex_cny").reshape(flat), starts, np.maximum(lead, 1.0).reshape(flat), months
+    )
+    spend += (field("fixed_cost_per_year_cny").reshape(flat) / 12.0)[:, None] * share_of_month_in(
+        sop.reshape(flat), np.full(sop.size, np.inf), months
+    )
+    spend = spend.reshape(shape)
+    names = {n: j for j, n in enumerate(options)}
+    requires = [
+        (names[o.name], names[o.requires])
+        for o in scenario.options
+        if o.name in names and o.requires in names
+    ]
+    company = (
+        scenario.company.headcount * np.asarray(params["company.cost_per_head_per_year_cny"])
+        + np.asarray(params["company.other_fixed_cost_per_year_cny"])
+    ) / 12.0
+    window = (grid >= launch) & (grid < launch + scenario.target.window_months)
+    return PlanInputs(
+        months=months,
+        options=list(options),
+        option_of=option_of,
+        start_of=start_of,
+        requires=requires,
+        orders=orders,
+        cancel_rate=mk["backlog_cancel_rate_per_month"],
+        price_cny=mk["price_cny"],
+        capacity=capacity,
+        committed=committed,
+        spend_cny=spend,
+        fee_cny=np.stack(
+            [np.asarray(params[f"options.{n}.fee_per_vehicle_cny"], float) for n in options], axis=1
+        ),
+        company_cny=np.asarray(company, float),
+        discount=discount_factors(params["finance.discount_rate_per_year"], months),
+        window=window,
+        target=float(scenario.target.deliveries),
+        unit_cost_cny=np.asarray(params["finance.unit_cost_cny"], float),
+        learning_rate=np.asarray(params["finance.learning_rate"], float),
+        reference_units=float(scenario.finance.learning_reference_units),
+    )

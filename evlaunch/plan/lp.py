@@ -1,0 +1,92 @@
+"""A small vectorised builder for sparse (mixed-integer) linear programmes.
+
+Variables and constraints are made a whole array at a time and coefficients are added as
+broadcast index arrays, so building never loops over months, options or scenarios in Python
+(the way linopy builds PyPSA's models).
+"""
+
+import contextlib
+import os
+import sys
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+
+class LinearProgram:
+    def __init__(self):
+        self._lb, self._ub, self._int, self._cost = [], [], [], []
+        self._lo, self._hi = [], []
+        self._r, self._c, self._v = [], [], []
+        self.n = self.m = 0
+
+    def variables(self, shape, lb=0.0, ub=np.inf, integer=False) -> np.ndarray:
+        """Indices of a new block of variables with the given shape and bounds."""
+        size = int(np.prod(shape))
+        idx = np.arange(self.n, self.n + size).reshape(shape)
+        self.n += size
+        self._lb.append(np.broadcast_to(np.asarray(lb, float), shape).ravel())
+        self._ub.append(np.broadcast_to(np.asarray(ub, float), shape).ravel())
+        self._int.append(np.full(size, int(integer)))
+        self._cost.append(np.zeros(size))
+        return idx
+
+    def constraints(self, shape, lo=-np.inf, hi=np.inf) -> np.ndarray:
+        """Indices of a new block of rows lo <= a.x <= hi; fill a with ``add``."""
+        size = int(np.prod(shape))
+        idx = np.arange(self.m, self.m + size).reshape(shape)
+        self.m += size
+        self._lo.append(np.broadcast_to(np.asarray(lo, float), shape).ravel())
+        self._hi.append(np.broadcast_to(np.asarray(hi, float), shape).ravel())
+        return idx
+
+    def add(self, rows, cols, values=1.0) -> None:
+        """Add ``values`` at (rows, cols), all three broadcast together (duplicates sum)."""
+        rows, cols, values = np.broadcast_arrays(rows, cols, np.asarray(values, float))
+        keep = values != 0
+        self._r.append(rows[keep])
+        self._c.append(cols[keep])
+        self._v.append(values[keep])
+
+    def objective(self, cols, values) -> None:
+        """Add ``values`` to the (minimised) objective coefficients of ``cols``."""
+        cost = np.concatenate(self._cost) if len(self._cost) > 1 else self._cost[0]
+        cols, values = np.broadcast_arrays(cols, np.asarray(values, float))
+        np.add.at(cost, cols.ravel(), values.ravel())
+        self._cost = [cost]
+
+    def matrix(self) -> sparse.csr_array:
+        return sparse.coo_array(
+            (np.concatenate(self._v), (np.concatenate(self._r), np.concatenate(self._c))),
+            shape=(self.m, self.n),
+        ).tocsr()
+
+    def solve(self, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-4):
+        """Solve with HiGHS (scipy.optimize.milp); returns scipy's OptimizeResult."""
+        cost = np.concatenate(self._cost)
+        with _quiet_stdout():
+            return milp(
+                cost,
+                integrality=np.concatenate(self._int),
+                bounds=Bounds(np.concatenate(self._lb), np.concatenate(self._ub)),
+                constraints=LinearConstraint(
+                    self.matrix(), np.concatenate(self._lo), np.concatenate(self._hi)
+                ),
+                options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap},
+            )
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Some HiGHS builds print debugging lines from C++ straight to file descriptor 1;
+    they are not for our users, so it points at /dev/null while HiGHS runs."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)

@@ -1,0 +1,160 @@
+"""The planning MILP: which options to start and when, and production, inventory,
+deliveries and backlog per month and per scenario.
+
+Variables (k scenario, y candidate start, j option, t month):
+  start[y]        binary, option j(y) starts at month s(y); each option starts at most once
+  make[k, j, t]   production               paid[k, j, t]  volume the fee is paid on
+  ship[k, t]      deliveries               wait[k, t]     backlog at the end of month t
+  stock[k, t]     finished vehicles        cash[k, t]     cumulative cash
+  meet[k]         binary, scenario k meets the target (chance-constrained plans only)
+
+Backlog follows the simulator exactly: wait[t] = (1 - c) (wait[t-1] + orders[t] - ship[t]).
+The learning curve is concave, so the MILP charges a constant cost per vehicle: the
+learning-curve average over the plan's own output, found by re-solving until it settles.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .inputs import PlanInputs
+from .lp import LinearProgram
+
+MONEY = 1e6  # money rows and the objective in millions of CNY keep HiGHS well scaled
+
+
+@dataclass(frozen=True)
+class Settings:
+    objective: str = "max_npv"  # "min_cost": least cost; "max_window": most deliveries
+    require_target: bool = False  # deterministic: every scenario meets the target
+    target_probability: float | None = None  # stochastic: share of scenarios that meet it
+    max_backlog_vehicles: float | None = None
+    cash_limit_cny: float | None = None
+    fixed_starts: np.ndarray | None = None  # (Y,) 0/1: evaluate a given first stage
+    relax: frozenset = frozenset()  # constraint families left out: capacity, demand, ...
+
+
+@dataclass(frozen=True)
+class Variables:
+    start: np.ndarray
+    make: np.ndarray
+    paid: np.ndarray
+    ship: np.ndarray
+    wait: np.ndarray
+    stock: np.ndarray
+    cash: np.ndarray
+    meet: np.ndarray | None
+
+
+def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
+    """The MILP as a ``LinearProgram`` and its variable index blocks; no Python loop over
+    months, options, candidate starts or scenarios."""
+    lp = LinearProgram()
+    K, T = data.orders.shape
+    Y, J = data.option_of.size, len(data.options)
+
+    fixed = s.fixed_starts
+    start = (
+        lp.variables(Y, 0, 1, integer=fixed is None)
+        if fixed is None
+        else lp.variables(Y, fixed, fixed)
+    )
+    make = lp.variables((K, J, T))
+    paid = lp.variables((K, J, T))
+    ship = lp.variables((K, T))
+    wait = lp.variables(
+        (K, T),
+        0,
+        s.max_backlog_vehicles if "backlog" not in s.relax and s.max_backlog_vehicles else np.inf,
+    )
+    stock = lp.variables((K, T))
+    cash_floor = (
+        -s.cash_limit_cny / MONEY if s.cash_limit_cny and "cash" not in s.relax else -np.inf
+    )
+    cash = lp.variables((K, T), cash_floor)
+
+    # each option starts at most once; an option starts no earlier than what it requires
+    once = lp.constraints(J, hi=1.0)
+    lp.add(once[data.option_of], start)
+    for j, r in data.requires:
+        months = np.unique(data.start_of[data.option_of == j])
+        rows = lp.constraints(months.size, lo=0.0)
+        for option, sign in ((r, 1.0), (j, -1.0)):
+            mine = np.flatnonzero(data.option_of == option)
+            early = data.start_of[mine][None, :] <= months[:, None]
+            rr, cc = np.nonzero(early)
+            lp.add(rows[rr], start[mine][cc], sign)
+
+    # production within the capacity its start gives, in every scenario and month
+    if "capacity" not in s.relax:
+        cap = lp.constraints((K, J, T), hi=0.0)
+        lp.add(cap, make)
+        lp.add(cap[:, data.option_of, :], start[None, :, None], -data.capacity)
+    # the fee is paid on production, and at least on the take-or-pay volume
+    over_make = lp.constraints((K, J, T), lo=0.0)
+    lp.add(over_make, paid)
+    lp.add(over_make, make, -1.0)
+    over_min = lp.constraints((K, J, T), lo=0.0)
+    lp.add(over_min, paid)
+    lp.add(over_min[:, data.option_of, :], start[None, :, None], -data.committed)
+
+    # finished vehicles: stock[t] = stock[t-1] + made - shipped
+    flow = lp.constraints((K, T), 0.0, 0.0)
+    lp.add(flow, stock)
+    lp.add(flow[:, 1:], stock[:, :-1], -1.0)
+    lp.add(flow[:, None, :], make, -1.0)
+    lp.add(flow, ship)
+    # backlog: wait[t] - (1-c) wait[t-1] + (1-c) ship[t] = (1-c) orders[t]
+    keep = (1.0 - data.cancel_rate)[:, None]
+    backlog = lp.constraints((K, T), keep * data.orders, keep * data.orders)
+    lp.add(backlog, wait)
+    lp.add(backlog[:, 1:], wait[:, :-1], -keep)
+    lp.add(backlog, ship, keep)
+    # ship no more than the open orders: ship[t] - wait[t-1] <= orders[t]
+    if "demand" not in s.relax:
+        demand = lp.constraints((K, T), hi=data.orders)
+        lp.add(demand, ship)
+        lp.add(demand[:, 1:], wait[:, :-1], -1.0)
+
+    # cash[t] = cash[t-1] + price ship - cost make - fee paid - spend - company  [M CNY]
+    unit = np.asarray(unit_cost_cny, float)[:, None] / MONEY
+    price, fee = data.price_cny[:, None] / MONEY, data.fee_cny / MONEY
+    spend, company = data.spend_cny / MONEY, data.company_cny[:, None] / MONEY
+    money = lp.constraints((K, T), -company, -company)
+    lp.add(money, cash)
+    lp.add(money[:, 1:], cash[:, :-1], -1.0)
+    lp.add(money, ship, -price)
+    lp.add(money[:, None, :], make, unit[:, :, None])
+    lp.add(money[:, None, :], paid, fee[:, :, None])
+    lp.add(money[:, None, :], start[None, :, None], spend)
+
+    window_ship = ship[:, data.window]
+    meet = None
+    if s.target_probability is not None:
+        meet = lp.variables(K, 0, 1, integer=True)
+        hit = lp.constraints(K, lo=0.0)
+        lp.add(hit[:, None], window_ship)
+        lp.add(hit, meet, -data.target)
+        share = lp.constraints(1, lo=np.ceil(s.target_probability * K - 1e-9))
+        lp.add(share, meet)
+    elif s.require_target:
+        hit = lp.constraints(K, lo=data.target)
+        lp.add(hit[:, None], window_ship)
+
+    # objective, the average over scenarios: NPV of what the plan decides (revenue - cost),
+    # or its discounted cost alone, or (to explain an unreachable target) window deliveries
+    w = data.discount / K
+    if s.objective == "max_window":
+        lp.objective(window_ship, -1.0 / K)
+        return lp, Variables(start, make, paid, ship, wait, stock, cash, meet)
+    revenue = 0.0 if s.objective == "min_cost" else 1.0
+    lp.objective(ship, -revenue * price * w)
+    lp.objective(make, (unit * w)[:, None, :])
+    lp.objective(paid, fee[:, :, None] * w[:, None, :])
+    lp.objective(np.broadcast_to(start[None, :, None], spend.shape), spend * w[:, None, :])
+    return lp, Variables(start, make, paid, ship, wait, stock, cash, meet)
+
+
+def company_npv_cny(data: PlanInputs) -> np.ndarray:
+    """(K,) NPV of the company's fixed cost, which no decision changes."""
+    return -(data.company_cny[:, None] * data.discount).sum(axis=1)

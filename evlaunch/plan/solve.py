@@ -1,0 +1,336 @@
+"""Solving the plan: deterministic at central values, or by sample-average approximation
+over the risk engine's scenarios with a chance constraint; infeasibility explained."""
+
+import time
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from .. import __version__
+from ..errors import UserError
+from ..model.simulate import Params, central_params
+from ..risk.montecarlo import monte_carlo
+from ..risk.sampling import Sampler
+from ..scenario.months import add_months, months_between
+from ..scenario.schema import Plan, Scenario
+from .inputs import PlanInputs, plan_inputs
+from .milp import MONEY, Settings, build, company_npv_cny
+
+LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
+RELAXABLE = {
+    "capacity": "production capacity of the options (with the latest starts allowed)",
+    "demand": "orders: deliveries cannot exceed orders plus backlog",
+    "backlog": "planning.max_backlog_vehicles",
+    "cash": "planning.cash_limit_cny",
+}
+
+
+@dataclass(frozen=True)
+class OptionPlan:
+    option: str
+    used: bool
+    start: str | None  # contract or construction start, 'YYYY-MM'
+    volume_by_year: dict[str, float]  # calendar year -> vehicles made (mean over scenarios)
+    utilisation: float  # made / capacity of the chosen start over the horizon
+
+
+@dataclass(frozen=True)
+class ProductionPlan:
+    scenario: str
+    version: str
+    objective: str
+    scenarios: int
+    status: str  # "optimal", "time limit" or "infeasible"
+    options: list[OptionPlan]
+    npv_cny: float  # mean over scenarios, company fixed cost included
+    discounted_cost_cny: float
+    window_deliveries: float  # mean over scenarios
+    target_deliveries: int
+    p_target_in_sample: float
+    unit_cost_cny: float  # average variable cost per vehicle the MILP charged
+    months: list[str]
+    orders: list[float]  # mean over scenarios, per month
+    production: dict[str, list[float]]
+    deliveries: list[float]
+    backlog: list[float]
+    stock: list[float]
+    build_seconds: float
+    solve_seconds: float
+    variables: int
+    constraints: int
+    explanation: str | None = None
+    stochastic: dict | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _solve(data: PlanInputs, settings: Settings, time_limit_s: float):
+    """Solve, re-charging the learning-curve average cost until it settles. It starts from
+    the cost of serving every order (the cheapest it can be): starting from the cost of the
+    first cars would make a new maker's first cars look unprofitable, and nothing gets built."""
+    unit = data.average_unit_cost(data.orders.sum(axis=1))
+    built = solved = 0.0
+    for _ in range(6):
+        started = time.perf_counter()
+        lp, v = build(data, unit, settings)
+        built += time.perf_counter() - started
+        started = time.perf_counter()
+        result = lp.solve(time_limit_s)
+        solved += time.perf_counter() - started
+        if result.x is None:
+            return None, v, unit, lp, result, built, solved
+        made = result.x[v.make].sum(axis=(1, 2))
+        new = data.average_unit_cost(made)
+        if np.max(np.abs(new / unit - 1)) < LEARNING_TOLERANCE:
+            break
+        unit = new
+    return result.x, v, unit, lp, result, built, solved
+
+
+def plan(
+    scenario: Scenario,
+    params: Params | None = None,
+    settings: Settings | None = None,
+    time_limit_s: float = 60.0,
+) -> ProductionPlan:
+    """The optimal plan for ``params`` (default: one scenario at central values)."""
+    p = scenario.planning
+    options = p.options or [o.name for o in scenario.options]
+    params = params if params is not None else central_params(scenario)
+    data = plan_inputs(scenario, params, options)
+    if settings is None:
+        settings = Settings(
+            objective=p.objective,
+            require_target=p.objective == "min_cost",
+            max_backlog_vehicles=p.max_backlog_vehicles,
+            cash_limit_cny=p.cash_limit_cny,
+        )
+    x, v, unit, lp, result, built, solved = _solve(data, settings, time_limit_s)
+    if x is None:
+        return _infeasible(scenario, data, settings, lp, built, solved, time_limit_s)
+    return _result(scenario, data, settings, x, v, unit, lp, result, built, solved)
+
+
+def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> ProductionPlan:
+    K, T = data.orders.shape
+    start = x[v.start] > 0.5
+    make = x[v.make]  # (K, J, T)
+    ship = x[v.ship]
+    months = [add_months(scenario.start, t) for t in range(T)]
+    years = np.array([m[:4] for m in months], dtype=object)
+    options = []
+    for j, name in enumerate(data.options):
+        chosen = np.flatnonzero(start & (data.option_of == j))
+        made = make[:, j, :].mean(axis=0)
+        capacity = data.capacity[:, chosen[0], :].mean(axis=0).sum() if chosen.size else 0.0
+        options.append(
+            OptionPlan(
+                option=name,
+                used=bool(chosen.size),
+                start=add_months(scenario.start, int(data.start_of[chosen[0]]))
+                if chosen.size
+                else None,
+                volume_by_year={str(y): float(made[years == y].sum()) for y in sorted(set(years))},
+                utilisation=float(made.sum() / capacity) if capacity > 0 else 0.0,
+            )
+        )
+    window = ship[:, data.window].sum(axis=1)
+    cash_flow = np.diff(x[v.cash], axis=1, prepend=0.0) * MONEY
+    npv = (cash_flow * data.discount).sum(axis=1)
+    decided = npv - company_npv_cny(data)
+    return ProductionPlan(
+        scenario=scenario.name,
+        version=__version__,
+        objective=settings.objective,
+        scenarios=K,
+        status="optimal" if result.status == 0 else "time limit",
+        options=options,
+        npv_cny=float(npv.mean()),
+        discounted_cost_cny=float(
+            ((ship * data.price_cny[:, None] * data.discount).sum(axis=1) - decided).mean()
+        ),
+        window_deliveries=float(window.mean()),
+        target_deliveries=scenario.target.deliveries,
+        p_target_in_sample=float((window >= data.target * (1 - 1e-9)).mean()),
+        unit_cost_cny=float(np.mean(unit)),
+        months=months,
+        orders=data.orders.mean(axis=0).tolist(),
+        production={n: make[:, j, :].mean(axis=0).tolist() for j, n in enumerate(data.options)},
+        deliveries=ship.mean(axis=0).tolist(),
+        backlog=x[v.wait].mean(axis=0).tolist(),
+        stock=x[v.stock].mean(axis=0).tolist(),
+        build_seconds=built,
+        solve_seconds=solved,
+        variables=lp.n,
+        constraints=lp.m,
+    )
+
+
+def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> ProductionPlan:
+    """Say why: the most that can be delivered in the window, and which constraint binds."""
+    explain = replace(
+        settings, objective="max_window", require_target=False, target_probability=None
+    )
+    x, v, *_ = _solve(data, explain, time_limit_s)
+    if x is None:
+        text = "no plan satisfies the constraints even without the target"
+        for family in RELAXABLE:
+            if (
+                _solve(data, replace(explain, relax=frozenset({family})), time_limit_s)[0]
+                is not None
+            ):
+                text += f"; the binding constraint is {RELAXABLE[family]}"
+                break
+    else:
+        best = x[v.ship][:, data.window].sum(axis=1).mean()
+        gains = {}
+        for family in RELAXABLE:
+            xr, vr, *_ = _solve(data, replace(explain, relax=frozenset({family})), time_limit_s)
+            if xr is not None:
+                gains[family] = xr[vr.ship][:, data.window].sum(axis=1).mean() - best
+        binding = max(gains, key=gains.get)
+        need = (
+            "in every scenario"
+            if data.scenarios == 1
+            else f"in {100 * (settings.target_probability or 1):.0f}% of the scenarios"
+        )
+        text = (
+            f"the target of {data.target:,.0f} deliveries in the window cannot be met "
+            f"{need}: at most {best:,.0f} can be delivered (on average over the "
+            f"scenarios). The binding constraint is {RELAXABLE[binding]}: without it "
+            f"{best + gains[binding]:,.0f} could be."
+        )
+    K, T = data.orders.shape
+    empty = [0.0] * T
+    return ProductionPlan(
+        scenario=scenario.name,
+        version=__version__,
+        objective=settings.objective,
+        scenarios=K,
+        status="infeasible",
+        options=[],
+        npv_cny=float("nan"),
+        discounted_cost_cny=float("nan"),
+        window_deliveries=float("nan"),
+        target_deliveries=scenario.target.deliveries,
+        p_target_in_sample=0.0,
+        unit_cost_cny=float(np.mean(data.unit_cost_cny)),
+        months=[add_months(scenario.start, t) for t in range(T)],
+        orders=data.orders.mean(axis=0).tolist(),
+        production={},
+        deliveries=empty,
+        backlog=empty,
+        stock=empty,
+        build_seconds=built,
+        solve_seconds=solved,
+        variables=lp.n,
+        constraints=lp.m,
+        explanation=text,
+    )
+
+
+def with_plan_starts(scenario: Scenario, result: ProductionPlan) -> Scenario:
+    """The scenario built the plan's way: its options started when the plan starts them."""
+    chosen = {o.option: o.start for o in result.options if o.used}
+    if not chosen:
+        raise UserError("the plan uses no option, so there is nothing to simulate")
+    options = [
+        o.model_copy(update={"start": chosen[o.name]}) if o.name in chosen else o
+        for o in scenario.options
+    ]
+    return scenario.model_copy(update={"options": options, "plan": Plan(options=list(chosen))})
+
+
+def stochastic_plan(
+    scenario: Scenario,
+    scenarios: int,
+    seed: int = 0,
+    evaluation_paths: int = 20_000,
+    time_limit_s: float = 120.0,
+) -> ProductionPlan:
+    """Sample-average approximation over ``scenarios`` draws of the risk engine, with the
+    chance constraint P(target) >= planning.target_probability; the value of the stochastic
+    solution against the plan made at central values; and an out-of-sample Monte Carlo of
+    the chosen first stage on fresh draws."""
+    if not 2 <= scenarios <= 2000:
+        raise UserError(f"--stochastic {scenarios}: must be from 2 to 2,000 scenarios")
+    p = scenario.planning
+    params = Sampler(scenario, seed, "lhs").params(0, scenarios)
+    settings = Settings(
+        objective=p.objective,
+        target_probability=p.target_probability,
+        max_backlog_vehicles=p.max_backlog_vehicles,
+        cash_limit_cny=p.cash_limit_cny,
+    )
+    rp = plan(scenario, params, settings, time_limit_s)
+    if rp.status == "infeasible":
+        return rp
+    # Expected value of the expected-value solution: the central plan's starts, fixed, with
+    # production as recourse in each scenario (no chance constraint: it may not meet it).
+    ev = plan(scenario, time_limit_s=time_limit_s)
+    data = plan_inputs(scenario, params, p.options or [o.name for o in scenario.options])
+    fixed = np.zeros(data.option_of.size)
+    for j, name in enumerate(data.options):
+        chosen = next(o for o in ev.options if o.option == name)
+        if chosen.used:
+            fixed[(data.option_of == j) & (data.start_of == _grid(scenario, chosen.start))] = 1
+    eev = plan(
+        scenario,
+        params,
+        replace(settings, target_probability=None, fixed_starts=fixed),
+        time_limit_s,
+    )
+    sign = 1.0 if p.objective == "max_npv" else -1.0
+    value = rp.npv_cny if p.objective == "max_npv" else -rp.discounted_cost_cny
+    ev_value = eev.npv_cny if p.objective == "max_npv" else -eev.discounted_cost_cny
+    check = monte_carlo(
+        with_plan_starts(scenario, rp),
+        [o.option for o in rp.options if o.used],
+        evaluation_paths,
+        seed + 1,
+    )
+    stochastic = {
+        "scenarios": scenarios,
+        "seed": seed,
+        "target_probability": p.target_probability,
+        "value_of_stochastic_solution_cny": sign * (value - ev_value) * sign,
+        "expected_value_plan_starts": {o.option: o.start for o in ev.options if o.used},
+        "expected_value_plan_p_target_in_sample": eev.p_target_in_sample,
+        "out_of_sample": {
+            "paths": evaluation_paths,
+            "seed": seed + 1,
+            "p_target": check.p_target,
+            "p_target_ci95": check.p_target_ci95,
+            "npv_cny_mean": check.npv_cny_mean,
+            "npv_cny_quantiles": dict(zip(check.quantiles, check.npv_cny_quantiles, strict=True)),
+        },
+    }
+    return replace(rp, stochastic=stochastic)
+
+
+def _grid(scenario: Scenario, month: str) -> int:
+    return months_between(scenario.start, month)
+
+
+def monthly_csv(result: ProductionPlan) -> str:
+    """The monthly plan as CSV: orders, production by option, deliveries, backlog, stock."""
+    head = [
+        "month",
+        "orders",
+        *(f"production {n}" for n in result.production),
+        "deliveries",
+        "backlog",
+        "stock",
+    ]
+    rows = [",".join(f'"{h}"' if "," in h else h for h in head)]
+    for t, month in enumerate(result.months):
+        values = [
+            result.orders[t],
+            *(p[t] for p in result.production.values()),
+            result.deliveries[t],
+            result.backlog[t],
+            result.stock[t],
+        ]
+        rows.append(",".join([month, *(f"{v:.3f}" for v in values)]))
+    return "\n".join(rows) + "\n"
