@@ -62,9 +62,10 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     make = lp.variables((K, J, T))
     paid = lp.variables((K, J, T))
     ship = lp.variables((K, T))
+    # Without the demand limit the backlog may go negative: shipping ahead of orders.
     wait = lp.variables(
         (K, T),
-        0,
+        -np.inf if "demand" in s.relax else 0.0,
         s.max_backlog_vehicles if "backlog" not in s.relax and s.max_backlog_vehicles else np.inf,
     )
     stock = lp.variables((K, T))

@@ -65,7 +65,7 @@ class ProductionPlan:
         return asdict(self)
 
 
-def _solve(data: PlanInputs, settings: Settings, time_limit_s: float):
+def solve_inputs(data: PlanInputs, settings: Settings, time_limit_s: float = 60.0):
     """Solve, re-charging the learning-curve average cost until it settles. It starts from
     the cost of serving every order (the cheapest it can be): starting from the cost of the
     first cars would make a new maker's first cars look unprofitable, and nothing gets built."""
@@ -106,7 +106,7 @@ def plan(
             max_backlog_vehicles=p.max_backlog_vehicles,
             cash_limit_cny=p.cash_limit_cny,
         )
-    x, v, unit, lp, result, built, solved = _solve(data, settings, time_limit_s)
+    x, v, unit, lp, result, built, solved = solve_inputs(data, settings, time_limit_s)
     if x is None:
         return _infeasible(scenario, data, settings, lp, built, solved, time_limit_s)
     return _result(scenario, data, settings, x, v, unit, lp, result, built, solved)
@@ -172,12 +172,12 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
     explain = replace(
         settings, objective="max_window", require_target=False, target_probability=None
     )
-    x, v, *_ = _solve(data, explain, time_limit_s)
+    x, v, *_ = solve_inputs(data, explain, time_limit_s)
     if x is None:
         text = "no plan satisfies the constraints even without the target"
-        for family in RELAXABLE:
+        for family in _active(settings):
             if (
-                _solve(data, replace(explain, relax=frozenset({family})), time_limit_s)[0]
+                solve_inputs(data, replace(explain, relax=frozenset({family})), time_limit_s)[0]
                 is not None
             ):
                 text += f"; the binding constraint is {RELAXABLE[family]}"
@@ -185,8 +185,10 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
     else:
         best = x[v.ship][:, data.window].sum(axis=1).mean()
         gains = {}
-        for family in RELAXABLE:
-            xr, vr, *_ = _solve(data, replace(explain, relax=frozenset({family})), time_limit_s)
+        for family in _active(settings):
+            xr, vr, *_ = solve_inputs(
+                data, replace(explain, relax=frozenset({family})), time_limit_s
+            )
             if xr is not None:
                 gains[family] = xr[vr.ship][:, data.window].sum(axis=1).mean() - best
         binding = max(gains, key=gains.get)
@@ -195,11 +197,16 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
             if data.scenarios == 1
             else f"in {100 * (settings.target_probability or 1):.0f}% of the scenarios"
         )
+        others = "; ".join(
+            f"without {RELAXABLE[f].split(':')[0]}: {best + g:,.0f}"
+            for f, g in gains.items()
+            if f != binding
+        )
         text = (
             f"the target of {data.target:,.0f} deliveries in the window cannot be met "
             f"{need}: at most {best:,.0f} can be delivered (on average over the "
             f"scenarios). The binding constraint is {RELAXABLE[binding]}: without it "
-            f"{best + gains[binding]:,.0f} could be."
+            f"{best + gains[binding]:,.0f} could be ({others})."
         )
     K, T = data.orders.shape
     empty = [0.0] * T
@@ -228,6 +235,12 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
         constraints=lp.m,
         explanation=text,
     )
+
+
+def _active(settings: Settings) -> list[str]:
+    """Constraint families this plan has (a backlog or cash limit only if one is set)."""
+    present = {"backlog": settings.max_backlog_vehicles, "cash": settings.cash_limit_cny}
+    return [f for f in RELAXABLE if present.get(f, True)]
 
 
 def with_plan_starts(scenario: Scenario, result: ProductionPlan) -> Scenario:

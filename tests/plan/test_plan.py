@@ -1,0 +1,112 @@
+"""The planning MILP on cases solved by hand, replayed through the model, and explained."""
+
+import copy
+
+import numpy as np
+import pytest
+import yaml
+
+from evlaunch.model.fulfil import fulfil
+from evlaunch.model.simulate import central_params, simulate
+from evlaunch.plan.inputs import PlanInputs, plan_inputs
+from evlaunch.plan.milp import Settings
+from evlaunch.plan.solve import plan, solve_inputs, with_plan_starts
+from evlaunch.scenario.load import bundled_text, parse_scenario
+
+BUNDLED = yaml.safe_load(bundled_text())
+
+
+def two_options(target=250.0, committed_b=0.0, cancel=0.0) -> PlanInputs:
+    """Two options, three months, 100 orders a month, price 10, variable cost 4 (no learning),
+    no discounting. A: 60 a month, fee 1, capex 100 in month 1. B: 100 a month, fee 3."""
+    capacity = np.array([[[60.0] * 3, [100.0] * 3]])
+    return PlanInputs(
+        months=3, options=["A", "B"], option_of=np.array([0, 1]), start_of=np.array([0, 0]),
+        requires=[], orders=np.array([[100.0, 100, 100]]), cancel_rate=np.array([cancel]),
+        price_cny=np.array([10.0]), capacity=capacity,
+        committed=np.array([[[0.0] * 3, [committed_b] * 3]]),
+        spend_cny=np.array([[[100.0, 0, 0], [0.0, 0, 0]]]), fee_cny=np.array([[1.0, 3.0]]),
+        company_cny=np.array([0.0]), discount=np.ones((1, 3)), window=np.ones(3, bool),
+        target=target, unit_cost_cny=np.array([4.0]), learning_rate=np.array([1.0]),
+        reference_units=1.0,
+    )
+
+
+def solved(data, settings):
+    x, v, unit, *_ = solve_inputs(data, settings)
+    return x, v
+
+
+def test_max_npv_by_hand():
+    # Margins: A 10 - 4 - 1 = 5 a car, B 10 - 4 - 3 = 3. A alone: 180 x 5 - 100 = 800;
+    # B alone: 300 x 3 = 900; both: A makes its 180, B the other 120: 900 + 360 - 100 = 1160.
+    x, v = solved(two_options(), Settings(objective="max_npv"))
+    assert x[v.start].tolist() == [1, 1]
+    np.testing.assert_allclose(x[v.make][0].sum(axis=1), [180, 120], atol=1e-6)
+    np.testing.assert_allclose(x[v.cash][0, -1], 1160 / 1e6, rtol=1e-9)  # in M CNY
+
+
+def test_min_cost_to_meet_a_target_by_hand():
+    # 250 cars: B alone costs 250 x 7 = 1,750; A's 180 at 5 plus capex 100 and B's 70 at 7
+    # cost 900 + 100 + 490 = 1,490, the least.
+    x, v = solved(two_options(), Settings(objective="min_cost", require_target=True))
+    np.testing.assert_allclose(x[v.make][0].sum(axis=1), [180, 70], atol=1e-6)
+    assert x[v.ship][0].sum() == pytest.approx(250)
+
+
+def test_take_or_pay_is_paid_even_when_not_made():
+    # B must be paid on 100 a month once started: 300 x 3 = 900 in fees whatever it makes.
+    # Then B is cheaper per extra car (cost 4) than A (5 incl. fee), so B makes all 300 and
+    # A, whose capex would be wasted, is not started: cash = 300 x 10 - 300 x 4 - 900 = 900.
+    x, v = solved(two_options(committed_b=100.0), Settings(objective="max_npv"))
+    assert x[v.start].tolist() == [0, 1]
+    np.testing.assert_allclose(x[v.paid][0, 1].sum(), 300, atol=1e-6)
+    np.testing.assert_allclose(x[v.cash][0, -1], 900 / 1e6, rtol=1e-9)
+
+
+def test_unreachable_target_is_explained():
+    data = yaml.safe_load(bundled_text())
+    data["planning"] = {"objective": "min_cost"}
+    result = plan(parse_scenario(yaml.safe_dump(data), "yaml"))
+    assert result.status == "infeasible"
+    assert "at most" in result.explanation and "900,000" in result.explanation
+    assert "binding constraint is orders" in result.explanation
+    best = float(result.explanation.split("at most ")[1].split(" ")[0].replace(",", ""))
+    # the most the max-NPV plan delivers is no more than the most that can be delivered
+    assert plan(parse_scenario(bundled_text(), "yaml")).window_deliveries <= best + 1
+
+
+@pytest.fixture(scope="module")
+def xiaomi_plan():
+    scenario = parse_scenario(bundled_text(), "yaml")
+    return scenario, plan(scenario)
+
+
+def test_plan_replayed_through_the_model_gives_the_same_totals(xiaomi_plan):
+    scenario, result = xiaomi_plan
+    data = plan_inputs(scenario, central_params(scenario), [o.name for o in scenario.options])
+    # the model's own fulfilment, shipping what the plan ships, has the plan's backlog
+    replay = fulfil(data.orders, np.array([result.deliveries]), data.cancel_rate)
+    np.testing.assert_allclose(replay.deliveries[0], result.deliveries, atol=1e-6)
+    np.testing.assert_allclose(replay.backlog[0], result.backlog, rtol=1e-9, atol=1e-4)
+    # and the simulator, built the plan's way, has the capacity the plan was given
+    built = with_plan_starts(scenario, result)
+    used = [o.option for o in result.options if o.used]
+    paths = simulate(built, central_params(built), used)
+    made = np.array([result.production[n] for n in used])
+    assert (made <= paths.capacity_by_option[0] + 1e-6).all()
+    total = sum(sum(v) for v in result.production.values())
+    assert paths.deliveries.sum() <= total + 1e-6  # the simulator keeps no stock to ship later
+    assert paths.deliveries.sum() == pytest.approx(total, rel=0.05)
+
+
+def test_option_starts_respect_what_they_require():
+    data = copy.deepcopy(BUNDLED)
+    data["planning"] = {"options": ["Own plant phase I", "Own plant phase II"]}
+    # make phase II very attractive so that it wants to start as early as it can
+    data["options"][3]["capex_cny"] = 1.0
+    data["options"][3]["fixed_cost_per_year_cny"] = 0.0
+    result = plan(parse_scenario(yaml.safe_dump(data), "yaml"))
+    starts = {o.option: o.start for o in result.options}
+    assert starts["Own plant phase II"] is not None
+    assert starts["Own plant phase I"] <= starts["Own plant phase II"]
