@@ -247,6 +247,24 @@ CASES = [
         ["assessment.criteria.months_to_sop.direction", "is a cost criterion"],
     ),
     (
+        "unknown option to plan with",
+        "s.yaml",
+        edited(setter("planning", {"options": ["FAW Group", "BYD"]})),
+        ["planning.options[1]", "'BYD'", "no option has this name"],
+    ),
+    (
+        "take-or-pay above what the option can build",
+        "s.yaml",
+        edited(setter("options", 0, "min_volume_per_year", 500_000)),
+        ["options[0].min_volume_per_year", "500000", "above the most this option can build"],
+    ),
+    (
+        "an unknown planning objective",
+        "s.yaml",
+        edited(setter("planning", {"objective": "max_sales"})),
+        ["planning.objective", "'max_sales'", "'max_npv' or 'min_cost'"],
+    ),
+    (
         "malformed YAML",
         "s.yaml",
         "name: x\noptions: [a, b\nstart: 2021-09\n",
@@ -354,3 +372,29 @@ def test_good_run_writes_json_atomically(tmp_path):
     data = json.loads(out.read_text())
     assert data["cases"][-1]["case"] == "chosen mix"
     assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    "flags, fragments",
+    [
+        (["--stochastic", "1"], ["--stochastic 1", "from 2 to 2,000"]),
+        (["--time-limit", "0"], ["--time-limit 0", "above 0"]),
+    ],
+)
+def test_bad_plan_flags(flags, fragments):
+    result = runner.invoke(app, ["plan", *flags])
+    assert result.exit_code == 2, result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+    assert "Traceback" not in result.output
+
+
+def test_partners_without_an_assessment_section(tmp_path):
+    data = copy.deepcopy(BUNDLED)
+    data.pop("assessment")
+    for option in data["options"]:
+        option.pop("scores")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = runner.invoke(app, ["partners", str(path)])
+    assert result.exit_code == 2 and "no `assessment` section" in result.output

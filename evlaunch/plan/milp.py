@@ -25,7 +25,7 @@ MONEY = 1e6  # money rows and the objective in millions of CNY keep HiGHS well s
 
 @dataclass(frozen=True)
 class Settings:
-    objective: str = "max_npv"  # "min_cost": least cost; "max_window": most deliveries
+    objective: str = "max_npv"  # or min_cost, and to explain: max_window, max_meet
     require_target: bool = False  # deterministic: every scenario meets the target
     target_probability: float | None = None  # stochastic: share of scenarios that meet it
     max_backlog_vehicles: float | None = None
@@ -147,6 +147,9 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     w = data.discount / K
     if s.objective == "max_window":
         lp.objective(window_ship, -1.0 / K)
+        return lp, Variables(start, make, paid, ship, wait, stock, cash, meet)
+    if s.objective == "max_meet":
+        lp.objective(meet, -1.0)
         return lp, Variables(start, make, paid, ship, wait, stock, cash, meet)
     revenue = 0.0 if s.objective == "min_cost" else 1.0
     lp.objective(ship, -revenue * price * w)

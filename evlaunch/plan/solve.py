@@ -168,7 +168,8 @@ def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> 
 
 
 def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> ProductionPlan:
-    """Say why: the most that can be delivered in the window, and which constraint binds."""
+    """Say why: the most that can be delivered in the window, and which constraint binds;
+    for a chance constraint, also the largest share of scenarios one plan can carry."""
     explain = replace(
         settings, objective="max_window", require_target=False, target_probability=None
     )
@@ -208,6 +209,17 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
             f"scenarios). The binding constraint is {RELAXABLE[binding]}: without it "
             f"{best + gains[binding]:,.0f} could be ({others})."
         )
+    if settings.target_probability is not None:
+        xm, vm, *_ = solve_inputs(
+            data, replace(settings, objective="max_meet", target_probability=0.0), time_limit_s
+        )
+        if xm is not None:
+            most = round(float(xm[vm.meet].sum()))
+            text = (
+                f"P(target) >= {settings.target_probability:.0%} is out of reach: one plan "
+                f"meets the target in at most {most} of the {data.scenarios} scenarios "
+                f"({most / data.scenarios:.0%}). Across them, {text}"
+            )
     K, T = data.orders.shape
     empty = [0.0] * T
     return ProductionPlan(
@@ -294,7 +306,6 @@ def stochastic_plan(
         replace(settings, target_probability=None, fixed_starts=fixed),
         time_limit_s,
     )
-    sign = 1.0 if p.objective == "max_npv" else -1.0
     value = rp.npv_cny if p.objective == "max_npv" else -rp.discounted_cost_cny
     ev_value = eev.npv_cny if p.objective == "max_npv" else -eev.discounted_cost_cny
     check = monte_carlo(
@@ -307,7 +318,7 @@ def stochastic_plan(
         "scenarios": scenarios,
         "seed": seed,
         "target_probability": p.target_probability,
-        "value_of_stochastic_solution_cny": sign * (value - ev_value) * sign,
+        "value_of_stochastic_solution_cny": value - ev_value,
         "expected_value_plan_starts": {o.option: o.start for o in ev.options if o.used},
         "expected_value_plan_p_target_in_sample": eev.p_target_in_sample,
         "out_of_sample": {

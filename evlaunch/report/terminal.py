@@ -240,13 +240,13 @@ def print_plan(result, console: Console) -> None:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
-        title="vehicles made per year (thousand), by option",
+        title="vehicles made per calendar year (thousand), by option",
     )
     table.add_column("option", no_wrap=True, max_width=18)
     table.add_column("start", no_wrap=True)
     for y in years:
-        table.add_column(y, justify="right")
-    table.add_column("util.", justify="right")
+        table.add_column(f"'{y[2:]}", justify="right", no_wrap=True)
+    table.add_column("util.", justify="right", no_wrap=True)
     for o in result.options:
         table.add_row(
             o.option,
@@ -257,7 +257,8 @@ def print_plan(result, console: Console) -> None:
     console.print(table)
     console.print(
         f"NPV {result.npv_cny / 1e9:,.1f} bn CNY (company fixed cost included) · deliveries "
-        f"in the target window {result.window_deliveries:,.0f} of {result.target_deliveries:,} · "
+        f"in the target window {result.window_deliveries:,.0f} (target "
+        f"{result.target_deliveries:,}) · "
         f"variable cost charged {result.unit_cost_cny:,.0f} CNY/vehicle (learning-curve "
         f"average) · {result.variables:,} variables, {result.constraints:,} constraints, "
         f"built in {result.build_seconds:.3f} s, solved in {result.solve_seconds:.2f} s "
@@ -272,7 +273,9 @@ def print_plan(result, console: Console) -> None:
             f"{result.p_target_in_sample:.0%} of the {result.scenarios} scenarios · value of "
             f"the stochastic solution {st['value_of_stochastic_solution_cny'] / 1e9:,.2f} bn "
             f"CNY against the plan made at central values "
-            f"({', '.join(f'{k} {v}' for k, v in st['expected_value_plan_starts'].items())})"
+            f"({', '.join(f'{k} {v}' for k, v in st['expected_value_plan_starts'].items())}; "
+            f"it meets the target in {st['expected_value_plan_p_target_in_sample']:.0%} of "
+            "the scenarios)"
         )
         console.print(
             f"out of sample ({out['paths']:,} fresh paths, the simulator's delivery policy): "

@@ -1,6 +1,7 @@
 """The planning MILP on cases solved by hand, replayed through the model, and explained."""
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -21,13 +22,24 @@ def two_options(target=250.0, committed_b=0.0, cancel=0.0) -> PlanInputs:
     no discounting. A: 60 a month, fee 1, capex 100 in month 1. B: 100 a month, fee 3."""
     capacity = np.array([[[60.0] * 3, [100.0] * 3]])
     return PlanInputs(
-        months=3, options=["A", "B"], option_of=np.array([0, 1]), start_of=np.array([0, 0]),
-        requires=[], orders=np.array([[100.0, 100, 100]]), cancel_rate=np.array([cancel]),
-        price_cny=np.array([10.0]), capacity=capacity,
+        months=3,
+        options=["A", "B"],
+        option_of=np.array([0, 1]),
+        start_of=np.array([0, 0]),
+        requires=[],
+        orders=np.array([[100.0, 100, 100]]),
+        cancel_rate=np.array([cancel]),
+        price_cny=np.array([10.0]),
+        capacity=capacity,
         committed=np.array([[[0.0] * 3, [committed_b] * 3]]),
-        spend_cny=np.array([[[100.0, 0, 0], [0.0, 0, 0]]]), fee_cny=np.array([[1.0, 3.0]]),
-        company_cny=np.array([0.0]), discount=np.ones((1, 3)), window=np.ones(3, bool),
-        target=target, unit_cost_cny=np.array([4.0]), learning_rate=np.array([1.0]),
+        spend_cny=np.array([[[100.0, 0, 0], [0.0, 0, 0]]]),
+        fee_cny=np.array([[1.0, 3.0]]),
+        company_cny=np.array([0.0]),
+        discount=np.ones((1, 3)),
+        window=np.ones(3, bool),
+        target=target,
+        unit_cost_cny=np.array([4.0]),
+        learning_rate=np.array([1.0]),
         reference_units=1.0,
     )
 
@@ -110,3 +122,33 @@ def test_option_starts_respect_what_they_require():
     starts = {o.option: o.start for o in result.options}
     assert starts["Own plant phase II"] is not None
     assert starts["Own plant phase I"] <= starts["Own plant phase II"]
+
+
+def test_stochastic_plan_meets_its_chance_constraint_in_sample():
+    from evlaunch.plan.solve import stochastic_plan
+
+    data = copy.deepcopy(BUNDLED)
+    data["target"]["deliveries"] = 350_000
+    data["planning"] = {"target_probability": 0.8}
+    scenario = parse_scenario(yaml.safe_dump(data), "yaml")
+    result = stochastic_plan(scenario, 10, seed=1, evaluation_paths=2000)
+    assert result.status == "optimal" and result.scenarios == 10
+    assert result.p_target_in_sample >= 0.8
+    st = result.stochastic
+    assert set(st) >= {"value_of_stochastic_solution_cny", "out_of_sample"}
+    assert 0 <= st["out_of_sample"]["p_target"] <= 1
+    # the stochastic plan is optimal for its sample, so on it no other first stage does
+    # better, the central-values plan's included, as long as that one also meets the
+    # chance constraint
+    if st["expected_value_plan_p_target_in_sample"] >= 0.8:
+        assert st["value_of_stochastic_solution_cny"] >= -1e-6 * abs(result.npv_cny)
+
+
+def test_a_chance_constraint_out_of_reach_says_how_far():
+    from evlaunch.plan.solve import stochastic_plan
+
+    scenario = parse_scenario(bundled_text(), "yaml")  # 900,000 in 80% of scenarios
+    result = stochastic_plan(scenario, 5, seed=0, evaluation_paths=1000)
+    assert result.status == "infeasible"
+    most = int(re.search(r"at most (\d+) of the 5 scenarios", result.explanation).group(1))
+    assert most < 4  # 80% of 5 would be 4

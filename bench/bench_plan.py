@@ -1,0 +1,183 @@
+"""The planning MILP: our vectorised build against the same model written in Pyomo, both
+solved by HiGHS in one run; and the stochastic plan (sample-average approximation).
+
+    .venv/bin/python bench/bench_plan.py              # deterministic, 5 options x 72 months
+    .venv/bin/python bench/bench_plan.py --saa 200    # plus SAA with 200 scenarios
+"""
+
+import argparse
+import time
+
+import numpy as np
+import pyomo.environ as pyo
+import yaml
+
+from evlaunch.model.simulate import central_params
+from evlaunch.plan.inputs import plan_inputs
+from evlaunch.plan.milp import MONEY, Settings, build
+from evlaunch.plan.solve import stochastic_plan
+from evlaunch.scenario.load import bundled_text, parse_scenario
+
+# Bench only: a fifth option. BAIC Group's Beijing plant, "a capacity of 200,000 vehicles
+# annually" (https://www.republicworld.com/automobile/xiaomi-sets-stage-for-ev-launch-reveals-price-target-for-upcoming-su7/?amp=1);
+# share, timing and fee are assumptions.
+BAIC = {
+    "name": "BAIC Beijing",
+    "kind": "partner",
+    "capacity_per_year": 200000,
+    "share_available": 0.5,
+    "start": "2022-01",
+    "lead_time_months": 20,
+    "ramp_months": 9,
+    "fee_per_vehicle_cny": 9500,
+    "capex_cny": 1.2e9,
+    "min_volume_per_year": 20000,
+}
+
+
+def five_options_72_months():
+    data = yaml.safe_load(bundled_text())
+    data["horizon_months"] = 72
+    data.pop("assessment")
+    for option in data["options"]:
+        option.pop("scores", None)
+    data["options"].append(BAIC)
+    return parse_scenario(yaml.safe_dump(data), "yaml")
+
+
+def pyomo_model(d, unit):
+    """The model of evlaunch.plan.milp.build (one scenario), written the Pyomo way."""
+    m = pyo.ConcreteModel()
+    Y, J, T = range(d.option_of.size), range(len(d.options)), range(d.months)
+    of, at = d.option_of, d.start_of
+    c, o = float(d.cancel_rate[0]), d.orders[0]
+    price, fee = d.price_cny[0] / MONEY, d.fee_cny[0] / MONEY
+    spend, company, u = d.spend_cny[0] / MONEY, d.company_cny[0] / MONEY, unit / MONEY
+    disc = d.discount[0]
+    m.start = pyo.Var(Y, domain=pyo.Binary)
+    m.make = pyo.Var(J, T, domain=pyo.NonNegativeReals)
+    m.paid = pyo.Var(J, T, domain=pyo.NonNegativeReals)
+    m.ship = pyo.Var(T, domain=pyo.NonNegativeReals)
+    m.wait = pyo.Var(T, domain=pyo.NonNegativeReals)
+    m.stock = pyo.Var(T, domain=pyo.NonNegativeReals)
+    m.cash = pyo.Var(T, domain=pyo.Reals)
+    by = {j: [y for y in Y if of[y] == j] for j in J}
+    m.once = pyo.Constraint(J, rule=lambda m, j: sum(m.start[y] for y in by[j]) <= 1)
+    pairs = [(j, r, s) for j, r in d.requires for s in sorted({int(at[y]) for y in by[j]})]
+    m.requires = pyo.Constraint(
+        range(len(pairs)),
+        rule=lambda m, i: (
+            sum(m.start[y] for y in by[pairs[i][1]] if at[y] <= pairs[i][2])
+            >= sum(m.start[y] for y in by[pairs[i][0]] if at[y] <= pairs[i][2])
+        ),
+    )
+    m.cap = pyo.Constraint(
+        J,
+        T,
+        rule=lambda m, j, t: (
+            m.make[j, t]
+            <= sum(d.capacity[0, y, t] * m.start[y] for y in by[j] if d.capacity[0, y, t] > 0)
+        ),
+    )
+    m.over_make = pyo.Constraint(J, T, rule=lambda m, j, t: m.paid[j, t] >= m.make[j, t])
+    m.over_min = pyo.Constraint(
+        J,
+        T,
+        rule=lambda m, j, t: (
+            m.paid[j, t]
+            >= sum(d.committed[0, y, t] * m.start[y] for y in by[j] if d.committed[0, y, t] > 0)
+        ),
+    )
+    m.flow = pyo.Constraint(
+        T,
+        rule=lambda m, t: (
+            m.stock[t] == (m.stock[t - 1] if t else 0) + sum(m.make[j, t] for j in J) - m.ship[t]
+        ),
+    )
+    m.backlog = pyo.Constraint(
+        T, rule=lambda m, t: m.wait[t] == (1 - c) * ((m.wait[t - 1] if t else 0) + o[t] - m.ship[t])
+    )
+    m.demand = pyo.Constraint(T, rule=lambda m, t: m.ship[t] <= (m.wait[t - 1] if t else 0) + o[t])
+
+    def flow(m, t):
+        return (
+            price * m.ship[t]
+            - u * sum(m.make[j, t] for j in J)
+            - sum(fee[j] * m.paid[j, t] for j in J)
+            - sum(spend[y, t] * m.start[y] for y in Y if spend[y, t] != 0)
+        )
+
+    m.money = pyo.Constraint(
+        T, rule=lambda m, t: m.cash[t] == (m.cash[t - 1] if t else 0) + flow(m, t) - company
+    )
+    m.npv = pyo.Objective(expr=sum(disc[t] * flow(m, t) for t in T), sense=pyo.maximize)
+    return m
+
+
+def timed(fn, repeats=3):
+    best, out = np.inf, None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, out
+
+
+def deterministic():
+    s = five_options_72_months()
+    d = plan_inputs(s, central_params(s), [o.name for o in s.options])
+    unit = d.average_unit_cost(d.orders.sum(axis=1))
+    settings = Settings(objective="max_npv")
+
+    build_ours, (lp, v) = timed(lambda: build(d, unit, settings), 10)
+    solve_ours, result = timed(lambda: lp.solve(), 3)
+    build_pyomo, model = timed(lambda: pyomo_model(d, float(unit[0])), 3)
+    solver = pyo.SolverFactory("appsi_highs")
+    solver.config.mip_gap = 1e-4
+    solve_pyomo, _ = timed(lambda: solver.solve(model), 1)
+    ours_npv = -result.fun
+    pyomo_npv = pyo.value(model.npv)
+    assert abs(ours_npv - pyomo_npv) <= 1e-6 * abs(ours_npv), (ours_npv, pyomo_npv)
+    print(
+        f"deterministic plan, {len(d.options)} options x {d.months} months: "
+        f"{lp.n:,} variables, {lp.m:,} constraints; same optimum in both "
+        f"({ours_npv:,.1f} M CNY before fixed cost)"
+    )
+    print(f"{'':<22}{'build s':>10}{'solve s':>10}{'total s':>10}")
+    print(
+        f"{'evlaunch (numpy)':<22}{build_ours:>10.4f}{solve_ours:>10.3f}"
+        f"{build_ours + solve_ours:>10.3f}"
+    )
+    print(
+        f"{'Pyomo (appsi_highs)':<22}{build_pyomo:>10.4f}{solve_pyomo:>10.3f}"
+        f"{build_pyomo + solve_pyomo:>10.3f}"
+    )
+    print(
+        f"build: evlaunch {build_pyomo / build_ours:,.0f}x faster; total: "
+        f"{(build_pyomo + solve_pyomo) / (build_ours + solve_ours):.2f}x"
+    )
+
+
+def saa(scenarios):
+    data = yaml.safe_load(bundled_text())
+    data["target"]["deliveries"] = 350_000  # reachable in 80% of scenarios
+    s = parse_scenario(yaml.safe_dump(data), "yaml")
+    started = time.perf_counter()
+    result = stochastic_plan(s, scenarios, seed=0, time_limit_s=600)
+    total = time.perf_counter() - started
+    print(
+        f"\nSAA, {scenarios} scenarios, chance constraint P(target) >= 80%: "
+        f"{result.variables:,} variables, {result.constraints:,} constraints; "
+        f"build {result.build_seconds:.2f} s, solve {result.solve_seconds:.1f} s, "
+        f"whole stochastic plan (with the EV plan and the out-of-sample check) {total:.1f} s; "
+        f"status {result.status}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--saa", type=int, default=0, help="also an SAA plan with N scenarios")
+    args = parser.parse_args()
+    deterministic()
+    if args.saa:
+        saa(args.saa)
