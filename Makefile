@@ -23,6 +23,7 @@ $(VENV)/.bench: $(STAMP)
 	touch $(VENV)/.bench
 
 bench: $(VENV)/.bench
+	$(BIN)/python bench/bench_plan.py --saa 200
 	$(BIN)/python bench/bench_risk.py
 
 clean:
