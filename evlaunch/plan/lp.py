@@ -8,10 +8,11 @@ broadcast index arrays, so building never loops over months, options or scenario
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 
+import highspy
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 
 class LinearProgram:
@@ -62,24 +63,61 @@ class LinearProgram:
             shape=(self.m, self.n),
         ).tocsr()
 
-    def solve(self, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-4):
-        """Solve with HiGHS (scipy.optimize.milp); returns scipy's OptimizeResult."""
-        cost = np.concatenate(self._cost)
+    def solve(self, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-4) -> "Solution":
+        """Solve with HiGHS (highspy); ``x`` is None when no solution was found."""
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", float(time_limit_s))
+        h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        inf = highspy.kHighsInf
+        a = self.matrix().tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.n, self.m
+        lp.col_cost_ = np.concatenate(self._cost)
+        lp.col_lower_ = np.clip(np.concatenate(self._lb), -inf, inf)
+        lp.col_upper_ = np.clip(np.concatenate(self._ub), -inf, inf)
+        lp.row_lower_ = np.clip(np.concatenate(self._lo), -inf, inf)
+        lp.row_upper_ = np.clip(np.concatenate(self._hi), -inf, inf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
+            a.indptr,
+            a.indices,
+            a.data,
+        )
+        integer = np.concatenate(self._int).astype(bool)
+        if integer.any():
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                for i in integer
+            ]
         with _quiet_stdout():
-            return milp(
-                cost,
-                integrality=np.concatenate(self._int),
-                bounds=Bounds(np.concatenate(self._lb), np.concatenate(self._ub)),
-                constraints=LinearConstraint(
-                    self.matrix(), np.concatenate(self._lo), np.concatenate(self._hi)
-                ),
-                options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap},
-            )
+            h.passModel(lp)
+            h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        found = info.primal_solution_status == 2  # feasible
+        x = np.asarray(h.getSolution().col_value) if found else None
+        optimal = status == highspy.HighsModelStatus.kOptimal
+        return Solution(
+            x=x,
+            optimal=optimal,
+            fun=info.objective_function_value if found else float("nan"),
+            message=h.modelStatusToString(status),
+        )
+
+
+@dataclass(frozen=True)
+class Solution:
+    x: np.ndarray | None
+    optimal: bool  # False: stopped at the time limit with the best solution found
+    fun: float  # objective value (minimised)
+    message: str
 
 
 @contextlib.contextmanager
 def _quiet_stdout():
-    """Some HiGHS builds print debugging lines from C++ straight to file descriptor 1;
+    """Some HiGHS builds print debugging lines from C++ straight to file descriptor 1,
+    whatever its options say;
     they are not for our users, so it points at /dev/null while HiGHS runs."""
     sys.stdout.flush()
     saved = os.dup(1)

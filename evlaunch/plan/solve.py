@@ -144,7 +144,7 @@ def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> 
         version=__version__,
         objective=settings.objective,
         scenarios=K,
-        status="optimal" if result.status == 0 else "time limit",
+        status="optimal" if result.optimal else "time limit",
         options=options,
         npv_cny=float(npv.mean()),
         discounted_cost_cny=float(
