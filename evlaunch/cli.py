@@ -27,6 +27,8 @@ ScenarioFile = Annotated[
     Path | None,
     typer.Argument(help="Scenario file (YAML, TOML or JSON); omit for the bundled xiaomi-2021."),
 ]
+Seed = Annotated[int, typer.Option(help="Seed: same seed, same result.")]
+SamplerName = Annotated[str, typer.Option(help="random, lhs or sobol.")]
 JsonOut = Annotated[
     Path | None, typer.Option("--json", help="Also write the result as JSON to this file.")
 ]
@@ -87,8 +89,8 @@ def _progress_bar():
 def risk(
     file: ScenarioFile = None,
     paths: Annotated[int, typer.Option(help="Monte Carlo paths.")] = 100_000,
-    seed: Annotated[int, typer.Option(help="Seed: same seed, same result.")] = 0,
-    sampler: Annotated[str, typer.Option(help="random, lhs or sobol.")] = "lhs",
+    seed: Seed = 0,
+    sampler: SamplerName = "lhs",
     option: Annotated[
         list[str] | None,
         typer.Option(help="Build with this option (repeat for a mix); default: the plan's mix."),
@@ -129,8 +131,8 @@ def risk(
 def partners(
     file: ScenarioFile = None,
     paths: Annotated[int, typer.Option(help="Monte Carlo paths per way of building.")] = 20_000,
-    seed: Annotated[int, typer.Option(help="Seed: same seed, same result.")] = 0,
-    sampler: Annotated[str, typer.Option(help="random, lhs or sobol.")] = "lhs",
+    seed: Seed = 0,
+    sampler: SamplerName = "lhs",
     smaa_draws: Annotated[int, typer.Option(help="SMAA-2 weight draws.")] = 10_000,
     json_path: JsonOut = None,
 ) -> None:

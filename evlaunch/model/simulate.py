@@ -67,6 +67,24 @@ def central_params(scenario: Scenario) -> Params:
     return {n: np.array([central(input_value(scenario, n))]) for n in input_names(scenario)}
 
 
+def calendar_demand(scenario: Scenario) -> np.ndarray:
+    """(months,) the calendar part of the demand multiplier: season, 0 before launch."""
+    grid = np.arange(scenario.horizon_months)
+    launch = months_between(scenario.start, scenario.market.launch)
+    first_calendar_month = int(scenario.start.split("-")[1]) - 1
+    return season_and_open(
+        scenario.market.seasonality, (first_calendar_month + grid) % 12, grid >= launch
+    )
+
+
+def company_cost_per_month(scenario: Scenario, params: Params) -> np.ndarray:
+    """(paths,) the company's fixed cost: headcount x cost per head, plus other fixed [CNY]."""
+    per_year = scenario.company.headcount * np.asarray(
+        params["company.cost_per_head_per_year_cny"]
+    ) + np.asarray(params["company.other_fixed_cost_per_year_cny"])
+    return np.asarray(per_year, dtype=float) / 12.0
+
+
 @dataclass(frozen=True)
 class Paths:
     """Simulated paths. ``deliveries``, ``npv_cny`` and ``peak_cash_need_cny`` cover every
@@ -104,22 +122,14 @@ def simulate(
     }
     finance = {f: np.asarray(params[f"finance.{f}"], dtype=float) for f in FINANCE_INPUTS}
 
-    grid = np.arange(months)
-    launch = months_between(scenario.start, scenario.market.launch)
-    first_calendar_month = int(scenario.start.split("-")[1]) - 1
-    season = season_and_open(
-        scenario.market.seasonality, (first_calendar_month + grid) % 12, grid >= launch
-    )
+    season = calendar_demand(scenario)
     start = np.array(
         [months_between(scenario.start, scenario.option(n).start) for n in options], dtype=float
     )[:, None]
     sop = start + option["lead_time_months"]
     # Capex is spent evenly from the option's start to its SOP (over one month at least).
     capex_months = np.maximum(option["lead_time_months"], 1.0)
-    company_per_month = (
-        scenario.company.headcount * params["company.cost_per_head_per_year_cny"]
-        + params["company.other_fixed_cost_per_year_cny"]
-    ) / 12.0
+    company_per_month = company_cost_per_month(scenario, params)
 
     out = Paths(
         deliveries=np.empty((paths, months)),
@@ -153,7 +163,7 @@ def simulate(
         learning_exponent(finance["learning_rate"]),
         float(scenario.finance.learning_reference_units),
         monthly_discount(finance["discount_rate_per_year"]),
-        np.asarray(company_per_month, dtype=float),
+        company_per_month,
         out.deliveries,
         out.npv_cny,
         out.peak_cash_need_cny,

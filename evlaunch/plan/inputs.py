@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.demand import bass_orders, demand_multiplier
+from ..model.demand import bass_orders, price_factor
 from ..model.finance import (
     cumulative_cost_cny,
     discount_factors,
@@ -12,7 +12,12 @@ from ..model.finance import (
     spread_evenly,
 )
 from ..model.ramp import capacity_per_month
-from ..model.simulate import Params
+from ..model.simulate import (
+    MARKET_INPUTS,
+    Params,
+    calendar_demand,
+    company_cost_per_month,
+)
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 
@@ -60,27 +65,10 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
     months = scenario.horizon_months
     grid = np.arange(months)
     k = next(iter(params.values())).shape[0]
-    mk = {
-        f: np.asarray(params[f"market.{f}"], dtype=float)
-        for f in (
-            "addressable_market_vehicles",
-            "bass_p_per_year",
-            "bass_q_per_year",
-            "price_cny",
-            "price_elasticity",
-            "backlog_cancel_rate_per_month",
-        )
-    }
-    launch = months_between(scenario.start, scenario.market.launch)
-    first_month = int(scenario.start.split("-")[1]) - 1
-    x = demand_multiplier(
-        mk["price_cny"],
-        scenario.market.reference_price_cny,
-        mk["price_elasticity"],
-        scenario.market.seasonality,
-        (first_month + grid) % 12,
-        grid >= launch,
-    )
+    mk = {f: np.asarray(params[f"market.{f}"], dtype=float) for f in MARKET_INPUTS}
+    x = price_factor(mk["price_cny"], scenario.market.reference_price_cny, mk["price_elasticity"])[
+        :, None
+    ] * calendar_demand(scenario)
     orders = bass_orders(
         mk["bass_p_per_year"] / 12, mk["bass_q_per_year"] / 12, mk["addressable_market_vehicles"], x
     )
@@ -123,10 +111,7 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         for o in scenario.options
         if o.name in names and o.requires in names
     ]
-    company = (
-        scenario.company.headcount * np.asarray(params["company.cost_per_head_per_year_cny"])
-        + np.asarray(params["company.other_fixed_cost_per_year_cny"])
-    ) / 12.0
+    launch = months_between(scenario.start, scenario.market.launch)
     window = (grid >= launch) & (grid < launch + scenario.target.window_months)
     return PlanInputs(
         months=months,
@@ -143,7 +128,7 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         fee_cny=np.stack(
             [np.asarray(params[f"options.{n}.fee_per_vehicle_cny"], float) for n in options], axis=1
         ),
-        company_cny=np.asarray(company, float),
+        company_cny=company_cost_per_month(scenario, params),
         discount=discount_factors(params["finance.discount_rate_per_year"], months),
         window=window,
         target=float(scenario.target.deliveries),

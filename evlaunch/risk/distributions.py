@@ -180,8 +180,7 @@ class Uniform(_Dist):
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
 
 
-class Triangular(_Dist):
-    dist: Literal["triangular"]
+class _ThreePoint(_Dist):
     low: float
     mode: float
     high: float
@@ -195,8 +194,13 @@ class Triangular(_Dist):
     def ppf(self, u):
         u = np.asarray(u, dtype=float)
         width = self.high - self.low
-        if width == 0:
-            return np.full_like(u, self.mode)
+        return np.full_like(u, self.mode) if width == 0 else self._ppf(u, width)
+
+
+class Triangular(_ThreePoint):
+    dist: Literal["triangular"]
+
+    def _ppf(self, u, width):
         c = (self.mode - self.low) / width
         return np.where(
             u < c,
@@ -205,25 +209,12 @@ class Triangular(_Dist):
         )
 
 
-class Pert(_Dist):
+class Pert(_ThreePoint):
     """PERT: a beta on [low, high] with mean (low + 4 mode + high) / 6 (lambda = 4)."""
 
     dist: Literal["pert"]
-    low: float
-    mode: float
-    high: float
 
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low <= self.mode <= self.high:
-            raise ValueError(f"need low <= mode <= high, got {self.low}, {self.mode}, {self.high}")
-        return self
-
-    def ppf(self, u):
-        u = np.asarray(u, dtype=float)
-        width = self.high - self.low
-        if width == 0:
-            return np.full_like(u, self.mode)
+    def _ppf(self, u, width):
         a = 1 + 4 * (self.mode - self.low) / width
         b = 1 + 4 * (self.high - self.mode) / width
         return self.low + width * special.betaincinv(a, b, u)
