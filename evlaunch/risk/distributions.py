@@ -6,7 +6,7 @@ Sobol samplers and the Gaussian copula all work on any of them. Its central valu
 the deterministic run, is its median.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -70,7 +70,69 @@ class _Bounded(_Dist):
         return self
 
 
-class Normal(_Bounded):
+class _NormalFamily(_Bounded):
+    """A normal in some transform z of the value (the identity, or the log): its centre and
+    spread are two named fields, or come from a P10 and P90."""
+
+    center_field: ClassVar[str]
+    scale_field: ClassVar[str]
+    to_z: ClassVar = staticmethod(lambda x: x)
+    from_z: ClassVar = staticmethod(lambda z: z)
+
+    @property
+    def _center(self) -> float:
+        return self.to_z(getattr(self, self.center_field))
+
+    @property
+    def _scale(self) -> float:
+        return getattr(self, self.scale_field)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_percentiles(cls, data):
+        if isinstance(data, dict) and "p10" in data and "p90" in data:
+            p10, p90 = data["p10"], data["p90"]
+            if isinstance(p10, (int, float)) and isinstance(p90, (int, float)):
+                if p10 > p90:
+                    raise ValueError(f"p10 ({p10}) is above p90 ({p90})")
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    z10, z90 = cls.to_z(float(p10)), cls.to_z(float(p90))
+                if np.isfinite(z10) and np.isfinite(z90):
+                    data = {
+                        **data,
+                        cls.center_field: float(cls.from_z((z10 + z90) / 2)),
+                        cls.scale_field: float((z90 - z10) / (2 * Z90)),
+                    }
+        return data
+
+    @model_validator(mode="after")
+    def _has_parameters(self):
+        if getattr(self, self.center_field) is None or self._scale is None:
+            raise ValueError(
+                f"a {self.dist} needs {self.center_field} and {self.scale_field}, or p10 and p90"
+            )
+        return self
+
+    def _degenerate(self) -> bool:
+        return self._scale == 0
+
+    def _cdf(self, x):
+        with np.errstate(divide="ignore"):
+            z = self.to_z(x)
+        if self._scale == 0:
+            return 0.0 if z < self._center else 1.0
+        return special.ndtr((z - self._center) / self._scale)
+
+    def _ppf(self, u):
+        return self.from_z(self._center + self._scale * special.ndtri(u))
+
+    def ppf(self, u):
+        if self._scale == 0:
+            return np.full_like(np.asarray(u, dtype=float), getattr(self, self.center_field))
+        return super().ppf(u)
+
+
+class Normal(_NormalFamily):
     """Normal by ``mean`` and ``sd``, or by ``p10`` and ``p90``; optionally truncated."""
 
     dist: Literal["normal"]
@@ -78,44 +140,11 @@ class Normal(_Bounded):
     sd: float | None = Field(default=None, ge=0)
     p10: float | None = None
     p90: float | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_percentiles(cls, data):
-        if isinstance(data, dict) and "p10" in data and "p90" in data:
-            p10, p90 = data["p10"], data["p90"]
-            if isinstance(p10, (int, float)) and isinstance(p90, (int, float)):
-                if p10 > p90:
-                    raise ValueError(f"p10 ({p10}) is above p90 ({p90})")
-                data = {**data, "mean": (p10 + p90) / 2, "sd": (p90 - p10) / (2 * Z90)}
-        return data
-
-    @model_validator(mode="after")
-    def _has_parameters(self):
-        if self.mean is None or self.sd is None:
-            raise ValueError("a normal needs mean and sd, or p10 and p90")
-        return self
-
-    def _degenerate(self) -> bool:
-        return self.sd == 0
-
-    def _cdf(self, x):
-        if self.sd == 0:
-            return 0.0 if x < self.mean else 1.0
-        return special.ndtr((x - self.mean) / self.sd)
-
-    def _ppf(self, u):
-        if self.sd == 0:
-            return np.full_like(u, self.mean)
-        return self.mean + self.sd * special.ndtri(u)
-
-    def ppf(self, u):
-        return (
-            np.full_like(np.asarray(u, dtype=float), self.mean) if self.sd == 0 else super().ppf(u)
-        )
+    center_field: ClassVar[str] = "mean"
+    scale_field: ClassVar[str] = "sd"
 
 
-class LogNormal(_Bounded):
+class LogNormal(_NormalFamily):
     """Lognormal by ``median`` and ``sigma`` (sd of the log), or by ``p10`` and ``p90`` > 0."""
 
     dist: Literal["lognormal"]
@@ -123,46 +152,10 @@ class LogNormal(_Bounded):
     sigma: float | None = Field(default=None, ge=0)
     p10: float | None = Field(default=None, gt=0)
     p90: float | None = Field(default=None, gt=0)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_percentiles(cls, data):
-        if isinstance(data, dict) and "p10" in data and "p90" in data:
-            p10, p90 = data["p10"], data["p90"]
-            if isinstance(p10, (int, float)) and isinstance(p90, (int, float)):
-                if p10 > p90:
-                    raise ValueError(f"p10 ({p10}) is above p90 ({p90})")
-                if p10 > 0:
-                    data = {
-                        **data,
-                        "median": float(np.sqrt(p10 * p90)),
-                        "sigma": float(np.log(p90 / p10) / (2 * Z90)),
-                    }
-        return data
-
-    @model_validator(mode="after")
-    def _has_parameters(self):
-        if self.median is None or self.sigma is None:
-            raise ValueError("a lognormal needs median and sigma, or p10 and p90")
-        return self
-
-    def _degenerate(self) -> bool:
-        return self.sigma == 0
-
-    def _cdf(self, x):
-        if x <= 0:
-            return 0.0
-        if self.sigma == 0:
-            return 0.0 if x < self.median else 1.0
-        return special.ndtr(np.log(x / self.median) / self.sigma)
-
-    def _ppf(self, u):
-        return self.median * np.exp(self.sigma * special.ndtri(u))
-
-    def ppf(self, u):
-        if self.sigma == 0:
-            return np.full_like(np.asarray(u, dtype=float), self.median)
-        return super().ppf(u)
+    center_field: ClassVar[str] = "median"
+    scale_field: ClassVar[str] = "sigma"
+    to_z: ClassVar = staticmethod(np.log)
+    from_z: ClassVar = staticmethod(np.exp)
 
 
 class Uniform(_Dist):
