@@ -65,7 +65,8 @@ class LinearProgram:
 
     def solve(self, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-4) -> "Solution":
         """Solve with HiGHS (highspy); ``x`` is None when no solution was found."""
-        h = highspy.Highs()
+        with _quiet_stdout():  # HiGHS prints a banner when created
+            h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(time_limit_s))
         h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
