@@ -152,3 +152,23 @@ def test_a_chance_constraint_out_of_reach_says_how_far():
     assert result.status == "infeasible"
     most = int(re.search(r"at most (\d+) of the 5 scenarios", result.explanation).group(1))
     assert most < 4  # 80% of 5 would be 4
+
+
+def test_cli_plan_prints_the_plan_and_writes_the_monthly_csv(tmp_path):
+    import csv
+    import subprocess
+    import sys
+
+    out = tmp_path / "plan.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "evlaunch.cli", "plan", "--csv", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Running HiGHS" not in proc.stdout  # the solver's banner stays out of the way
+    assert "FAW Group" in proc.stdout and "NPV" in proc.stdout
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 84 and rows[0]["month"] == "2021-09"
+    assert "production FAW Group" in rows[0]
