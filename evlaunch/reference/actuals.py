@@ -1,0 +1,96 @@
+"""Actual monthly deliveries, read from a CSV file.
+
+Format: a header ``month,deliveries`` then one row a month, 'YYYY-MM' and a whole number of
+vehicles delivered in that month, in order, without gaps or repeats, e.g.::
+
+    month,deliveries
+    2024-04,7058
+    2024-05,8630
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import UserError
+from ..scenario.months import add_months, months_between, parse_month
+
+MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Actuals:
+    first_month: str  # 'YYYY-MM' of the first row
+    deliveries: np.ndarray  # (months,) vehicles per month
+
+    @property
+    def months(self) -> list[str]:
+        return [add_months(self.first_month, t) for t in range(len(self.deliveries))]
+
+
+def read_actuals(path: str | Path) -> Actuals:
+    """Read and check an actuals file; every problem is a UserError naming the line."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UserError(f"{path}: larger than 1 MB; an actuals file has a row a month")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (IsADirectoryError, UnicodeDecodeError, OSError) as exc:
+        raise UserError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    return parse_actuals(text, str(path))
+
+
+def parse_actuals(text: str, origin: str = "actuals") -> Actuals:
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise UserError(f"{origin}: empty; expected a header 'month,deliveries' and a row a month")
+    header = [c.strip().lower() for c in rows[0]]
+    if header != ["month", "deliveries"]:
+        raise UserError(
+            f"{origin}, line 1: header is {','.join(rows[0])!r}; "
+            "expected exactly 'month,deliveries'"
+        )
+    if len(rows) < 2:
+        raise UserError(f"{origin}: no rows after the header")
+    months, values = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != 2:
+            raise UserError(f"{origin}, line {line}: {len(row)} columns; expected month,deliveries")
+        try:
+            month = parse_month(row[0].strip())
+        except ValueError as exc:
+            raise UserError(f"{origin}, line {line}, month: {exc}") from None
+        try:
+            value = float(row[1].strip())
+        except ValueError:
+            raise UserError(
+                f"{origin}, line {line}, deliveries: {row[1]!r} is not a number"
+            ) from None
+        if not np.isfinite(value) or value < 0 or value != int(value):
+            raise UserError(
+                f"{origin}, line {line}, deliveries: {row[1]!r}; expected a whole "
+                "number of vehicles, 0 or more"
+            )
+        if months:
+            step = months_between(months[-1], month)
+            if step == 0:
+                raise UserError(f"{origin}, line {line}, month: {month} appears twice")
+            if step < 0:
+                raise UserError(
+                    f"{origin}, line {line}, month: {month} comes before "
+                    f"{months[-1]}; rows must be in order"
+                )
+            if step > 1:
+                raise UserError(
+                    f"{origin}, line {line}, month: a gap from {months[-1]} to "
+                    f"{month}; give every month, 0 where nothing was delivered"
+                )
+        months.append(month)
+        values.append(value)
+    return Actuals(months[0], np.array(values))

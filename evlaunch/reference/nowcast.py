@@ -1,0 +1,111 @@
+"""Nowcasting: the Monte Carlo conditioned on the deliveries so far.
+
+Sequential importance resampling (Gordon, Salmond & Smith 1993, IEE Proc. F 140(2):107-113):
+each simulated path is weighted by how well its monthly deliveries match the actual ones,
+under a lognormal observation error (a coefficient of variation ``noise_cv`` a month, which
+covers reporting noise and what the model leaves out); the paths are resampled by weight, and
+the observed months are then replaced by the actual deliveries before measuring outcomes.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..errors import UserError
+from ..model.outcomes import sales_outcomes
+from ..model.simulate import simulate
+from ..risk.montecarlo import QUANTILES, wilson_interval
+from ..risk.sampling import Sampler
+from ..scenario.months import add_months, months_between
+from ..scenario.schema import Scenario
+from .actuals import Actuals
+
+MIN_EFFECTIVE_PATHS = 100
+
+
+@dataclass(frozen=True)
+class Nowcast:
+    months_observed: int
+    delivered_so_far: float
+    paths: int
+    effective_paths: float
+    p_target_prior: float
+    p_target: float
+    p_target_ci95: tuple[float, float]
+    months_to_target_quantiles: list[float | None]
+    expected_target_month: str | None
+    fan_months: list[str]
+    fan_cumulative: dict[float, list[float]]
+    warning: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def nowcast(
+    scenario: Scenario,
+    actuals: Actuals,
+    options: list[str],
+    paths: int = 20_000,
+    seed: int = 0,
+    noise_cv: float = 0.15,
+) -> Nowcast:
+    offset = months_between(scenario.start, actuals.first_month)
+    n = actuals.deliveries.size
+    end = add_months(scenario.start, scenario.horizon_months - 1)
+    if offset < 0:
+        raise UserError(
+            f"actuals start {actuals.first_month}, before the scenario's start {scenario.start}"
+        )
+    if offset + n > scenario.horizon_months:
+        raise UserError(
+            f"actuals run to {actuals.months[-1]}, past the scenario's last month {end}"
+        )
+    if not 0 < noise_cv <= 2:
+        raise UserError(f"--noise {noise_cv}: must be above 0 and at most 2")
+    run = simulate(scenario, Sampler(scenario, seed, "lhs").params(0, paths), options, keep=0)
+    simulated = run.deliveries[:, offset : offset + n]
+    error = (np.log1p(actuals.deliveries)[None, :] - np.log1p(simulated)) / noise_cv
+    log_weight = -0.5 * (error**2).sum(axis=1)
+    weight = np.exp(log_weight - log_weight.max())
+    weight /= weight.sum()
+    effective = float(1.0 / np.sum(weight**2))
+    rng = np.random.default_rng([seed, 7])
+    # systematic resampling: one uniform, evenly spaced pointers (low variance)
+    pointers = (rng.random() + np.arange(paths)) / paths
+    chosen = np.minimum(np.searchsorted(np.cumsum(weight), pointers), paths - 1)
+    posterior = run.deliveries[chosen].copy()
+    posterior[:, offset : offset + n] = actuals.deliveries
+
+    target = scenario.target
+    prior = sales_outcomes(run.deliveries, target.deliveries, target.window_months)
+    out = sales_outcomes(posterior, target.deliveries, target.window_months)
+    hits = int(out.hit.sum())
+    finite = np.nan_to_num(out.months_to_target, nan=np.inf)
+    mtt = np.quantile(finite, QUANTILES, method="inverted_cdf")
+    reached = out.first_delivery_month + out.months_to_target - 1
+    median_month = np.quantile(np.nan_to_num(reached, nan=np.inf), 0.5, method="inverted_cdf")
+    q = np.quantile(np.cumsum(posterior, axis=1), QUANTILES, axis=0)
+    warning = None
+    if effective < MIN_EFFECTIVE_PATHS:
+        warning = (
+            f"only {effective:.0f} effective paths match the actuals: the scenario's "
+            "uncertainty barely covers them; run more paths, widen the scenario's "
+            "distributions, or raise --noise"
+        )
+    return Nowcast(
+        months_observed=n,
+        delivered_so_far=float(actuals.deliveries.sum()),
+        paths=paths,
+        effective_paths=effective,
+        p_target_prior=float(prior.hit.mean()),
+        p_target=hits / paths,
+        p_target_ci95=wilson_interval(hits, paths),
+        months_to_target_quantiles=[float(v) if np.isfinite(v) else None for v in mtt],
+        expected_target_month=add_months(scenario.start, int(median_month))
+        if np.isfinite(median_month)
+        else None,
+        fan_months=[add_months(scenario.start, t) for t in range(scenario.horizon_months)],
+        fan_cumulative=dict(zip(QUANTILES, q.tolist(), strict=True)),
+        warning=warning,
+    )
