@@ -183,6 +183,104 @@ def plan_command(
 
 @app.command()
 @user_errors
+def reference() -> None:
+    """Real EV entrants: first delivery and cumulative deliveries at 12, 24, 36 months."""
+    from .reference.entrants import entrants
+    from .report.terminal import print_reference
+
+    print_reference(entrants(), out)
+
+
+@app.command()
+@user_errors
+def fit(
+    actuals: Annotated[Path, typer.Option(help="CSV with month,deliveries (see README).")],
+    seed: Seed = 0,
+    json_path: JsonOut = None,
+) -> None:
+    """Fit Bass diffusion (p, q, m) to actual monthly deliveries, with bootstrap intervals."""
+    import numpy as np
+
+    from .reference.actuals import read_actuals
+    from .reference.fit import fit_bass
+    from .report.terminal import print_fit
+
+    data = read_actuals(actuals)
+    months = np.arange(1, data.deliveries.size + 1)
+    result = fit_bass(months, data.deliveries, seed=seed)
+    forecast = result.forecast(
+        int(months[-1]),
+        float(data.deliveries.sum()),
+        np.array([m for m in (12, 24, 36) if m > months[-1]] or [months[-1] + 1]),
+        np.random.default_rng(seed),
+    )
+    if json_path:
+        write_json_atomic(
+            json_path,
+            {
+                "p_per_year": 12 * result.p_per_month,
+                "q_per_year": 12 * result.q_per_month,
+                "market_vehicles": result.market_vehicles,
+                "bootstrap": {
+                    "p_per_year": (12 * result.boot[:, 0]).tolist(),
+                    "q_per_year": (12 * result.boot[:, 1]).tolist(),
+                    "market_vehicles": result.boot[:, 2].tolist(),
+                },
+            },
+        )
+    print_fit(data, result, forecast, out)
+
+
+@app.command()
+@user_errors
+def backtest(seed: Seed = 0, json_path: JsonOut = None) -> None:
+    """Fit each entrant's first 12 months, forecast months 13-36; against naive baselines."""
+    from .reference.backtest import as_dicts
+    from .reference.backtest import backtest as run_backtest
+    from .report.terminal import print_backtest
+
+    rows = run_backtest(seed)
+    if json_path:
+        write_json_atomic(json_path, as_dicts(rows))
+    print_backtest(rows, out)
+
+
+@app.command("nowcast")
+@user_errors
+def nowcast_command(
+    actuals: Annotated[Path, typer.Option(help="CSV with month,deliveries (see README).")],
+    file: ScenarioFile = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths before resampling.")] = 20_000,
+    seed: Seed = 0,
+    noise: Annotated[
+        float,
+        typer.Option(
+            help="Monthly observation error (coefficient of "
+            "variation) of the actuals against the model."
+        ),
+    ] = 0.25,
+    json_path: JsonOut = None,
+) -> None:
+    """P(target) now: the Monte Carlo conditioned on the actual deliveries so far."""
+    from .reference.actuals import read_actuals
+    from .reference.nowcast import nowcast
+    from .report.terminal import print_nowcast
+    from .scenario.checks import with_requirements
+
+    scenario, _ = load_scenario(file)
+    check_run_size(paths, CHUNK_PATHS)
+    if paths > 1_000_000:
+        raise UserError(f"--paths {paths}: at most 1,000,000 for a nowcast (all are kept)")
+    data = read_actuals(actuals)
+    options = with_requirements(scenario, scenario.plan.options)
+    result = nowcast(scenario, data, options, paths, seed, noise)
+    if json_path:
+        write_json_atomic(json_path, result.to_dict())
+    print_nowcast(scenario, data, result, out)
+
+
+@app.command()
+@user_errors
 def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
     """Check a scenario file and report every problem found, without running it."""
     scenario, _ = load_scenario(file)

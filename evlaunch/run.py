@@ -11,6 +11,7 @@ from . import __version__
 from .model.outcomes import sales_outcomes
 from .model.simulate import central_params, simulate
 from .partners.assess import assess
+from .reference.outside import outside_view
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
 from .scenario.months import add_months
@@ -47,6 +48,7 @@ class RunResult:
     risk_seed: int
     recommended: str | None  # way of building the assessment recommends, if it has one
     recommendation: str | None  # its plain statement
+    outside_view: dict  # the chosen mix against real entrants (reference.outside)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -68,6 +70,14 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
     for label, options in cases(scenario):
         paths = simulate(scenario, params, options)
         risk = monte_carlo(scenario, options, risk_paths, seed)
+        if label == "chosen mix":
+            outside = outside_view(
+                target.deliveries,
+                target.window_months,
+                risk.window_log_edges,
+                risk.window_log_counts,
+                risk.p_target,
+            )
         out = sales_outcomes(paths.deliveries, target.deliveries, target.window_months, CHECKPOINTS)
         first = int(out.first_delivery_month[0])
         months_to_target = float(out.months_to_target[0])
@@ -103,4 +113,5 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
         seed,
         verdict.recommended if verdict else None,
         verdict.statement if verdict else None,
+        outside.to_dict(),
     )

@@ -1,7 +1,8 @@
 """Actual monthly deliveries, read from a CSV file.
 
 Format: a header ``month,deliveries`` then one row a month, 'YYYY-MM' and a whole number of
-vehicles delivered in that month, in order, without gaps or repeats, e.g.::
+vehicles delivered in that month, in order, without gaps or repeats; lines starting with '#'
+are comments (say where the figures come from), e.g.::
 
     month,deliveries
     2024-04,7058
@@ -46,8 +47,13 @@ def read_actuals(path: str | Path) -> Actuals:
 
 
 def parse_actuals(text: str, origin: str = "actuals") -> Actuals:
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    lines = [
+        (n, line)
+        for n, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    numbers = [n for n, _ in lines]
+    rows = list(csv.reader(io.StringIO("\n".join(line for _, line in lines))))
     if not rows:
         raise UserError(f"{origin}: empty; expected a header 'month,deliveries' and a row a month")
     header = [c.strip().lower() for c in rows[0]]
@@ -59,7 +65,7 @@ def parse_actuals(text: str, origin: str = "actuals") -> Actuals:
     if len(rows) < 2:
         raise UserError(f"{origin}: no rows after the header")
     months, values = [], []
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in zip(numbers[1:], rows[1:], strict=True):
         if len(row) != 2:
             raise UserError(f"{origin}, line {line}: {len(row)} columns; expected month,deliveries")
         try:

@@ -109,7 +109,7 @@ def _chain(company, known: dict, periods: list) -> None:
     changed = True
     while changed:
         changed = False
-        for t0, t1, total, row in periods:
+        for t0, t1, total, _row in periods:
             if t0 in known and t1 not in known:
                 known[t1] = known[t0] + total
                 changed = True

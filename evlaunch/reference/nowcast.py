@@ -48,7 +48,7 @@ def nowcast(
     options: list[str],
     paths: int = 20_000,
     seed: int = 0,
-    noise_cv: float = 0.15,
+    noise_cv: float = 0.25,
 ) -> Nowcast:
     offset = months_between(scenario.start, actuals.first_month)
     n = actuals.deliveries.size

@@ -6,10 +6,11 @@ non-informative prior, so the predictive distribution is Student's t with n - 1 
 freedom, centred on the mean log, scale s sqrt(1 + 1/n) (Gelman et al. 2013, Bayesian Data
 Analysis, 3rd ed., section 3.2).
 
-Blend: the inside view (the Monte Carlo's log deliveries, taken as normal) and the outside
-view (as normal with the predictive's variance) are combined by precision weighting, the
-Bayesian product of two independent normal estimates of the same quantity; the blended
-P(target) is reported next to both.
+Blend: the two views are combined as a product of densities (the outside view as a prior,
+the inside view's simulated paths as the likelihood), by reweighting the Monte Carlo's paths
+with the outside-view density at their window deliveries. Unlike averaging probabilities it
+never puts weight where the plan cannot go: a target beyond every path's capacity stays
+out of reach, however often real entrants have got there.
 """
 
 from dataclasses import asdict, dataclass
@@ -36,29 +37,37 @@ class OutsideView:
         return asdict(self)
 
 
-def outside_view(target: float, window_months: int, inside_deliveries: np.ndarray) -> OutsideView:
+def outside_view(
+    target: float, window_months: int, inside_log_edges, inside_log_counts, p_target_inside: float
+) -> OutsideView:
     """Compare a target of ``target`` deliveries in ``window_months`` months of sales with the
-    bundled entrants, and blend with the inside view's simulated window deliveries."""
+    bundled entrants, and blend with the inside view, given as a histogram of
+    log(1 + window deliveries) over the Monte Carlo's paths."""
     reached = {e.company: float(e.cumulative_at(window_months)) for e in entrants()}
     reached = {k: v for k, v in reached.items() if np.isfinite(v) and v > 0}
-    logs = np.log(list(reached.values()))
+    logs = np.log1p(list(reached.values()))
     n = logs.size
     mu_o, s_o = logs.mean(), logs.std(ddof=1)
     scale_o = s_o * np.sqrt(1 + 1 / n)
-    p_out = float(stats.t.sf((np.log(target) - mu_o) / scale_o, df=n - 1))
-    inside = np.log(np.maximum(np.asarray(inside_deliveries, dtype=float), 1.0))
-    mu_i, s_i = inside.mean(), max(inside.std(ddof=1), 1e-9)
-    var_o = scale_o**2 * (n - 1) / (n - 3) if n > 3 else scale_o**2  # the t's variance
-    w_i, w_o = 1 / s_i**2, 1 / var_o
-    mu_b, s_b = (w_i * mu_i + w_o * mu_o) / (w_i + w_o), np.sqrt(1 / (w_i + w_o))
+    outside = stats.t(df=n - 1, loc=mu_o, scale=scale_o)
+    edges = np.asarray(inside_log_edges, dtype=float)
+    counts = np.asarray(inside_log_counts, dtype=float)
+    centres = (edges[:-1] + edges[1:]) / 2
+    blend = counts * outside.pdf(centres)  # the inside paths, reweighted by the outside view
+    # share of each bin at or above the target, for the bin the target falls in
+    above = np.clip((edges[1:] - np.log1p(target)) / np.diff(edges), 0.0, 1.0)
+    total = blend.sum()
+    cdf = np.cumsum(blend) / total if total > 0 else np.zeros_like(blend)
     return OutsideView(
         window_months=window_months,
         target=target,
         entrants=reached,
         target_percentile=100.0 * float(np.mean(np.array(list(reached.values())) < target)),
-        p_target_outside=p_out,
-        p_target_inside=float(np.mean(np.asarray(inside_deliveries) >= target)),
-        p_target_blend=float(stats.norm.sf((np.log(target) - mu_b) / s_b)),
-        outside_median=float(np.exp(mu_o)),
-        blend_median=float(np.exp(mu_b)),
+        p_target_outside=float(outside.sf(np.log1p(target))),
+        p_target_inside=p_target_inside,
+        p_target_blend=float((blend * above).sum() / total) if total > 0 else 0.0,
+        outside_median=float(np.expm1(mu_o)),
+        blend_median=float(np.expm1(centres[np.searchsorted(cdf, 0.5)]))
+        if total > 0
+        else float("nan"),
     )

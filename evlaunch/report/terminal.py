@@ -1,5 +1,6 @@
 """The terminal summary of a run, with rich."""
 
+import numpy as np
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -55,6 +56,14 @@ def print_run(result: RunResult, console: Console) -> None:
         others = [o for o in case.options if o != case.case]
         if others and case.case != "chosen mix":
             console.print(f"{case.case} needs {' + '.join(others)}: run together")
+    o = result.outside_view
+    console.print(
+        f"Outside view: {o['target']:,.0f} in {o['window_months']} months of sales is above "
+        f"{o['target_percentile']:.0f}% of the {len(o['entrants'])} real entrants with that "
+        f"much history (median {o['outside_median']:,.0f}); P(target) outside "
+        f"{_pct(o['p_target_outside'])}, inside {_pct(o['p_target_inside'])}, blended "
+        f"{_pct(o['p_target_blend'])} (`evlaunch reference`)"
+    )
     if result.recommended:
         console.print(
             f"[bold]Recommended way to build: {result.recommended}[/bold] "
@@ -282,3 +291,97 @@ def print_plan(result, console: Console) -> None:
             f"P(target) {_pct(out['p_target'])} (95% CI {_pct(lo)} to {_pct(hi)}), mean NPV "
             f"{out['npv_cny_mean'] / 1e9:,.1f} bn CNY"
         )
+
+
+def _k(value) -> str:
+    return "—" if value is None or value != value else f"{value / 1e3:,.1f}"
+
+
+def print_reference(entrants, console: Console) -> None:
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title="real EV entrants: cumulative deliveries (thousand) by months of sales",
+        caption="interpolated by a monotone cubic through the sourced figures; — "
+        "where the data stop",
+    )
+    table.add_column("entrant", no_wrap=True)
+    table.add_column("country")
+    table.add_column("first delivery")
+    for k in (12, 24, 36):
+        table.add_column(f"{k} mo", justify="right")
+    table.add_column("data to\n(months)", justify="right")
+    table.add_column("sources", justify="right")
+    for e in entrants:
+        table.add_row(
+            e.company,
+            e.country,
+            e.first_delivery,
+            *(_k(float(e.cumulative_at(k))) for k in (12, 24, 36)),
+            f"{e.last_month:.0f}",
+            str(len(e.sources)),
+        )
+    console.print(table)
+
+
+def print_fit(data, result, forecast, console: Console) -> None:
+    boot = result.boot
+    lo, hi = np.quantile(boot, [0.1, 0.9], axis=0) if len(boot) else (None, None)
+    console.print(
+        f"Bass fit to {data.deliveries.size} months of deliveries from "
+        f"{data.first_month} ({data.deliveries.sum():,.0f} in all); 80% intervals "
+        f"from a residual bootstrap of {len(boot)} refits"
+    )
+    names = ("p (per year)", "q (per year)", "m (vehicles)")
+    scale = (12, 12, 1)
+    values = (result.p_per_month, result.q_per_month, result.market_vehicles)
+    for j, name in enumerate(names):
+        interval = (
+            f" ({lo[j] * scale[j]:,.4g} to {hi[j] * scale[j]:,.4g})" if lo is not None else ""
+        )
+        console.print(f"  {name:<14} {values[j] * scale[j]:,.4g}{interval}")
+    q = np.quantile(forecast, [0.1, 0.5, 0.9], axis=0)
+    months = [m for m in (12, 24, 36) if m > data.deliveries.size] or [data.deliveries.size + 1]
+    for i, m in enumerate(months):
+        console.print(
+            f"  cumulative after {m} months of sales: {q[1, i]:,.0f} "
+            f"(80%: {q[0, i]:,.0f} to {q[2, i]:,.0f})"
+        )
+
+
+def print_backtest(rows, console: Console) -> None:
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title="backtest: fit on months 1-12 of sales, forecast cumulative months 13-36",
+    )
+    table.add_column("entrant", no_wrap=True)
+    table.add_column("method", no_wrap=True)
+    table.add_column("MAPE", justify="right")
+    table.add_column("80% coverage", justify="right")
+    for r in rows:
+        style = "bold" if r.entrant == "all" else ""
+        table.add_row(
+            r.entrant, r.method, f"{100 * r.mape:,.0f}%", f"{100 * r.coverage_80:.0f}%", style=style
+        )
+    console.print(table)
+
+
+def print_nowcast(scenario, data, result, console: Console) -> None:
+    lo, hi = result.p_target_ci95
+    console.print(
+        f"[bold]{scenario.name}[/bold] · nowcast with {result.months_observed} months of "
+        f"actual deliveries ({data.first_month} to {data.months[-1]}, "
+        f"{result.delivered_so_far:,.0f} in all)"
+    )
+    console.print(
+        f"P(target) before the actuals {_pct(result.p_target_prior)} → now "
+        f"[bold]{_pct(result.p_target)}[/bold] (95% CI {_pct(lo)} to {_pct(hi)}; "
+        f"{result.effective_paths:,.0f} effective of {result.paths:,} paths)"
+    )
+    if result.expected_target_month:
+        console.print(f"median month the target is reached: {result.expected_target_month}")
+    if result.warning:
+        console.print(f"[yellow]warning:[/yellow] {result.warning}")

@@ -48,6 +48,9 @@ class RiskResult:
     npv_cny_quantiles: list[float]
     peak_cash_need_cny_quantiles: list[float]
     npv_cny_mean: float
+    # histogram of log(1 + deliveries in the target window), for the outside view's blend
+    window_log_edges: list[float]
+    window_log_counts: list[int]
     fan_months: list[str]  # calendar months of the grid
     fan_monthly_deliveries: dict[float, list[float]]  # quantile -> per grid month
     fan_cumulative_deliveries: dict[float, list[float]]
@@ -149,6 +152,7 @@ def monte_carlo(
         npv_cny_quantiles=quantiles(npv),
         peak_cash_need_cny_quantiles=quantiles(peak),
         npv_cny_mean=float(npv.astype(float).mean()),
+        **_log_histogram(at[window]),
         fan_months=[add_months(scenario.start, t) for t in range(months)],
         fan_monthly_deliveries=dict(
             zip(QUANTILES, np.quantile(fan, q, axis=0).tolist(), strict=True)
@@ -159,6 +163,12 @@ def monte_carlo(
         convergence=_convergence(hit),
         seconds=time.perf_counter() - started,
     )
+
+
+def _log_histogram(values: np.ndarray, bins: int = 400) -> dict:
+    logs = np.log1p(np.maximum(values, 0.0))
+    counts, edges = np.histogram(logs, bins=bins, range=(0.0, max(logs.max(), 1.0) * 1.01))
+    return {"window_log_edges": edges.tolist(), "window_log_counts": counts.tolist()}
 
 
 def _convergence(hit: np.ndarray) -> list[tuple[int, float, float]]:
