@@ -383,5 +383,21 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
     )
     if result.expected_target_month:
         console.print(f"median month the target is reached: {result.expected_target_month}")
+    fan = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"cumulative deliveries since {result.fan_months[0]} (thousand)",
+    )
+    fan.add_column("month")
+    keys = [0.05, 0.25, 0.5, 0.75, 0.95]
+    for q in keys:
+        fan.add_column(f"P{round(100 * q)}", justify="right")
+    start = result.fan_months.index(data.months[-1])
+    for t in range(start, len(result.fan_months), 6):
+        fan.add_row(
+            result.fan_months[t], *(f"{result.fan_cumulative[q][t] / 1e3:,.0f}" for q in keys)
+        )
+    console.print(fan)
     if result.warning:
         console.print(f"[yellow]warning:[/yellow] {result.warning}")
