@@ -281,6 +281,26 @@ def nowcast_command(
 
 @app.command()
 @user_errors
+def report(
+    file: ScenarioFile = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths.")] = 20_000,
+    seed: Seed = 0,
+) -> None:
+    """One self-contained HTML report (works offline), with every chart's data beside it."""
+    from .report.html import build_report, write_report
+
+    scenario, text = load_scenario(file)
+    check_run_size(paths, CHUNK_PATHS)
+    html, data, summary = build_report(scenario, text, paths, seed, data_dir=output.stem + "_data")
+    folder = write_report(output, html, data, summary)
+    out.print(f"wrote {output} ({len(html) / 1e6:.1f} MB) and its data in {folder}/")
+
+
+@app.command()
+@user_errors
 def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
     """Check a scenario file and report every problem found, without running it."""
     scenario, _ = load_scenario(file)

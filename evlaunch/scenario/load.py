@@ -69,7 +69,7 @@ def parse_scenario(text: str, fmt: str, origin: str = "scenario") -> Scenario:
             f"{origin}: the top level must be a mapping of fields (name, start, company, ...), "
             f"not a {type(data).__name__}"
         )
-    lines = _yaml_lines(text) if fmt == "yaml" else {}
+    lines = yaml_lines(text) if fmt == "yaml" else {}
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -132,7 +132,7 @@ def _expanded_size(root: yaml.Node | None) -> int:
     return size(root) if root is not None else 0
 
 
-def _yaml_lines(text: str) -> dict[Loc, int]:
+def yaml_lines(text: str) -> dict[Loc, int]:
     """Map each field location in a YAML document to its 1-based line."""
     lines: dict[Loc, int] = {}
 

@@ -1,0 +1,540 @@
+"""The HTML report: one self-contained file (plotly.js inline, no external reference) with
+every result charted, and the data of every chart written next to it as CSV and JSON."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from .. import __version__
+from ..io import write_json_atomic, write_text_atomic
+from ..model.simulate import central_params, input_names, input_value, simulate
+from ..partners.assess import assess
+from ..plan.solve import plan
+from ..reference.entrants import entrants
+from ..reference.outside import outside_view
+from ..risk.distributions import is_uncertain
+from ..risk.montecarlo import monte_carlo
+from ..risk.sensitivity import sensitivity
+from ..scenario.checks import with_requirements
+from ..scenario.load import yaml_lines
+from ..scenario.months import months_between
+from ..scenario.schema import Scenario
+
+PALETTE = ["#14213d", "#fca311", "#2a9d8f", "#e76f51", "#8d99ae", "#6a4c93"]
+
+
+@dataclass
+class Figure:
+    id: str
+    title: str
+    what: str
+    figure: go.Figure
+    rows: list[dict]  # the figure's data, one dict a row, for the CSV next to the report
+
+    @property
+    def json(self) -> str:
+        return self.figure.to_json()
+
+
+def _layout(fig: go.Figure, ytitle: str, xtitle: str = "") -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        margin=dict(l=60, r=20, t=20, b=50),
+        legend=dict(orientation="h", y=-0.18),
+        yaxis_title=ytitle,
+        xaxis_title=xtitle,
+        colorway=PALETTE,
+    )
+    return fig
+
+
+def fan_figure(risk, scenario: Scenario) -> Figure:
+    months = risk.fan_months
+    q = {float(k): v for k, v in risk.fan_cumulative_deliveries.items()}
+    fig = go.Figure()
+    for lo, hi, alpha in ((0.05, 0.95, 0.18), (0.25, 0.75, 0.35)):
+        fig.add_trace(
+            go.Scatter(x=months, y=q[hi], line=dict(width=0), showlegend=False, hoverinfo="skip")
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=q[lo],
+                fill="tonexty",
+                line=dict(width=0),
+                fillcolor=f"rgba(20,33,61,{alpha})",
+                name=f"P{round(100 * lo)}-P{round(100 * hi)}",
+            )
+        )
+    fig.add_trace(go.Scatter(x=months, y=q[0.5], name="median", line=dict(color="#14213d")))
+    fig.add_hline(
+        y=scenario.target.deliveries,
+        line_dash="dash",
+        line_color="#e76f51",
+        annotation_text=f"target {scenario.target.deliveries:,}",
+    )
+    rows = [
+        {"month": m, **{f"p{round(100 * k)}": q[k][t] for k in sorted(q)}}
+        for t, m in enumerate(months)
+    ]
+    return Figure(
+        "fan",
+        "Cumulative deliveries: the range of outcomes",
+        f"Monte Carlo fan of cumulative deliveries for the chosen mix "
+        f"({' + '.join(risk.options)}), against the target.",
+        _layout(fig, "vehicles delivered (cumulative)"),
+        rows,
+    )
+
+
+def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
+    paths = simulate(scenario, central_params(scenario), options)
+    months = [m for m in risk_months(scenario)]
+    fig = go.Figure()
+    for j, name in enumerate(options):
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=paths.capacity_by_option[0, j],
+                stackgroup="cap",
+                name=f"capacity: {name}",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=paths.orders[0],
+            name="new orders (demand)",
+            line=dict(color="#e76f51", width=2),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=paths.deliveries[0],
+            name="deliveries",
+            line=dict(color="#14213d", width=2, dash="dot"),
+        )
+    )
+    rows = [
+        {
+            "month": m,
+            "orders": paths.orders[0, t],
+            "deliveries": paths.deliveries[0, t],
+            **{f"capacity {n}": paths.capacity_by_option[0, j, t] for j, n in enumerate(options)},
+        }
+        for t, m in enumerate(months)
+    ]
+    return Figure(
+        "supply",
+        "Monthly demand against capacity",
+        "At central values: new orders each month, each option's capacity as it "
+        "ramps, and what is delivered.",
+        _layout(fig, "vehicles per month"),
+        rows,
+    )
+
+
+def risk_months(scenario: Scenario) -> list[str]:
+    from ..scenario.months import add_months
+
+    return [add_months(scenario.start, t) for t in range(scenario.horizon_months)]
+
+
+def drivers_figure(found) -> Figure:
+    bars = list(reversed(found.tornado[:10]))
+    base = None
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=[b.input for b in bars],
+            x=[b.deliveries_p10 for b in bars],
+            name="input at P10",
+            orientation="h",
+            marker_color="#8d99ae",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=[b.input for b in bars],
+            x=[b.deliveries_p90 for b in bars],
+            name="input at P90",
+            orientation="h",
+            marker_color="#14213d",
+        )
+    )
+    fig.update_layout(barmode="group", height=420)
+    del base
+    rows = [
+        {
+            "input": b.input,
+            "value_p10": b.value_p10,
+            "value_p90": b.value_p90,
+            "deliveries_p10": b.deliveries_p10,
+            "deliveries_p90": b.deliveries_p90,
+            "p_target_p10": b.p_target_p10,
+            "p_target_p90": b.p_target_p90,
+        }
+        for b in found.tornado
+    ]
+    return Figure(
+        "tornado",
+        "What drives deliveries: tornado",
+        f"{found.output}, with one input at its P10 or P90 and the others at central values.",
+        _layout(fig, "", "vehicles"),
+        rows,
+    )
+
+
+def sobol_figure(found) -> Figure:
+    idx = found.sobol[:10]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=[s.input for s in idx],
+            y=[s.first_order for s in idx],
+            error_y=dict(array=[s.first_order_ci95 for s in idx]),
+            name="first order S1",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[s.input for s in idx],
+            y=[s.total for s in idx],
+            error_y=dict(array=[s.total_ci95 for s in idx]),
+            name="total ST",
+        )
+    )
+    fig.update_layout(barmode="group")
+    rows = [vars(s) for s in found.sobol]
+    return Figure(
+        "sobol",
+        "What drives deliveries: Sobol indices",
+        f"Share of the variance of {found.output} due to each input alone (S1) and "
+        f"with its interactions (ST), SALib, {found.sobol_base_samples} base "
+        "samples; bars show 95% intervals.",
+        _layout(fig, "index"),
+        rows,
+    )
+
+
+def partners_figure(result) -> Figure:
+    fig = go.Figure()
+    ranks = len(result.alternatives)
+    for r in range(ranks):
+        fig.add_trace(
+            go.Bar(
+                x=[a.alternative for a in result.alternatives],
+                y=[a.rank_acceptability[r] for a in result.alternatives],
+                name=f"rank {r + 1}",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    rows = [
+        {
+            "alternative": a.alternative,
+            **a.ranks,
+            "p_target": a.p_target,
+            "npv_cny_mean": a.npv_cny_mean,
+            **{f"acceptability rank {r + 1}": v for r, v in enumerate(a.rank_acceptability)},
+        }
+        for a in result.alternatives
+    ]
+    return Figure(
+        "partners",
+        "Which way to build: how robust is the ranking?",
+        "SMAA-2 rank acceptability: the share of weightings under which each way of "
+        f"building takes each rank. Recommended: {result.recommended}.",
+        _layout(fig, "share of weight draws"),
+        rows,
+    )
+
+
+def plan_figure(result, scenario: Scenario) -> Figure:
+    fig = go.Figure()
+    for name, made in result.production.items():
+        if any(v > 0.5 for v in made):
+            fig.add_trace(
+                go.Scatter(x=result.months, y=made, stackgroup="plan", name=f"made at {name}")
+            )
+    fig.add_trace(
+        go.Scatter(x=result.months, y=result.orders, name="new orders", line=dict(color="#e76f51"))
+    )
+    rows = [
+        {
+            "month": m,
+            "orders": result.orders[t],
+            "deliveries": result.deliveries[t],
+            "backlog": result.backlog[t],
+            "stock": result.stock[t],
+            **{f"production {n}": v[t] for n, v in result.production.items()},
+        }
+        for t, m in enumerate(result.months)
+    ]
+    starts = ", ".join(f"{o.option} from {o.start}" for o in result.options if o.used)
+    return Figure(
+        "plan",
+        "The optimised production plan",
+        f"MILP on HiGHS ({result.objective}): {starts}; NPV {result.npv_cny / 1e9:,.1f} bn CNY.",
+        _layout(fig, "vehicles per month"),
+        rows,
+    )
+
+
+def entrants_figure(scenario: Scenario, options: list[str]) -> Figure:
+    fig = go.Figure()
+    rows = []
+    for e in entrants():
+        t = np.arange(0, min(int(e.last_month), 60) + 1)
+        cum = e.cumulative_at(t)
+        fig.add_trace(go.Scatter(x=t, y=cum, name=e.company, line=dict(width=1.5)))
+        rows += [
+            {"entrant": e.company, "months_of_sales": int(m), "cumulative": float(c)}
+            for m, c in zip(t, cum, strict=True)
+        ]
+    paths = simulate(scenario, central_params(scenario), options)
+    first = int(np.argmax(paths.deliveries[0] >= 1))
+    ours = np.concatenate([[0.0], np.cumsum(paths.deliveries[0, first:])])[:61]
+    fig.add_trace(
+        go.Scatter(
+            x=np.arange(ours.size),
+            y=ours,
+            name="this plan (central)",
+            line=dict(color="#e76f51", width=4),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[scenario.target.window_months],
+            y=[scenario.target.deliveries],
+            mode="markers",
+            marker=dict(symbol="star", size=16, color="#e76f51"),
+            name="target",
+        )
+    )
+    rows += [
+        {"entrant": "this plan", "months_of_sales": m, "cumulative": float(c)}
+        for m, c in enumerate(ours)
+    ]
+    return Figure(
+        "entrants",
+        "Against real EV entrants",
+        "Cumulative deliveries by months of sales: real entrants (sourced, "
+        "interpolated) and this plan at central values.",
+        _layout(fig, "vehicles delivered (cumulative)", "months of sales"),
+        rows,
+    )
+
+
+def assumption_rows(scenario: Scenario, text: str) -> list[list[str]]:
+    """Every numeric input with its value or distribution and the comment that sources it
+    (the comment on its line in the scenario file, or the comment lines just above it)."""
+    lines = text.splitlines()
+    try:
+        where = yaml_lines(text)
+    except Exception:  # a TOML or JSON scenario has no comments to show
+        where = {}
+    names = {o.name: i for i, o in enumerate(scenario.options)}
+    rows = []
+    for name in input_names(scenario):
+        value = input_value(scenario, name)
+        shown = (
+            f"{value.dist} "
+            + ", ".join(
+                f"{k} {v:g}"
+                for k, v in value.model_dump().items()
+                if isinstance(v, float | int) and k != "dist"
+            )
+            if is_uncertain(value)
+            else f"{value:,.6g}"
+        )
+        section, rest = name.split(".", 1)
+        if section == "options":
+            option, field = rest.rsplit(".", 1)
+            loc = ("options", names[option], field)
+        else:
+            loc = (section, rest)
+        line = where.get(loc)
+        rows.append([name, shown, _comment(lines, line) if line else "default"])
+    return rows
+
+
+def _comment(lines: list[str], line: int) -> str:
+    here = lines[line - 1]
+    parts = [here.split("#", 1)[1].strip()] if "#" in here else []
+    j = line - 2
+    above = []
+    while j >= 0 and lines[j].strip().startswith("#"):
+        above.insert(0, lines[j].strip().lstrip("#").strip())
+        j -= 1
+    return " ".join(above + parts) or "no source given"
+
+
+def build_report(
+    scenario: Scenario, text: str, paths: int = 20_000, seed: int = 0, data_dir: str = "report_data"
+) -> tuple[str, dict[str, list[dict]], dict]:
+    """The report's HTML, each figure's and table's rows, and a JSON summary."""
+    options = with_requirements(scenario, scenario.plan.options)
+    risk = monte_carlo(scenario, options, paths, seed)
+    found = sensitivity(scenario, options, min(paths, 10_000), seed, sobol_base_samples=512)
+    planned = plan(scenario)
+    figures = [
+        fan_figure(risk, scenario),
+        supply_figure(scenario, options),
+        entrants_figure(scenario, options),
+        drivers_figure(found),
+        sobol_figure(found),
+    ]
+    verdict, cards = None, []
+    lo, hi = risk.p_target_ci95
+    cards.append(
+        {
+            "label": "P(target)",
+            "value": f"{100 * risk.p_target:.1f}%",
+            "sub": f"95% CI {100 * lo:.1f}% to {100 * hi:.1f}%",
+        }
+    )
+    cards.append(
+        {
+            "label": f"Deliveries in {scenario.target.window_months} months",
+            "value": f"{risk.deliveries_quantiles[scenario.target.window_months][3] / 1e3:,.0f}k",
+            "sub": f"median; target {scenario.target.deliveries / 1e3:,.0f}k",
+        }
+    )
+    outside = outside_view(
+        scenario.target.deliveries,
+        scenario.target.window_months,
+        risk.window_log_edges,
+        risk.window_log_counts,
+        risk.p_target,
+    )
+    cards.append(
+        {
+            "label": "Outside view",
+            "value": f"{outside.target_percentile:.0f}%",
+            "sub": f"of {len(outside.entrants)} real entrants deliver less",
+        }
+    )
+    tables = []
+    if scenario.assessment is not None:
+        partners = assess(scenario, min(paths, 20_000), seed)
+        figures.append(partners_figure(partners))
+        verdict = partners.statement
+        cards.append(
+            {
+                "label": "Recommended",
+                "value": partners.recommended,
+                "sub": "way to build (MCDA + SMAA)",
+            }
+        )
+        tables.append(
+            {
+                "id": "partner_table",
+                "title": "Ways of building: criteria and results",
+                "what": "Criteria values, the three methods' ranks and the simulation.",
+                "numeric": True,
+                "header": [
+                    "way of building",
+                    *partners.criteria,
+                    "WS",
+                    "TOPSIS",
+                    "AHP",
+                    "P(target)",
+                    "NPV mean (bn CNY)",
+                ],
+                "rows": [
+                    [
+                        a.alternative,
+                        *(f"{a.criteria[c]:,.4g}" for c in partners.criteria),
+                        *(str(r) for r in a.ranks.values()),
+                        f"{100 * a.p_target:.1f}%",
+                        f"{a.npv_cny_mean / 1e9:,.1f}",
+                    ]
+                    for a in partners.alternatives
+                ],
+            }
+        )
+    if planned.status != "infeasible":
+        figures.append(plan_figure(planned, scenario))
+    tables.append(
+        {
+            "id": "assumptions",
+            "title": "Assumptions and their sources",
+            "what": "Every numeric input, its value or distribution, and where it comes "
+            "from (the scenario file's comments).",
+            "numeric": False,
+            "header": ["input", "value", "source"],
+            "rows": assumption_rows(scenario, text),
+        }
+    )
+    template = jinja2.Environment(autoescape=True).from_string(
+        (files("evlaunch") / "report" / "templates" / "report.html.j2").read_text("utf-8")
+    )
+    html = template.render(
+        title=scenario.name,
+        target=f"{scenario.target.deliveries:,}",
+        window=scenario.target.window_months,
+        paths=f"{paths:,}",
+        seed=seed,
+        version=__version__,
+        cards=cards,
+        verdict=verdict,
+        figures=figures,
+        tables=tables,
+        plotly_js=get_plotlyjs(),
+        data_dir=data_dir,
+        scenario=scenario.name,
+    )
+    data = {f.id: f.rows for f in figures}
+    data.update(
+        {t["id"]: [dict(zip(t["header"], r, strict=True)) for r in t["rows"]] for t in tables}
+    )
+    summary = {
+        "scenario": scenario.name,
+        "version": __version__,
+        "seed": seed,
+        "paths": paths,
+        "p_target": risk.p_target,
+        "p_target_ci95": risk.p_target_ci95,
+        "outside_view": outside.to_dict(),
+        "figures": [f.id for f in figures],
+        "tables": [t["id"] for t in tables],
+    }
+    return html, data, summary
+
+
+def write_report(path: Path, html: str, data: dict[str, list[dict]], summary: dict) -> Path:
+    """The report, and beside it a folder with one CSV a figure or table and report.json;
+    every file written atomically."""
+    path = Path(path)
+    folder = path.with_name(path.stem + "_data")
+    write_text_atomic(path, html)  # also checks that the folder exists
+    folder.mkdir(exist_ok=True)
+    for name, rows in data.items():
+        write_text_atomic(folder / f"{name}.csv", _csv(rows))
+    write_json_atomic(folder / "report.json", summary)
+    return folder
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+def months_of_sales(scenario: Scenario, month: str) -> int:
+    return months_between(scenario.market.launch, month)
+
+
+__all__ = ["build_report", "write_report", "json"]
