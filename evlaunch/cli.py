@@ -301,6 +301,23 @@ def report(
 
 @app.command()
 @user_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; loopback unless you mean it.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """The HTTP API and the live what-if dashboard (open http://HOST:PORT/)."""
+    import uvicorn
+
+    if not 1 <= port <= 65535:
+        raise UserError(f"--port {port}: must be from 1 to 65535")
+    out.print(f"evlaunch dashboard on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
+    uvicorn.run("evlaunch.web.app:app", host=host, port=port, log_level="warning")
+
+
+@app.command()
+@user_errors
 def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
     """Check a scenario file and report every problem found, without running it."""
     scenario, _ = load_scenario(file)

@@ -85,11 +85,14 @@ def monte_carlo(
     sampler: str = "lhs",
     chunk_paths: int = CHUNK_PATHS,
     on_progress: Callable[[int, int], None] | None = None,
+    adjust: Callable[[dict], dict] | None = None,
+    fan_paths: int = FAN_PATHS,
 ) -> RiskResult:
     """Simulate ``paths`` sampled paths of ``scenario`` built with ``options``.
 
     The result is a function of (scenario, options, paths, seed, sampler, version) only: the
-    chunk size changes memory and speed, never a number.
+    chunk size changes memory and speed, never a number. ``adjust`` may rescale the sampled
+    inputs of each chunk (the dashboard's what-if sliders) before they are simulated.
     """
     check_run_size(paths, chunk_paths)
     if sampler not in SAMPLERS:
@@ -104,11 +107,12 @@ def monte_carlo(
     months_to_target = np.empty(paths, dtype=float)
     npv = np.empty(paths, dtype=float)
     peak = np.empty(paths, dtype=float)
-    fan = np.empty((min(paths, FAN_PATHS), months))
+    fan = np.empty((min(paths, fan_paths), months))
 
     for start in range(0, paths, chunk_paths):
         stop = min(start + chunk_paths, paths)
-        run = simulate(scenario, draw.params(start, stop), options, keep=0)
+        params = draw.params(start, stop)
+        run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
         out = sales_outcomes(run.deliveries, target, window, tuple(marks))
         hit[start:stop] = out.hit
         for k in marks:

@@ -1,0 +1,135 @@
+"""The HTTP API (OpenAPI at /openapi.json) and the dashboard page at /.
+
+Every request is validated before work starts: a bad one is answered 422 with the field
+named; paths per request are capped; bodies above 1 MB are refused; no file-system path is
+ever taken from a request; the server binds to loopback unless told otherwise.
+"""
+
+from functools import cache
+from importlib.resources import files
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from plotly.offline import get_plotlyjs
+
+from .. import __version__
+from ..errors import UserError
+from ..io import _finite_or_none
+from ..scenario.checks import with_requirements
+from ..scenario.load import load_scenario
+from .whatif import MAX_PATHS, WhatIf, what_if
+
+MAX_BODY_BYTES = 1_000_000
+
+app = FastAPI(
+    title="evlaunch",
+    version=__version__,
+    description="Plan and stress-test a new EV maker's market entry.",
+)
+
+
+@cache
+def _bundled():
+    return load_scenario()[0]
+
+
+@app.middleware("http")
+async def limit_body(request: Request, call_next):
+    size = request.headers.get("content-length")
+    if size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES):
+        return JSONResponse(
+            {"detail": f"request body of {size} bytes; at most {MAX_BODY_BYTES:,} are accepted"},
+            status_code=413,
+        )
+    return await call_next(request)
+
+
+@app.exception_handler(UserError)
+async def user_error(request: Request, exc: UserError):
+    return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
+def _json(data) -> JSONResponse:
+    return JSONResponse(_finite_or_none(data))
+
+
+@app.get("/", response_class=HTMLResponse, include_in_schema=False)
+def dashboard() -> str:
+    return (files("evlaunch") / "web" / "static" / "dashboard.html").read_text("utf-8")
+
+
+@app.get("/static/plotly.min.js", include_in_schema=False)
+def plotly_js() -> Response:
+    return Response(
+        _plotly(), media_type="application/javascript", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+@cache
+def _plotly() -> str:
+    return get_plotlyjs()
+
+
+@app.post("/api/whatif")
+def api_whatif(change: WhatIf) -> JSONResponse:
+    """Monte Carlo of the bundled scenario's chosen mix with the dashboard's assumptions."""
+    return _json(what_if(_bundled(), change))
+
+
+@app.get("/api/run")
+def api_run() -> JSONResponse:
+    """The deterministic run of every way of building, with P(target) and the verdict."""
+    from ..run import run
+
+    return _json(run(_bundled()).to_dict())
+
+
+@app.get("/api/risk")
+def api_risk(
+    paths: int = Query(10_000, ge=1_000, le=MAX_PATHS),
+    seed: int = Query(0, ge=0),
+    sampler: str = Query("lhs", pattern="^(random|lhs|sobol)$"),
+) -> JSONResponse:
+    """Monte Carlo of the chosen mix: P(target), quantiles, fan, convergence."""
+    from ..risk.montecarlo import monte_carlo
+
+    s = _bundled()
+    return _json(
+        monte_carlo(s, with_requirements(s, s.plan.options), paths, seed, sampler).to_dict()
+    )
+
+
+@app.get("/api/partners")
+def api_partners(
+    paths: int = Query(10_000, ge=1_000, le=MAX_PATHS), seed: int = Query(0, ge=0)
+) -> JSONResponse:
+    """MCDA rankings, SMAA-2 and the simulation of every way of building."""
+    from ..partners.assess import assess
+
+    return _json(assess(_bundled(), paths, seed).to_dict())
+
+
+@app.get("/api/plan")
+def api_plan() -> JSONResponse:
+    """The deterministic production and capacity plan (MILP)."""
+    from ..plan.solve import plan
+
+    return _json(plan(_bundled()).to_dict())
+
+
+@app.get("/api/reference")
+def api_reference() -> JSONResponse:
+    """Real EV entrants: cumulative deliveries after 12, 24 and 36 months of sales."""
+    from ..reference.entrants import entrants
+
+    return _json(
+        [
+            {
+                "company": e.company,
+                "country": e.country,
+                "first_delivery": e.first_delivery,
+                **{f"after_{k}_months": float(e.cumulative_at(k)) for k in (12, 24, 36)},
+            }
+            for e in entrants()
+        ]
+    )
