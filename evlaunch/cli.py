@@ -28,6 +28,13 @@ ScenarioFile = Annotated[
     typer.Argument(help="Scenario file (YAML, TOML or JSON); omit for the bundled xiaomi-2021."),
 ]
 Seed = Annotated[int, typer.Option(help="Seed: same seed, same result.")]
+StorePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="Run store (DuckDB); default $EVLAUNCH_STORE or ./.evlaunch/runs.duckdb."
+    ),
+]
+Save = Annotated[bool, typer.Option(help="Remember this run in the run store.")]
 SamplerName = Annotated[str, typer.Option(help="random, lhs or sobol.")]
 JsonOut = Annotated[
     Path | None, typer.Option("--json", help="Also write the result as JSON to this file.")
@@ -50,13 +57,29 @@ def user_errors(command):
 
 @app.command()
 @user_errors
-def run(file: ScenarioFile = None, json_path: JsonOut = None) -> None:
+def run(
+    file: ScenarioFile = None, json_path: JsonOut = None, store: StorePath = None, save: Save = True
+) -> None:
     """Run the scenario at its central values: each production option alone and the mix."""
+    import time
+
     from .report.terminal import print_run
     from .run import run as run_scenario
 
-    scenario, _ = load_scenario(file)
+    scenario, text = load_scenario(file)
+    started = time.perf_counter()
     result = run_scenario(scenario)
+    if save:
+        _remember(
+            "run",
+            scenario,
+            text,
+            result.to_dict(),
+            None,
+            result.risk_seed,
+            time.perf_counter() - started,
+            store,
+        )
     if json_path:
         write_json_atomic(json_path, result.to_dict())
     print_run(result, out)
@@ -99,6 +122,8 @@ def risk(
     sensitivity: Annotated[bool, typer.Option(help="Tornado and Sobol indices.")] = True,
     sobol_n: Annotated[int, typer.Option(help="Sobol base samples (power of 2).")] = 1024,
     json_path: JsonOut = None,
+    store: StorePath = None,
+    save: Save = True,
 ) -> None:
     """Monte Carlo: P(target) with its interval, quantiles, and what drives them."""
     from .report.terminal import print_risk
@@ -106,7 +131,7 @@ def risk(
     from .risk.sensitivity import sensitivity as analyse
     from .scenario.checks import with_requirements
 
-    scenario, _ = load_scenario(file)
+    scenario, text = load_scenario(file)
     names = [o.name for o in scenario.options]
     for name in option or []:
         if name not in names:
@@ -123,6 +148,19 @@ def risk(
     if json_path:
         data = {"risk": result.to_dict(), "sensitivity": drivers.to_dict() if drivers else None}
         write_json_atomic(json_path, data)
+    if save:
+        full = result.to_dict()
+        fan = {
+            k: full.pop(k)
+            for k in (
+                "fan_months",
+                "fan_monthly_deliveries",
+                "fan_cumulative_deliveries",
+                "window_log_edges",
+                "window_log_counts",
+            )
+        }
+        _remember("risk", scenario, text, full, fan, seed, result.seconds, store)
     print_risk(result, drivers, out)
 
 
@@ -159,6 +197,8 @@ def plan_command(
     time_limit: Annotated[float, typer.Option(help="Seconds HiGHS may take per solve.")] = 120.0,
     csv: Annotated[Path | None, typer.Option(help="Write the monthly plan as CSV here.")] = None,
     json_path: JsonOut = None,
+    store: StorePath = None,
+    save: Save = True,
 ) -> None:
     """The production and capacity plan, month by month, found by a MILP (HiGHS)."""
     from .plan.solve import monthly_csv, plan, stochastic_plan
@@ -166,7 +206,7 @@ def plan_command(
 
     if not 0 < time_limit <= 3600:
         raise UserError(f"--time-limit {time_limit}: must be above 0 and at most 3600 seconds")
-    scenario, _ = load_scenario(file)
+    scenario, text = load_scenario(file)
     result = (
         stochastic_plan(scenario, stochastic, seed, time_limit_s=time_limit)
         if stochastic is not None
@@ -176,6 +216,22 @@ def plan_command(
         write_text_atomic(csv, monthly_csv(result))
     if json_path:
         write_json_atomic(json_path, result.to_dict())
+    if save:
+        full = result.to_dict()
+        monthly = {
+            k: full.pop(k)
+            for k in ("months", "orders", "production", "deliveries", "backlog", "stock")
+        }
+        _remember(
+            "plan",
+            scenario,
+            text,
+            full,
+            monthly,
+            seed if stochastic else None,
+            result.build_seconds + result.solve_seconds,
+            store,
+        )
     print_plan(result, out)
     if result.status == "infeasible":
         raise typer.Exit(1)
@@ -260,6 +316,8 @@ def nowcast_command(
         ),
     ] = 0.25,
     json_path: JsonOut = None,
+    store: StorePath = None,
+    save: Save = True,
 ) -> None:
     """P(target) now: the Monte Carlo conditioned on the actual deliveries so far."""
     from .reference.actuals import read_actuals
@@ -267,7 +325,7 @@ def nowcast_command(
     from .report.terminal import print_nowcast
     from .scenario.checks import with_requirements
 
-    scenario, _ = load_scenario(file)
+    scenario, text = load_scenario(file)
     check_run_size(paths, CHUNK_PATHS)
     if paths > 1_000_000:
         raise UserError(f"--paths {paths}: at most 1,000,000 for a nowcast (all are kept)")
@@ -276,6 +334,11 @@ def nowcast_command(
     result = nowcast(scenario, data, options, paths, seed, noise)
     if json_path:
         write_json_atomic(json_path, result.to_dict())
+    if save:
+        full = result.to_dict()
+        fan = {k: full.pop(k) for k in ("fan_months", "fan_cumulative")}
+        full["actuals"] = {"first_month": data.first_month, "deliveries": data.deliveries.tolist()}
+        _remember("nowcast", scenario, text, full, fan, seed, None, store)
     print_nowcast(scenario, data, result, out)
 
 
@@ -314,6 +377,82 @@ def serve(
         raise UserError(f"--port {port}: must be from 1 to 65535")
     out.print(f"evlaunch dashboard on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
     uvicorn.run("evlaunch.web.app:app", host=host, port=port, log_level="warning")
+
+
+def _remember(kind, scenario, text, summary, arrays, seed, seconds, store) -> None:
+    from .store import save
+
+    run_id = save(kind, scenario, text, summary, arrays, seed, seconds, store)
+    err.print(
+        f"[dim]stored as {run_id} (`evlaunch runs show {run_id}`)[/dim]",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+runs_app = typer.Typer(help="Runs remembered in the run store (DuckDB).", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list")
+@user_errors
+def runs_list(
+    store: StorePath = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
+) -> None:
+    """The newest runs: id, when, what, scenario, seed and the headline result."""
+    from .report.terminal import print_runs
+    from .store import list_runs
+
+    print_runs(list_runs(store, limit), out)
+
+
+@runs_app.command("show")
+@user_errors
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id.")], store: StorePath = None
+) -> None:
+    """Everything stored about one run except its arrays and scenario text."""
+    from .store import get_run
+
+    run = get_run(run_id, store)
+    run.pop("arrays")
+    run.pop("resolved")
+    text = run.pop("scenario_text")
+    print(json.dumps(run, indent=2, default=str))
+    print(f"(scenario text: {len(text.splitlines())} lines; `evlaunch runs export {run_id}`)")
+
+
+@runs_app.command("diff")
+@user_errors
+def runs_diff(
+    first: Annotated[str, typer.Argument(help="Run id.")],
+    second: Annotated[str, typer.Argument(help="Run id.")],
+    store: StorePath = None,
+) -> None:
+    """What differs between two runs: the scenario, the inputs and the results."""
+    from .report.terminal import print_diff
+    from .store import get_run
+
+    print_diff(get_run(first, store), get_run(second, store), out)
+
+
+@runs_app.command("export")
+@user_errors
+def runs_export(
+    run_id: Annotated[str, typer.Argument(help="Run id.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="JSON file to write.")
+    ] = None,
+    store: StorePath = None,
+) -> None:
+    """One run, everything stored about it, as JSON."""
+    from .store import get_run
+
+    run = get_run(run_id, store)
+    target = output or Path(f"{run_id}.json")
+    write_json_atomic(target, run)
+    out.print(f"wrote {target}")
 
 
 @app.command()

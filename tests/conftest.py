@@ -15,3 +15,9 @@ def bundled_dict() -> dict:
 def scenario_dict(bundled_dict) -> dict:
     """A fresh, editable copy of the bundled scenario as plain data."""
     return copy.deepcopy(bundled_dict)
+
+
+@pytest.fixture(autouse=True)
+def _store_in_tmp(tmp_path, monkeypatch):
+    """Runs made by the tests go to a store of their own, never ./.evlaunch."""
+    monkeypatch.setenv("EVLAUNCH_STORE", str(tmp_path / "runs.duckdb"))

@@ -401,3 +401,96 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
     console.print(fan)
     if result.warning:
         console.print(f"[yellow]warning:[/yellow] {result.warning}")
+
+
+def print_runs(runs, console: Console) -> None:
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title="stored runs, newest first",
+    )
+    for col in ("id", "when (UTC)", "scenario", "seed", "result"):
+        table.add_column(col, no_wrap=col != "scenario")
+    for r in runs:
+        s = r["summary"]
+        if "cases" in s:  # a run: its chosen mix
+            s = {"p_target": s["cases"][-1]["p_target"]}
+        headline = (
+            f"P(target) {_pct(s['p_target'])}"
+            if "p_target" in s
+            else f"NPV {s['npv_cny'] / 1e9:,.1f} bn"
+            if s.get("npv_cny") is not None
+            else s.get("status", "")
+        )
+        table.add_row(
+            r["id"],
+            f"{r['created']:%Y-%m-%d %H:%M}",
+            r["scenario"] or "",
+            "" if r["seed"] is None else str(r["seed"]),
+            headline,
+        )
+    console.print(table)
+
+
+def _flatten(value, prefix=""):
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if (
+        isinstance(value, list)
+        and len(value) <= 12
+        and all(not isinstance(v, (dict, list)) for v in value)
+    ):
+        return {prefix: value}
+    if isinstance(value, list):
+        out = {}
+        for i, v in enumerate(value):
+            out.update(_flatten(v, f"{prefix}[{i}]"))
+        return out
+    return {prefix: value}
+
+
+def print_diff(a: dict, b: dict, console: Console) -> None:
+    import difflib
+
+    console.print(
+        f"[bold]{a['id']}[/bold] ({a['kind']}, {a['created']}) against "
+        f"[bold]{b['id']}[/bold] ({b['kind']}, {b['created']})"
+    )
+    for field in ("seed", "version"):
+        if a[field] != b[field]:
+            console.print(f"{field}: {a[field]} → {b[field]}")
+    text = list(
+        difflib.unified_diff(
+            a["scenario_text"].splitlines(),
+            b["scenario_text"].splitlines(),
+            "first",
+            "second",
+            lineterm="",
+            n=0,
+        )
+    )
+    console.print("scenario: the same" if not text else "scenario:")
+    for line in text[2:]:
+        console.print(f"  {line}", highlight=False, markup=False)
+    fa, fb = _flatten(a["summary"]), _flatten(b["summary"])
+    changed = [k for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="results that differ")
+    table.add_column("result")
+    table.add_column("first", justify="right")
+    table.add_column("second", justify="right")
+    for k in changed[:40]:
+        table.add_row(k, _short_value(fa.get(k)), _short_value(fb.get(k)))
+    console.print(table if changed else "results: the same")
+    if len(changed) > 40:
+        console.print(f"... and {len(changed) - 40} more")
+
+
+def _short_value(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.6g}"
+    text = str(v)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -64,8 +64,9 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
 
     options = with_requirements(moved, moved.plan.options)
     # the fan from 5,000 paths is ample for a chart (its P10 moves by ~0.4 percentile points)
-    risk = monte_carlo(moved, options, change.paths, change.seed, "sobol", adjust=adjust,
-                       fan_paths=5_000)
+    risk = monte_carlo(
+        moved, options, change.paths, change.seed, "sobol", adjust=adjust, fan_paths=5_000
+    )
     fan = {float(k): v for k, v in risk.fan_cumulative_deliveries.items()}
     window = moved.target.window_months
     return {
