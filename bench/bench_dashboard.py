@@ -15,8 +15,15 @@ from fastapi.testclient import TestClient
 from evlaunch.web.app import app
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def api(repeats: int = 40) -> list[float]:
@@ -25,8 +32,10 @@ def api(repeats: int = 40) -> list[float]:
     client.post("/api/whatif", json={})  # compile, warm up
     times = []
     for _ in range(repeats):
-        body = {"capacity_scale": float(rng.uniform(0.5, 3)),
-                "bass_q_per_year": float(rng.uniform(0.1, 1.2))}
+        body = {
+            "capacity_scale": float(rng.uniform(0.5, 3)),
+            "bass_q_per_year": float(rng.uniform(0.1, 1.2)),
+        }
         started = time.perf_counter()
         assert client.post("/api/whatif", json=body).status_code == 200
         times.append(time.perf_counter() - started)
@@ -49,7 +58,9 @@ def browser(repeats: int = 20) -> list[float]:
             page.wait_for_function("document.getElementById('timing').textContent.length > 0")
             for i in range(repeats):
                 value = 0.5 + 0.1 * (i % 20)
-                times.append(page.evaluate("""async (value) => {
+                times.append(
+                    page.evaluate(
+                        """async (value) => {
                     const timing = document.getElementById('timing');
                     const before = timing.textContent;
                     const started = performance.now();
@@ -58,7 +69,10 @@ def browser(repeats: int = 20) -> list[float]:
                     cap.dispatchEvent(new Event('input'));
                     while (timing.textContent === before) await new Promise(r => setTimeout(r, 2));
                     return (performance.now() - started - 60) / 1000;  // less the 60 ms debounce
-                }""", value))
+                }""",
+                        value,
+                    )
+                )
     finally:
         server.should_exit = True
         thread.join(5)
@@ -67,8 +81,10 @@ def browser(repeats: int = 20) -> list[float]:
 
 def report(name, times):
     p95 = float(np.quantile(times, 0.95))
-    print(f"{name:<38} median {1e3 * statistics.median(times):6.0f} ms   p95 {1e3 * p95:6.0f} ms"
-          f"   ({len(times)} runs, 100,000 paths each)")
+    print(
+        f"{name:<38} median {1e3 * statistics.median(times):6.0f} ms   p95 {1e3 * p95:6.0f} ms"
+        f"   ({len(times)} runs, 100,000 paths each)"
+    )
 
 
 if __name__ == "__main__":

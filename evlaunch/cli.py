@@ -351,13 +351,30 @@ def report(
     ),
     paths: Annotated[int, typer.Option(help="Monte Carlo paths.")] = 20_000,
     seed: Seed = 0,
+    sweep: Annotated[
+        Path | None, typer.Option(help="A sweep's grid file: its P(target) heat map goes in.")
+    ] = None,
+    store: StorePath = None,
 ) -> None:
     """One self-contained HTML report (works offline), with every chart's data beside it."""
     from .report.html import build_report, write_report
 
     scenario, text = load_scenario(file)
     check_run_size(paths, CHUNK_PATHS)
-    html, data, summary = build_report(scenario, text, paths, seed, data_dir=output.stem + "_data")
+    heat = None
+    if sweep is not None:
+        from .sweep import load_grid, results
+
+        grid = load_grid(sweep)
+        rows = results(grid, store)
+        if not rows:
+            raise UserError(
+                f"{sweep}: no finished points in the store; run `evlaunch sweep {sweep}` first"
+            )
+        heat = (rows, grid.names)
+    html, data, summary = build_report(
+        scenario, text, paths, seed, data_dir=output.stem + "_data", sweep=heat
+    )
     folder = write_report(output, html, data, summary)
     out.print(f"wrote {output} ({len(html) / 1e6:.1f} MB) and its data in {folder}/")
 
@@ -453,6 +470,71 @@ def runs_export(
     target = output or Path(f"{run_id}.json")
     write_json_atomic(target, run)
     out.print(f"wrote {target}")
+
+
+@app.command("sweep")
+@user_errors
+def sweep_command(
+    grid: Annotated[Path, typer.Argument(help="Grid file (YAML); see the README.")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="An existing Dask scheduler, e.g. tcp://HOST:8786; default a LocalCluster."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="LocalCluster worker processes.")] = 2,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Results table: .parquet, or .csv (default GRID_results.csv)."
+        ),
+    ] = None,
+    serial: Annotated[bool, typer.Option(help="Run in this process, without Dask.")] = False,
+    store: StorePath = None,
+) -> None:
+    """A Monte Carlo at every point of a grid, on a Dask cluster; resumes where it stopped."""
+    from .sweep import influence, load_grid, results, run_sweep, write_table
+
+    sweep = load_grid(grid)
+    if not 1 <= workers <= 64:
+        raise UserError(f"--workers {workers}: must be from 1 to 64")
+    out.print(
+        f"{sweep.id}: {len(sweep.points)} points × {sweep.grid.paths:,} paths over "
+        f"{', '.join(sweep.names)}"
+    )
+    progress = _progress_bar()
+    if serial:
+        ran = run_sweep(sweep, None, store, progress)
+    else:
+        from distributed import Client, LocalCluster
+
+        if scheduler:
+            client = Client(scheduler, timeout=10)
+            cluster = None
+        else:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+            client = Client(cluster)
+        try:
+            ran = run_sweep(sweep, client, store, progress)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    target = output or grid.with_name(grid.stem + "_results.csv")
+    write_table(sweep, target, store)
+    rows = results(sweep, store)
+    ranked = influence(rows, sweep.names)
+    out.print(
+        f"ran {ran} points now, {len(sweep.points) - ran} were already done; results in "
+        f"{target}; most influential: "
+        + ", ".join(f"{n} (P(target) spread {100 * v:.0f} points)" for n, v in ranked[:2])
+    )
 
 
 @app.command()

@@ -378,10 +378,45 @@ def _comment(lines: list[str], line: int) -> str:
     return " ".join(above + parts) or "no source given"
 
 
+def heatmap_figure(rows: list[dict], names: list[str]) -> Figure:
+    """P(target) across the sweep's two most influential parameters (mean over the others)."""
+    from ..sweep import influence
+
+    ranked = [n for n, _ in influence(rows, names)]
+    x, y = (ranked + ranked)[:2]
+    xs, ys = sorted({r[x] for r in rows}), sorted({r[y] for r in rows})
+    z = [
+        [np.mean([r["p_target"] for r in rows if r[x] == a and r[y] == b] or [np.nan]) for a in xs]
+        for b in ys
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            x=xs, y=ys, z=z, colorscale="Viridis", zmin=0, zmax=1, colorbar=dict(title="P(target)")
+        )
+    )
+    fig.update_layout(xaxis_title=x, yaxis_title=y)
+    cells = [
+        {"x": a, "y": b, "p_target": z[j][i]} for j, b in enumerate(ys) for i, a in enumerate(xs)
+    ]
+    return Figure(
+        "sweep",
+        "P(target) across the sweep",
+        f"The sweep's two most influential inputs ({x}; {y}), P(target) averaged over the others.",
+        _layout(fig, y, x),
+        cells,
+    )
+
+
 def build_report(
-    scenario: Scenario, text: str, paths: int = 20_000, seed: int = 0, data_dir: str = "report_data"
+    scenario: Scenario,
+    text: str,
+    paths: int = 20_000,
+    seed: int = 0,
+    data_dir: str = "report_data",
+    sweep: tuple[list[dict], list[str]] | None = None,
 ) -> tuple[str, dict[str, list[dict]], dict]:
-    """The report's HTML, each figure's and table's rows, and a JSON summary."""
+    """The report's HTML, each figure's and table's rows, and a JSON summary; ``sweep`` (a
+    sweep's result rows and parameter names) adds its P(target) heat map."""
     options = with_requirements(scenario, scenario.plan.options)
     risk = monte_carlo(scenario, options, paths, seed)
     found = sensitivity(scenario, options, min(paths, 10_000), seed, sobol_base_samples=512)
@@ -443,7 +478,7 @@ def build_report(
                 "numeric": True,
                 "header": [
                     "way of building",
-                    *partners.criteria,
+                    *(c.replace("_", " ") for c in partners.criteria),
                     "WS",
                     "TOPSIS",
                     "AHP",
@@ -464,6 +499,8 @@ def build_report(
         )
     if planned.status != "infeasible":
         figures.append(plan_figure(planned, scenario))
+    if sweep is not None:
+        figures.append(heatmap_figure(*sweep))
     tables.append(
         {
             "id": "assumptions",

@@ -1,0 +1,243 @@
+"""Sweeps: a grid over scenario inputs, one Monte Carlo a point, on a Dask cluster.
+
+The grid file (YAML)::
+
+    scenario: my-plan.yaml        # optional; the bundled scenario by default
+    method: cartesian             # or lhs (Latin hypercube over the ranges)
+    points: 20                    # lhs only
+    paths: 10000
+    seed: 0                       # every point uses it: common random numbers across points
+    parameters:
+      market.bass_p_per_year: [0.01, 0.03, 0.1]                  # cartesian: the values
+      options.Own plant phase I.capacity_per_year: [100000, 300000]   # lhs: [low, high]
+
+A point sets each named input to a fixed number (its distribution, and any correlation it
+took part in, is dropped). Results go
+to the run store under the sweep's id (a hash of the grid, the scenario and the version), so
+an interrupted sweep resumes with the points it has not finished; they are the same numbers a
+serial run with the same seeds gives.
+"""
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from scipy.stats import qmc
+
+from . import __version__
+from .errors import UserError
+from .model.simulate import input_names
+from .risk.montecarlo import monte_carlo
+from .scenario.checks import with_requirements
+from .scenario.load import load_scenario, parse_scenario
+from .scenario.schema import Scenario
+from .store import connect, save
+
+
+class Grid(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str | None = None
+    method: str = Field("cartesian", pattern="^(cartesian|lhs)$")
+    points: int = Field(16, ge=1, le=10_000)
+    paths: int = Field(10_000, ge=100, le=1_000_000)
+    seed: int = Field(0, ge=0)
+    parameters: dict[str, list[float]] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    id: str
+    scenario: Scenario
+    text: str
+    grid: Grid
+    names: list[str]
+    points: np.ndarray  # (points, parameters)
+
+
+def load_grid(path: str | Path) -> Sweep:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    try:
+        grid = Grid.model_validate(raw or {})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        raise UserError(f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}") from None
+    scenario_file = (path.parent / grid.scenario) if grid.scenario else None
+    scenario, text = load_scenario(scenario_file)
+    known = input_names(scenario)
+    for name, values in grid.parameters.items():
+        if name not in known:
+            raise UserError(
+                f"{path}: parameters: {name!r} is not an input of the scenario; "
+                f"inputs are named like {known[0]!r} or {known[-1]!r}"
+            )
+        if not values or (grid.method == "lhs" and len(values) != 2):
+            raise UserError(
+                f"{path}: parameters.{name}: give the values for cartesian, or [low, high] for lhs"
+            )
+    names = list(grid.parameters)
+    if grid.method == "cartesian":
+        points = np.array(list(itertools.product(*(grid.parameters[n] for n in names))))
+    else:
+        u = qmc.LatinHypercube(len(names), seed=grid.seed).random(grid.points)
+        low = np.array([grid.parameters[n][0] for n in names])
+        high = np.array([grid.parameters[n][1] for n in names])
+        points = low + u * (high - low)
+    key = json.dumps([grid.model_dump(), text, __version__], sort_keys=True)
+    sweep_id = "sweep-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    return Sweep(sweep_id, scenario, text, grid, names, points)
+
+
+def point_scenario(scenario: Scenario, names: list[str], values) -> Scenario:
+    """The scenario with each named input set to its value, validated like a file."""
+    data = scenario.model_dump(mode="json")
+    index = {o["name"]: i for i, o in enumerate(data["options"])}
+    # a fixed input has no distribution left to correlate
+    data["correlations"] = [
+        c for c in data.get("correlations", []) if not set(c["between"]) & set(names)
+    ]
+    for name, value in zip(names, values, strict=True):
+        section, rest = name.split(".", 1)
+        if section == "options":
+            option, field = rest.rsplit(".", 1)
+            data["options"][index[option]][field] = float(value)
+        else:
+            data[section][rest] = float(value)
+    return parse_scenario(
+        json.dumps(data), "json", f"sweep point {dict(zip(names, values, strict=True))}"
+    )
+
+
+def run_point(scenario_json: str, paths: int, seed: int) -> dict:
+    """One point's Monte Carlo (runs on a Dask worker)."""
+    scenario = parse_scenario(scenario_json, "json", "sweep point")
+    options = with_requirements(scenario, scenario.plan.options)
+    risk = monte_carlo(scenario, options, paths, seed)
+    window = scenario.target.window_months
+    return {
+        "p_target": risk.p_target,
+        "p_target_ci95": risk.p_target_ci95,
+        "median_window_deliveries": risk.deliveries_quantiles[window][3],
+        "npv_cny_mean": risk.npv_cny_mean,
+        "seconds": risk.seconds,
+    }
+
+
+def finished(sweep: Sweep, store=None) -> set[int]:
+    try:
+        with connect(store) as con:
+            rows = con.execute("SELECT point FROM runs WHERE sweep = ?", [sweep.id]).fetchall()
+    except UserError:
+        return set()
+    return {r[0] for r in rows}
+
+
+def run_sweep(sweep: Sweep, client=None, store=None, on_progress=None, stop_after=None) -> int:
+    """Run the points not yet in the store, on ``client`` (dask.distributed) or serially.
+    Returns how many points were run now. ``stop_after`` stops after that many (tests)."""
+    todo = [i for i in range(len(sweep.points)) if i not in finished(sweep, store)]
+    if stop_after is not None:
+        todo = todo[:stop_after]
+    scenarios = {i: point_scenario(sweep.scenario, sweep.names, sweep.points[i]) for i in todo}
+    done = len(sweep.points) - len(todo)
+    g = sweep.grid
+
+    def remember(i, summary):
+        nonlocal done
+        values = dict(zip(sweep.names, sweep.points[i].tolist(), strict=True))
+        save(
+            "sweep-point",
+            scenarios[i],
+            sweep.text,
+            {**summary, "point": values},
+            None,
+            g.seed,
+            summary["seconds"],
+            store,
+            sweep=sweep.id,
+            point=i,
+        )
+        done += 1
+        if on_progress:
+            on_progress(done, len(sweep.points))
+
+    if client is None:
+        for i in todo:
+            remember(i, run_point(scenarios[i].model_dump_json(), g.paths, g.seed))
+        return len(todo)
+    from distributed import as_completed
+
+    futures = {
+        client.submit(run_point, scenarios[i].model_dump_json(), g.paths, g.seed, pure=False): i
+        for i in todo
+    }
+    for future in as_completed(futures):
+        remember(futures[future], future.result())
+    return len(todo)
+
+
+def results(sweep: Sweep, store=None) -> list[dict]:
+    with connect(store, read_only=True) as con:
+        rows = con.execute(
+            "SELECT point, summary FROM runs WHERE sweep = ? ORDER BY point", [sweep.id]
+        ).fetchall()
+    out = []
+    for point, summary in rows:
+        s = json.loads(summary)
+        out.append(
+            {
+                "point": point,
+                **s.pop("point"),
+                **{k: v for k, v in s.items() if not isinstance(v, list)},
+            }
+        )
+    return out
+
+
+def write_table(sweep: Sweep, target: Path, store=None) -> Path:
+    """The sweep's results as Parquet (.parquet) or CSV (anything else), written by DuckDB
+    to a temporary file and renamed."""
+    import os
+
+    import duckdb
+
+    rows = results(sweep, store)
+    if not rows:
+        raise UserError("the sweep has no finished points yet")
+    columns = list(rows[0])
+    tmp = target.with_name(f".{target.name}.tmp")
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t (" + ", ".join(f'"{c}" DOUBLE' for c in columns) + ")")
+        con.executemany(
+            f"INSERT INTO t VALUES ({', '.join('?' * len(columns))})",
+            [[float(r[c]) for c in columns] for r in rows],
+        )
+        fmt = "PARQUET" if target.suffix == ".parquet" else "CSV, HEADER"
+        con.execute(f"COPY t TO '{tmp}' (FORMAT {fmt})")
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    return target
+
+
+def influence(rows: list[dict], names: list[str]) -> list[tuple[str, float]]:
+    """Each parameter's influence on P(target): the spread of the mean P(target) across its
+    values (the main effect), largest first."""
+    spreads = []
+    for n in names:
+        values = sorted({r[n] for r in rows})
+        means = [np.mean([r["p_target"] for r in rows if r[n] == v]) for v in values]
+        spreads.append((n, float(max(means) - min(means)) if len(means) > 1 else 0.0))
+    return sorted(spreads, key=lambda x: -x[1])
