@@ -2,6 +2,7 @@
 
 import functools
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -512,12 +513,15 @@ def sweep_command(
             client = Client(scheduler, timeout=10)
             cluster = None
         else:
+            # each point's simulator is already parallel: share the cores, don't oversubscribe
+            threads = str(max(1, (os.cpu_count() or 1) // workers))
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
                 host="127.0.0.1",
+                env={"NUMBA_NUM_THREADS": threads},
             )
             client = Client(cluster)
         try:
