@@ -16,6 +16,8 @@ run: $(STAMP)
 	$(BIN)/evlaunch run
 
 test: $(STAMP)
+	# compile the numba kernels once, here, before the tests start processes that load them
+	$(BIN)/evlaunch run --no-save > /dev/null
 	$(BIN)/python -m pytest -q
 
 $(VENV)/.bench: $(STAMP)
