@@ -60,8 +60,13 @@ class _Bounded(_Dist):
         lo, hi = self._unit_cdf_range()
         return self._ppf(lo + np.asarray(u, dtype=float) * (hi - lo))
 
+    def _ready(self) -> bool:
+        return True
+
     @model_validator(mode="after")
     def _bounds_hold_mass(self):
+        if not self._ready():  # parameters missing: that error is reported on its own
+            return self
         if self.low is not None and self.high is not None and self.low >= self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         lo, hi = self._unit_cdf_range()
@@ -112,6 +117,9 @@ class _NormalFamily(_Bounded):
                 f"a {self.dist} needs {self.center_field} and {self.scale_field}, or p10 and p90"
             )
         return self
+
+    def _ready(self) -> bool:
+        return getattr(self, self.center_field) is not None and self._scale is not None
 
     def _degenerate(self) -> bool:
         return self._scale == 0

@@ -9,6 +9,7 @@ import json
 import tomllib
 from importlib.resources import files
 from pathlib import Path
+from typing import get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -196,8 +197,11 @@ def _pydantic_message(error: dict, data: dict, lines: dict[Loc, int]) -> str:
     if kind == "missing":
         return _message(loc, _MISSING, f"missing; {_allowed_fields(loc[:-1])}", lines)
     if kind == "extra_forbidden":
-        allowed = _model_at(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), list(allowed.model_fields), 1, 0.6)
+        try:
+            names = list(_model_at(loc[:-1]).model_fields)
+        except LookupError:
+            names = []
+        close = difflib.get_close_matches(str(loc[-1]), names, 1, 0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return _message(loc, _MISSING, f"unknown field; {hint}{_allowed_fields(loc[:-1])}", lines)
     message = error["msg"].removeprefix("Value error, ")
@@ -205,19 +209,44 @@ def _pydantic_message(error: dict, data: dict, lines: dict[Loc, int]) -> str:
 
 
 def _model_at(loc: Loc) -> type[BaseModel]:
+    """The pydantic model at a field location (list items, dict values and unions looked
+    through); raises LookupError where the location leads to no model."""
     model: type[BaseModel] = Scenario
-    for part in loc:
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
         if isinstance(part, int):
             continue
+        if (
+            not (isinstance(model, type) and issubclass(model, BaseModel))
+            or part not in model.model_fields
+        ):
+            raise LookupError(loc)
         annotation = model.model_fields[part].annotation
-        inner = getattr(annotation, "__args__", (annotation,))[0]
-        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else annotation
+        while True:
+            origin, args = get_origin(annotation), get_args(annotation)
+            if origin is dict:
+                annotation = args[1]
+                if parts:
+                    parts.pop(0)  # the dict's key
+            elif origin in (list, tuple):
+                annotation = args[0]
+            elif args:  # a union or an Annotated: the first model in it
+                models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+                if not models:
+                    break
+                annotation = models[0]
+            else:
+                break
+        model = annotation
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        raise LookupError(loc)
     return model
 
 
 def _allowed_fields(loc: Loc) -> str:
     try:
         names = list(_model_at(loc).model_fields)
-    except (KeyError, AttributeError, TypeError):
+    except LookupError:
         return "see `evlaunch schema` for the fields allowed"
     return f"fields allowed here: {', '.join(names)}"
