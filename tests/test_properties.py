@@ -12,15 +12,27 @@ from evlaunch.errors import UserError
 from evlaunch.scenario.load import bundled_text, parse_scenario
 
 BUNDLED = yaml.safe_load(bundled_text())
-EXAMPLES = settings(max_examples=1000, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+EXAMPLES = settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
-                    st.sampled_from(["2021-09", "2030-13", "", "nan", "1e309", "-0"]))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=12)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(["2021-09", "2030-13", "", "nan", "1e309", "-0"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 def paths(doc, prefix=()):
@@ -45,8 +57,13 @@ def outcome(text: str, fmt: str):
 
 
 @EXAMPLES
-@given(st.lists(st.tuples(st.sampled_from(ALL_PATHS), values,
-                          st.sampled_from(["set", "delete"])), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ALL_PATHS), values, st.sampled_from(["set", "delete"])),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_any_edit_of_the_bundled_scenario_validates_or_fails_cleanly(edits):
     doc = copy.deepcopy(BUNDLED)
     for path, value, action in edits:

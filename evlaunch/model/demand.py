@@ -28,6 +28,8 @@ def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multipli
     variables, Marketing Science 13(3):203-223.
     """
     left = market_vehicles - adopted
+    if left <= 0.0:  # the market is exhausted (and inf x 0 would give nan)
+        return 0.0
     return min((p_per_month + q_per_month * adopted / market_vehicles) * left * multiplier, left)
 
 

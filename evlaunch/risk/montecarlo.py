@@ -170,8 +170,9 @@ def monte_carlo(
 
 
 def _log_histogram(values: np.ndarray, bins: int = 400) -> dict:
-    logs = np.log1p(np.maximum(values, 0.0))
-    counts, edges = np.histogram(logs, bins=bins, range=(0.0, max(logs.max(), 1.0) * 1.01))
+    logs = np.log1p(np.maximum(values[np.isfinite(values)], 0.0))
+    top = max(float(logs.max()), 1.0) if logs.size else 1.0
+    counts, edges = np.histogram(logs, bins=bins, range=(0.0, top * 1.01))
     return {"window_log_edges": edges.tolist(), "window_log_counts": counts.tolist()}
 
 

@@ -5,10 +5,12 @@ named; paths per request are capped; bodies above 1 MB are refused; no file-syst
 ever taken from a request; the server binds to loopback unless told otherwise.
 """
 
+import asyncio
 from functools import cache
 from importlib.resources import files
 
 from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from plotly.offline import get_plotlyjs
 
@@ -20,6 +22,8 @@ from ..scenario.load import load_scenario
 from .whatif import MAX_PATHS, WhatIf, what_if
 
 MAX_BODY_BYTES = 1_000_000
+COMPUTE_TIMEOUT_S = 60.0  # a request's computation; past it the answer is 503
+MAX_PARTNER_PATHS = 50_000  # the assessment simulates every way of building
 
 app = FastAPI(
     title="evlaunch",
@@ -53,6 +57,20 @@ def _json(data) -> JSONResponse:
     return JSONResponse(_finite_or_none(data))
 
 
+async def _compute(fn, *args):
+    """Run ``fn`` off the event loop; past the timeout, answer 503 (the thread finishes)."""
+    try:
+        return _json(await asyncio.wait_for(run_in_threadpool(fn, *args), COMPUTE_TIMEOUT_S))
+    except TimeoutError:
+        return JSONResponse(
+            {
+                "detail": f"the computation took longer than "
+                f"{COMPUTE_TIMEOUT_S:.0f} s; ask for fewer paths"
+            },
+            status_code=503,
+        )
+
+
 @app.get("/", response_class=HTMLResponse, include_in_schema=False)
 def dashboard() -> str:
     return (files("evlaunch") / "web" / "static" / "dashboard.html").read_text("utf-8")
@@ -71,21 +89,21 @@ def _plotly() -> str:
 
 
 @app.post("/api/whatif")
-def api_whatif(change: WhatIf) -> JSONResponse:
+async def api_whatif(change: WhatIf) -> JSONResponse:
     """Monte Carlo of the bundled scenario's chosen mix with the dashboard's assumptions."""
-    return _json(what_if(_bundled(), change))
+    return await _compute(what_if, _bundled(), change)
 
 
 @app.get("/api/run")
-def api_run() -> JSONResponse:
+async def api_run() -> JSONResponse:
     """The deterministic run of every way of building, with P(target) and the verdict."""
     from ..run import run
 
-    return _json(run(_bundled()).to_dict())
+    return await _compute(lambda: run(_bundled()).to_dict())
 
 
 @app.get("/api/risk")
-def api_risk(
+async def api_risk(
     paths: int = Query(10_000, ge=1_000, le=MAX_PATHS),
     seed: int = Query(0, ge=0),
     sampler: str = Query("lhs", pattern="^(random|lhs|sobol)$"),
@@ -94,27 +112,26 @@ def api_risk(
     from ..risk.montecarlo import monte_carlo
 
     s = _bundled()
-    return _json(
-        monte_carlo(s, with_requirements(s, s.plan.options), paths, seed, sampler).to_dict()
-    )
+    options = with_requirements(s, s.plan.options)
+    return await _compute(lambda: monte_carlo(s, options, paths, seed, sampler).to_dict())
 
 
 @app.get("/api/partners")
-def api_partners(
-    paths: int = Query(10_000, ge=1_000, le=MAX_PATHS), seed: int = Query(0, ge=0)
+async def api_partners(
+    paths: int = Query(10_000, ge=1_000, le=MAX_PARTNER_PATHS), seed: int = Query(0, ge=0)
 ) -> JSONResponse:
     """MCDA rankings, SMAA-2 and the simulation of every way of building."""
     from ..partners.assess import assess
 
-    return _json(assess(_bundled(), paths, seed).to_dict())
+    return await _compute(lambda: assess(_bundled(), paths, seed).to_dict())
 
 
 @app.get("/api/plan")
-def api_plan() -> JSONResponse:
+async def api_plan() -> JSONResponse:
     """The deterministic production and capacity plan (MILP)."""
     from ..plan.solve import plan
 
-    return _json(plan(_bundled()).to_dict())
+    return await _compute(lambda: plan(_bundled()).to_dict())
 
 
 @app.get("/api/reference")

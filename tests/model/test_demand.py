@@ -38,3 +38,11 @@ def test_multiplier_by_hand():
         np.array([False, True, True]),
     )
     np.testing.assert_allclose(x, [[0.0, 0.6, 0.4]], rtol=1e-12)
+
+
+def test_an_exhausted_market_orders_nothing_even_at_an_infinite_multiplier():
+    # found by schemathesis: inf x 0 once made nan orders
+    orders = bass_orders(
+        np.array([0.5]), np.array([0.5]), np.array([100.0]), np.full((1, 4), np.inf)
+    )
+    assert np.isfinite(orders).all() and orders.sum() == pytest.approx(100.0)
