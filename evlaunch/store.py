@@ -64,7 +64,13 @@ def connect(path: str | Path | None = None, read_only: bool = False):
             con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+            text = str(exc).lower()
+            if "not a valid duckdb database" in text:
+                raise UserError(
+                    f"{path}: not a run store (the file is not a DuckDB database); "
+                    "give --store or EVLAUNCH_STORE a new path or an existing store"
+                ) from None
+            if "lock" not in text or time.monotonic() > deadline:
                 raise UserError(f"{path}: cannot be opened ({exc})") from None
             time.sleep(random.uniform(0.02, 0.1))
         except duckdb.Error as exc:

@@ -21,11 +21,11 @@ serial run with the same seeds gives.
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
@@ -34,9 +34,11 @@ from .errors import UserError
 from .model.simulate import input_names
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
-from .scenario.load import load_scenario, parse_scenario
+from .scenario.load import load_scenario, parse_document, parse_scenario
 from .scenario.schema import Scenario
 from .store import connect, save
+
+MAX_POINTS = 10_000  # a sweep of 10,000 points x 10,000 paths is hours on a small cluster
 
 
 class Grid(BaseModel):
@@ -44,7 +46,7 @@ class Grid(BaseModel):
 
     scenario: str | None = None
     method: str = Field("cartesian", pattern="^(cartesian|lhs)$")
-    points: int = Field(16, ge=1, le=10_000)
+    points: int = Field(16, ge=1, le=MAX_POINTS)
     paths: int = Field(10_000, ge=100, le=1_000_000)
     seed: int = Field(0, ge=0)
     parameters: dict[str, list[float]] = Field(min_length=1)
@@ -63,11 +65,14 @@ class Sweep:
 def load_grid(path: str | Path) -> Sweep:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot be read as text ({exc})") from None
+    raw = parse_document(text, "yaml", str(path))
+    if raw is not None and not isinstance(raw, dict):
+        raise UserError(f"{path}: a grid is a mapping (method, paths, seed, parameters, ...)")
     try:
         grid = Grid.model_validate(raw or {})
     except ValidationError as exc:
@@ -87,6 +92,12 @@ def load_grid(path: str | Path) -> Sweep:
                 f"{path}: parameters.{name}: give the values for cartesian, or [low, high] for lhs"
             )
     names = list(grid.parameters)
+    count = math.prod(len(v) for v in grid.parameters.values())
+    if grid.method == "cartesian" and count > MAX_POINTS:
+        raise UserError(
+            f"{path}: parameters: the cartesian grid has {count:,} points; at most "
+            f"{MAX_POINTS:,} are allowed (use method: lhs with points: N to sample a large space)"
+        )
     if grid.method == "cartesian":
         points = np.array(list(itertools.product(*(grid.parameters[n] for n in names))))
     else:

@@ -64,7 +64,7 @@ def parse_scenario(text: str, fmt: str, origin: str = "scenario") -> Scenario:
     """Parse ``text`` in format ``fmt`` ('yaml', 'toml' or 'json') and validate it."""
     if not text.strip():
         raise UserError(f"{origin}: the file is empty; `evlaunch init` writes one to start from")
-    data = _parse(text, fmt, origin)
+    data = parse_document(text, fmt, origin)
     if not isinstance(data, dict):
         raise UserError(
             f"{origin}: the top level must be a mapping of fields (name, start, company, ...), "
@@ -88,7 +88,8 @@ def _problems(origin: str, messages: list[str]) -> UserError:
     return UserError(head + "\n" + "\n".join(f"- {m}" for m in messages), messages)
 
 
-def _parse(text: str, fmt: str, origin: str) -> object:
+def parse_document(text: str, fmt: str, origin: str) -> object:
+    """Parse YAML (safely, alias expansion bounded), JSON or TOML; errors name the line."""
     try:
         if fmt == "json":
             return json.loads(text)

@@ -11,6 +11,8 @@ from importlib.resources import files
 
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from plotly.offline import get_plotlyjs
 
@@ -51,6 +53,29 @@ async def limit_body(request: Request, call_next):
 @app.exception_handler(UserError)
 async def user_error(request: Request, exc: UserError):
     return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
+@app.exception_handler(RequestValidationError)
+async def invalid_request(request: Request, exc: RequestValidationError):
+    """FastAPI's ``detail`` list for programs, plus one sentence per problem for people."""
+    problems = []
+    for error in exc.errors():
+        if error["type"] == "json_invalid":
+            problems.append(
+                f"the request body is not valid JSON ({error['ctx']['error']} "
+                f"at character {error['loc'][1]})"
+            )
+            continue
+        where = ".".join(str(part) for part in error["loc"][1:]) or "the request body"
+        if error["type"] == "extra_forbidden":
+            problems.append(f"{where}: no such field (/openapi.json lists the fields)")
+            continue
+        given = f" (got {error['input']!r})" if error["loc"][1:] else ""
+        problems.append(f"{where}{given}: {error['msg']}")
+    return JSONResponse(
+        {"message": "; ".join(problems), "detail": jsonable_encoder(exc.errors())},
+        status_code=422,
+    )
 
 
 def _json(data) -> JSONResponse:

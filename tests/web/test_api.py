@@ -1,4 +1,3 @@
-import pytest
 from fastapi.testclient import TestClient
 
 from evlaunch.web.app import app
@@ -29,36 +28,7 @@ def test_moving_a_slider_moves_the_answer():
     assert more["median_window_deliveries"] > base["median_window_deliveries"]
 
 
-@pytest.mark.parametrize(
-    "body, field",
-    [
-        ({"paths": 10}, "paths"),
-        ({"paths": 10_000_000}, "paths"),
-        ({"capacity_scale": -1}, "capacity_scale"),
-        ({"bass_p_per_year": 0}, "bass_p_per_year"),
-        ({"price": 1}, "price"),  # unknown field: the API says which
-        ({"target_deliveries": "many"}, "target_deliveries"),
-    ],
-)
-def test_bad_whatif_input_is_422_naming_the_field(body, field):
-    r = client.post("/api/whatif", json=body)
-    assert r.status_code == 422
-    assert field in str(r.json()["detail"])
-
-
-def test_a_change_the_scenario_cannot_take_is_422_with_the_reason():
-    r = client.post("/api/whatif", json={"launch_delay_months": 36, "paths": 1000})
-    assert r.status_code == 422
-    assert "horizon_months" in r.json()["detail"] and "too short" in r.json()["detail"]
-
-
-def test_oversized_body_is_refused():
-    r = client.post(
-        "/api/whatif",
-        content=b"{" + b" " * 1_100_000 + b"}",
-        headers={"content-type": "application/json"},
-    )
-    assert r.status_code == 413
+# bad requests: tests/bad_inputs/test_api.py
 
 
 def test_read_endpoints_and_the_openapi_spec():

@@ -1,0 +1,137 @@
+"""The catalog of bad inputs for the commands beyond the scenario file: deliveries CSVs, sweep
+grids, the run store, report and serve flags. Each ends in exit 2 and one message naming the
+file, line or flag, the value and what is allowed."""
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from evlaunch.cli import app
+
+runner = CliRunner()
+
+ACTUALS = [
+    ("not a number", "month,deliveries\n2024-04,abc\n", ["line 2", "deliveries", "'abc'"]),
+    ("negative", "month,deliveries\n2024-04,-5\n", ["line 2", "'-5'", "0 or more"]),
+    ("wrong header", "foo,bar\n1,2\n", ["line 1", "'foo,bar'", "'month,deliveries'"]),
+    ("bad month", "month,deliveries\n2024-13,10\n", ["line 2", "'2024-13'"]),
+    ("empty", "", ["empty"]),
+]
+
+
+@pytest.mark.parametrize("command", ["fit", "nowcast"])
+@pytest.mark.parametrize("name, text, fragments", ACTUALS, ids=[c[0] for c in ACTUALS])
+def test_bad_deliveries_csv(tmp_path, command, name, text, fragments):
+    path = tmp_path / "actuals.csv"
+    path.write_text(text)
+    args = [command, "--actuals", str(path)] + (["--paths", "1000"] if command == "nowcast" else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    for fragment in ["actuals.csv", *fragments]:
+        assert fragment in result.output, (fragment, result.output)
+    assert "Traceback" not in result.output
+
+
+def test_missing_deliveries_csv(tmp_path):
+    result = runner.invoke(app, ["fit", "--actuals", str(tmp_path / "none.csv")])
+    assert result.exit_code == 2 and "none.csv: no such file" in result.output
+
+
+GRID = {"paths": 1000, "parameters": {"market.bass_p_per_year": [0.02, 0.1]}}
+GRIDS = [
+    (
+        "unknown input",
+        {**GRID, "parameters": {"market.colour": [1]}},
+        ["'market.colour' is not an input", "market.addressable_market_vehicles"],
+    ),
+    ("bad method", {**GRID, "method": "random"}, ["method", "cartesian|lhs"]),
+    (
+        "lhs needs a range",
+        {**GRID, "method": "lhs", "parameters": {"market.bass_p_per_year": [1]}},
+        ["parameters.market.bass_p_per_year", "[low, high] for lhs"],
+    ),
+    (
+        "too many points",
+        {
+            **GRID,
+            "parameters": {
+                "market.bass_p_per_year": list(range(200)),
+                "market.bass_q_per_year": list(range(200)),
+            },
+        },
+        ["40,000 points", "at most 10,000", "method: lhs"],
+    ),
+    ("too many paths", {**GRID, "paths": 10**9}, ["paths", "1000000"]),
+    ("unknown field", {**GRID, "colour": "red"}, ["colour", "Extra inputs"]),
+]
+
+
+@pytest.mark.parametrize("name, grid, fragments", GRIDS, ids=[c[0] for c in GRIDS])
+def test_bad_sweep_grid(tmp_path, name, grid, fragments):
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump(grid))
+    result = runner.invoke(app, ["sweep", str(path), "--serial"])
+    assert result.exit_code == 2, result.output
+    for fragment in ["grid.yaml", *fragments]:
+        assert fragment in result.output, (fragment, result.output)
+
+
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("- a\n- list\n", ["a grid is a mapping"]),
+        (
+            "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+            + "".join(
+                f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            ),
+            ["YAML aliases", "at most 100,000"],
+        ),
+        ("paths: [1000\n", ["not valid YAML", "line 2"]),
+    ],
+    ids=["not a mapping", "billion laughs", "malformed"],
+)
+def test_bad_sweep_grid_file(tmp_path, text, fragments):
+    path = tmp_path / "grid.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["sweep", str(path), "--serial"])
+    assert result.exit_code == 2, result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+
+
+def test_run_store_that_is_not_a_database(tmp_path, monkeypatch):
+    path = tmp_path / "runs.duckdb"
+    path.write_text("not a database")
+    monkeypatch.setenv("EVLAUNCH_STORE", str(path))
+    result = runner.invoke(app, ["runs", "list"])
+    assert result.exit_code == 2
+    assert "not a run store" in result.output and "EVLAUNCH_STORE" in result.output
+
+
+@pytest.mark.parametrize(
+    "args", [["show", "run-nope"], ["export", "run-nope"], ["diff", "run-nope", "run-nope2"]]
+)
+def test_unknown_run_id(args):
+    runner.invoke(app, ["run"])  # creates the (temporary) store
+    result = runner.invoke(app, ["runs", *args])
+    assert result.exit_code == 2
+    assert "no run 'run-nope'" in result.output and "evlaunch runs list" in result.output
+
+
+def test_report_into_a_missing_folder(tmp_path):
+    result = runner.invoke(app, ["report", "--output", str(tmp_path / "no" / "r.html")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize(
+    "flags, fragments",
+    [(["--port", "70000"], ["--port 70000", "from 1 to 65535"])],
+)
+def test_bad_serve_flags(flags, fragments):
+    result = runner.invoke(app, ["serve", *flags])
+    assert result.exit_code == 2
+    for fragment in fragments:
+        assert fragment in result.output
