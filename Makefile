@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench browser clean
+.PHONY: run test bench fuzz browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ run: $(STAMP)
 test: $(STAMP)
 	# compile the numba kernels once, here, before the tests start processes that load them
 	$(BIN)/evlaunch run --no-save > /dev/null
-	$(BIN)/python -m pytest -q
+	# generated examples from a fixed seed, so a run that lands is a run anyone can repeat;
+	# `make fuzz` explores fresh ones
+	$(BIN)/python -m pytest -q --hypothesis-seed=0
+
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_properties.py tests/web/test_contract.py
 
 $(VENV)/.bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

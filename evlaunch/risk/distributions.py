@@ -25,7 +25,7 @@ U_MIN = 2.0**-53  # samplers draw u in [U_MIN, 1 - U_MIN], so inverse CDFs stay 
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -38,7 +38,8 @@ class _Dist(BaseModel):
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the samplers can draw (an unbounded normal: about
         8.2 standard deviations either side of its mean)."""
-        ends = self.ppf(np.array([U_MIN, 1.0 - U_MIN]))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow shows as nan: refused
+            ends = self.ppf(np.array([U_MIN, 1.0 - U_MIN]))
         return float(ends[0]), float(ends[1])
 
     def quantile(self, q: float) -> float:
@@ -298,6 +299,11 @@ def Uncertain(gt=None, ge=None, lt=None, le=None):
 
     def in_range(value):
         low, high = support(value)
+        if is_uncertain(value) and not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError(
+                f"this {value.dist} distribution's range overflows a float ({low:g} to "
+                f"{high:g}); its figures are far beyond any real one"
+            )
         ok = (
             (gt is None or low > gt)
             and (ge is None or low >= ge)

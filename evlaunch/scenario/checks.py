@@ -11,6 +11,7 @@ from .months import add_months, months_between
 from .schema import Scenario
 
 Loc = tuple[str | int, ...]
+SAATY_LOW = 0.11  # 1/9 as people write it by hand (0.11), on Saaty's 1-9 scale
 
 
 def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
@@ -207,8 +208,14 @@ def _ahp_problems(w) -> list[tuple[Loc, object, str]]:
                 f"must be {n} rows of {n} comparisons, one per criterion",
             )
         ]
-    if (m <= 0).any() or not np.allclose(np.diag(m), 1):
-        return [(loc, np.diag(m).tolist(), "comparisons must be positive, with 1 on the diagonal")]
+    if ((m < SAATY_LOW) | (m > 9)).any() or not np.allclose(np.diag(m), 1):
+        return [
+            (
+                loc,
+                [float(m.min()), float(m.max())],
+                "comparisons are on Saaty's scale, 1/9 to 9, with 1 on the diagonal",
+            )
+        ]
     bad = np.argwhere(np.abs(m * m.T - 1) > 0.01)
     if bad.size:
         i, j = bad[0]

@@ -18,7 +18,8 @@ Month = Annotated[str, BeforeValidator(parse_month)]
 class _Strict(BaseModel):
     # Unknown fields are errors: a typo or a wrong unit ("capacity_per_month") must not pass
     # silently with the default in its place.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # and NaN or infinity is never a figure (JSON and YAML both can spell them)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Company(_Strict):

@@ -71,6 +71,7 @@ def _inconsistent_edit(data):
 
 
 _inconsistent = edited(_inconsistent_edit)
+_off_scale = _inconsistent.replace("- 9", "- 50", 1)  # one comparison of 50 (reciprocal kept)
 
 # (id, file name, file text or None for no file, message fragments that must all appear)
 CASES = [
@@ -199,6 +200,30 @@ CASES = [
             "row 1 column 2 is 3",
             "it must be 1/3",
         ],
+    ),
+    (
+        "AHP comparison off Saaty's scale",
+        "s.yaml",
+        _off_scale,
+        ["assessment.weights.matrix", "Saaty's scale, 1/9 to 9", "50"],
+    ),
+    (
+        "NaN in a figure",
+        "s.yaml",
+        edited(setter("market", "price_cny", float("nan"))),
+        ["market.price_cny", "finite number"],
+    ),
+    (
+        "distribution that overflows",
+        "s.yaml",
+        edited(
+            setter(
+                "market",
+                "price_cny",
+                {"dist": "triangular", "low": -1.7e308, "mode": 0, "high": 1.7e308},
+            )
+        ),
+        ["market.price_cny", "overflows a float", "far beyond any real one"],
     ),
     (
         "AHP too inconsistent",
