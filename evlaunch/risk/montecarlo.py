@@ -87,18 +87,21 @@ def monte_carlo(
     on_progress: Callable[[int, int], None] | None = None,
     adjust: Callable[[dict], dict] | None = None,
     fan_paths: int = FAN_PATHS,
+    draw: Sampler | None = None,
 ) -> RiskResult:
     """Simulate ``paths`` sampled paths of ``scenario`` built with ``options``.
 
     The result is a function of (scenario, options, paths, seed, sampler, version) only: the
     chunk size changes memory and speed, never a number. ``adjust`` may rescale the sampled
     inputs of each chunk (the dashboard's what-if sliders) before they are simulated.
+    ``draw`` may supply the Sampler (one that remembers its draws); its scenario must have
+    the same uncertain inputs as ``scenario``, and its seed and method are the ones used.
     """
     check_run_size(paths, chunk_paths)
     if sampler not in SAMPLERS:
         raise UserError(f"--sampler {sampler!r}: allowed: {', '.join(SAMPLERS)}")
     started = time.perf_counter()
-    draw = Sampler(scenario, seed, sampler)
+    draw = draw or Sampler(scenario, seed, sampler)
     target, window = scenario.target.deliveries, scenario.target.window_months
     months = scenario.horizon_months
     marks = sorted({*CHECKPOINTS, window})

@@ -5,17 +5,52 @@ multiplied by new central / old central, so its spread scales with it. The launc
 the target change the scenario itself.
 """
 
+import threading
+from collections import OrderedDict
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UserError
 from ..model.simulate import Params, central_params
 from ..risk.montecarlo import monte_carlo
+from ..risk.sampling import Sampler
 from ..scenario.checks import cross_field_problems, with_requirements
 from ..scenario.months import add_months
 from ..scenario.schema import Scenario
 
 MAX_PATHS = 200_000  # per request: about half a second of compute on two cores
+REMEMBERED_RUNS = 2  # sampled inputs kept for this many (scenario, paths, seed): ~35 MB each
+
+
+class _RememberingSampler(Sampler):
+    """A Sampler that keeps what it drew. Slider moves rescale the same draws (common random
+    numbers), so a move skips the sampling and the curve moves only by what the slider did."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        object.__setattr__(self, "drawn", {})
+
+    def params(self, start: int, stop: int) -> Params:
+        if (start, stop) not in self.drawn:
+            self.drawn[(start, stop)] = super().params(start, stop)
+        return self.drawn[(start, stop)]
+
+
+_samplers: OrderedDict = OrderedDict()
+_samplers_lock = threading.Lock()
+
+
+def _sampler(scenario: Scenario, paths: int, seed: int) -> Sampler:
+    key = (id(scenario), paths, seed)
+    with _samplers_lock:  # requests run in a thread pool
+        found = _samplers.get(key)
+        if found is None or found.scenario is not scenario:
+            found = _samplers[key] = _RememberingSampler(scenario, seed, "sobol")
+        _samplers.move_to_end(key)
+        while len(_samplers) > REMEMBERED_RUNS:
+            _samplers.popitem(last=False)
+        return found
 
 
 class WhatIf(BaseModel):
@@ -65,7 +100,14 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
     options = with_requirements(moved, moved.plan.options)
     # the fan from 5,000 paths is ample for a chart (its P10 moves by ~0.4 percentile points)
     risk = monte_carlo(
-        moved, options, change.paths, change.seed, "sobol", adjust=adjust, fan_paths=5_000
+        moved,
+        options,
+        change.paths,
+        change.seed,
+        "sobol",
+        adjust=adjust,
+        fan_paths=5_000,
+        draw=_sampler(scenario, change.paths, change.seed),
     )
     fan = {float(k): v for k, v in risk.fan_cumulative_deliveries.items()}
     window = moved.target.window_months
