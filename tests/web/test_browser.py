@@ -3,28 +3,15 @@
 import os
 import re
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from plotly.offline import get_plotlyjs
 
 from evlaunch.report.html import build_report, write_report
 from evlaunch.scenario.load import load_scenario
-from evlaunch.web.app import app
+from evlaunch.web.local import CHROMIUM, CHROMIUM_ARGS, serving
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 if not Path(CHROMIUM).exists():
@@ -37,23 +24,15 @@ sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
 @pytest.fixture(scope="module")
 def server():
-    port = 8767
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(8767) as url:
+        yield url
 
 
 def test_dashboard_loads_and_a_slider_changes_the_answer(browser, server):

@@ -2,28 +2,19 @@
 latencies go to test-artifacts/load.txt."""
 
 import asyncio
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
-import uvicorn
 
-from evlaunch.web.app import app
+from evlaunch.web.local import serving
 
 PORT = 8769
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def test_200_concurrent_dashboard_requests_without_an_error():
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-
     async def one(client, i):
         started = time.perf_counter()
         if i % 2:
@@ -44,11 +35,8 @@ def test_200_concurrent_dashboard_requests_without_an_error():
                 asyncio.gather(*(one(client, i) for i in range(200))), timeout=180
             )
 
-    try:
+    with serving(PORT):
         answers = asyncio.run(burst())
-    finally:
-        server.should_exit = True
-        thread.join(10)
     codes = [c for c, _ in answers]
     seconds = np.array([s for _, s in answers])
     summary = (
