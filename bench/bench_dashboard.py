@@ -5,25 +5,13 @@ the browser (Debian's chromium via Playwright, from slider input to the chart re
 """
 
 import statistics
-import threading
 import time
 
 import numpy as np
-import uvicorn
 from fastapi.testclient import TestClient
 
 from evlaunch.web.app import app
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from evlaunch.web.local import CHROMIUM, CHROMIUM_ARGS, serving
 
 
 def api(repeats: int = 40) -> list[float]:
@@ -45,37 +33,30 @@ def api(repeats: int = 40) -> list[float]:
 def browser(repeats: int = 20) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=8765, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     times = []
-    try:
-        with sync_playwright() as p:
-            page = p.chromium.launch(executable_path=CHROMIUM, args=ARGS).new_page()
-            page.goto("http://127.0.0.1:8765/")
-            page.wait_for_function("document.getElementById('timing').textContent.length > 0")
-            for i in range(repeats):
-                value = 0.5 + 0.1 * (i % 20)
-                times.append(
-                    page.evaluate(
-                        """async (value) => {
-                    const timing = document.getElementById('timing');
-                    const before = timing.textContent;
-                    const started = performance.now();
-                    const cap = document.getElementById('cap');
-                    cap.value = value;
-                    cap.dispatchEvent(new Event('input'));
-                    while (timing.textContent === before) await new Promise(r => setTimeout(r, 2));
-                    return (performance.now() - started - 60) / 1000;  // less the 60 ms debounce
-                }""",
-                        value,
-                    )
+    with serving(8765) as url, sync_playwright() as p:
+        page = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS).new_page()
+        page.goto(url + "/")
+        page.wait_for_function("document.getElementById('timing').textContent.length > 0")
+        for i in range(repeats):
+            value = 0.5 + 0.1 * (i % 20)
+            times.append(
+                page.evaluate(
+                    """async (value) => {
+                // the timing line is rewritten after each redraw, even when its text repeats
+                const redrawn = new Promise(resolve => new MutationObserver(
+                    (_, observer) => { observer.disconnect(); resolve(); }
+                ).observe(document.getElementById('timing'), {childList: true}));
+                const started = performance.now();
+                const cap = document.getElementById('cap');
+                cap.value = value;
+                cap.dispatchEvent(new Event('input'));
+                await redrawn;
+                return (performance.now() - started - 60) / 1000;  // less the 60 ms debounce
+            }""",
+                    value,
                 )
-    finally:
-        server.should_exit = True
-        thread.join(5)
+            )
     return times
 
 
