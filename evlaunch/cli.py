@@ -243,12 +243,21 @@ def plan_command(
 
 @app.command()
 @user_errors
-def reference() -> None:
+def reference(
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM: only figures published by the end of it.")
+    ] = None,
+) -> None:
     """Real EV entrants: first delivery and cumulative deliveries at 12, 24, 36 months."""
-    from .reference.entrants import entrants
+    from .reference.entrants import entrants, month_end
     from .report.terminal import print_reference
+    from .scenario.months import parse_month
 
-    print_reference(entrants(), out)
+    try:
+        date = month_end(parse_month(as_of)) if as_of else None
+    except ValueError as exc:
+        raise UserError(f"--as-of: {exc}") from None
+    print_reference(entrants(date), out)
 
 
 @app.command()
@@ -305,6 +314,26 @@ def backtest(seed: Seed = 0, json_path: JsonOut = None) -> None:
     print_backtest(rows, out)
 
 
+@app.command()
+@user_errors
+def hindcast(
+    seed: Seed = 0,
+    workers: Annotated[int, typer.Option(help="Processes (one per core).")] = 2,
+    json_path: JsonOut = None,
+) -> None:
+    """Score the forecaster out of sample: leave-one-out forecasts of every entrant, as of
+    launch and after 3, 6, 12, 18 months of sales, against naive baselines."""
+    from .reference.hindcast import hindcast as run_hindcast
+    from .report.terminal import print_hindcast
+
+    if not 1 <= workers <= 64:
+        raise UserError(f"--workers {workers}: between 1 and 64")
+    result = run_hindcast(seed, workers)
+    if json_path:
+        write_json_atomic(json_path, result.to_dict())
+    print_hindcast(result, out)
+
+
 @app.command("nowcast")
 @user_errors
 def nowcast_command(
@@ -359,6 +388,10 @@ def report(
         Path | None, typer.Option(help="A sweep's grid file: its P(target) heat map goes in.")
     ] = None,
     store: StorePath = None,
+    hindcast: Annotated[
+        Path | None,
+        typer.Option(help="JSON from `evlaunch hindcast --json`: its PIT histogram goes in."),
+    ] = None,
 ) -> None:
     """One self-contained HTML report (works offline), with every chart's data beside it."""
     from .report.html import build_report, write_report
@@ -376,11 +409,39 @@ def report(
                 f"{sweep}: no finished points in the store; run `evlaunch sweep {sweep}` first"
             )
         heat = (rows, grid.names)
+    cases = _hindcast_cases(hindcast) if hindcast is not None else None
     html, data, summary = build_report(
-        scenario, text, paths, seed, data_dir=output.stem + "_data", sweep=heat
+        scenario,
+        text,
+        paths,
+        seed,
+        data_dir=output.stem + "_data",
+        sweep=heat,
+        hindcast_cases=cases,
     )
     folder = write_report(output, html, data, summary)
     out.print(f"wrote {output} ({len(html) / 1e6:.1f} MB) and its data in {folder}/")
+
+
+def _hindcast_cases(path: Path) -> list[dict]:
+    """The scored cases of a hindcast JSON file, checked: method and a PIT in [0, 1] each."""
+    try:
+        if path.stat().st_size > 50_000_000:
+            raise UserError(f"{path}: larger than 50 MB; a hindcast's JSON is a few MB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise UserError(f"{path}: not a JSON file ({type(exc).__name__})") from None
+    cases = data.get("cases") if isinstance(data, dict) else None
+    if not isinstance(cases, list) or not cases:
+        raise UserError(f"{path}: no 'cases' list; write it with `evlaunch hindcast --json`")
+    for i, c in enumerate(cases):
+        ok = isinstance(c, dict) and isinstance(c.get("method"), str)
+        pit = c.get("pit") if ok else None
+        if not (isinstance(pit, int | float) and 0 <= pit <= 1):
+            raise UserError(f"{path}: cases[{i}] needs a 'method' and a 'pit' between 0 and 1")
+    return cases
 
 
 @app.command()

@@ -11,6 +11,7 @@ from . import __version__
 from .model.outcomes import sales_outcomes
 from .model.simulate import central_params, simulate
 from .partners.assess import assess
+from .reference.entrants import month_end
 from .reference.outside import outside_view
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
@@ -74,6 +75,7 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
             outside = outside_view(
                 target.deliveries,
                 target.window_months,
+                month_end(scenario.start),
                 risk.window_log_edges,
                 risk.window_log_counts,
                 risk.p_target,

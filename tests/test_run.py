@@ -26,7 +26,16 @@ def test_bundled_run_matches_its_snapshot(xiaomi):
     if os.environ.get("EVLAUNCH_UPDATE_SNAPSHOT"):
         SNAPSHOT.write_text(json.dumps(result, indent=2) + "\n")
     expected = json.loads(SNAPSHOT.read_text())
-    _assert_close(json.loads(json.dumps(result)), expected)
+    actual = json.loads(json.dumps(result))
+    # The outside view comes from MCMC in XLA, whose rounding (and so every draw after it)
+    # may differ between CPUs: compared within its sampling error, the rest exactly.
+    outside, expected_outside = actual.pop("outside_view"), expected.pop("outside_view")
+    _assert_close(actual, expected)
+    assert outside["as_of"] == expected_outside["as_of"] == "2021-09-30"
+    assert outside["entrants"] == pytest.approx(expected_outside["entrants"])
+    assert abs(outside["p_target_outside"] - expected_outside["p_target_outside"]) < 0.03
+    ratio = outside["outside_median"] / expected_outside["outside_median"]
+    assert 0.7 < ratio < 1.4
 
 
 def _assert_close(actual, expected, where="result"):

@@ -1,73 +1,159 @@
-"""The outside view: where a target sits among real entrants, and how it changes the odds.
+"""The outside view: what real entrants, as known on the plan's date, say about its target.
 
-Outside-view distribution of deliveries in the target window: log deliveries of the entrants
-with data that far, as a normal with unknown mean and variance under the usual
-non-informative prior, so the predictive distribution is Student's t with n - 1 degrees of
-freedom, centred on the mean log, scale s sqrt(1 + 1/n) (Gelman et al. 2013, Bayesian Data
-Analysis, 3rd ed., section 3.2).
+The outside view is the forecaster's prior predictive for a new entrant (``forecaster.py``):
+the hierarchical Bass population fitted on every entrant's figures published by ``as_of``,
+a new entrant drawn from it, its cumulative deliveries after the target window. So a 2021
+plan is judged only by what was known in 2021.
 
-Blend: the two views are combined as a product of densities (the outside view as a prior,
-the inside view's simulated paths as the likelihood), by reweighting the Monte Carlo's paths
-with the outside-view density at their window deliveries. Unlike averaging probabilities it
-never puts weight where the plan cannot go: a target beyond every path's capacity stays
-out of reach, however often real entrants have got there.
+Blend: a linear opinion pool (a mixture) of the inside view (the scenario's Monte Carlo)
+and the outside view, so the outside view can give probability to outcomes the plan's paths
+never reach. Its weight is equal (Clemen 1989, "Combining forecasts: a review and annotated
+bibliography", IJF 5:559-583: equal weights are hard to beat), not yet fitted: fitting it
+needs inside views of past entrants, which the hindcast does not have.
 """
 
+import datetime as dt
+import hashlib
+import os
+import tempfile
 from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
+from .. import __version__
 from .entrants import entrants
+from .forecaster import Series, fit
+from .outlook import reference_class
+
+WEIGHT_INSIDE = 0.5
+DISAGREEMENT = 3.0  # a factor between the two views' medians worth a sentence
+OUTSIDE_SEED = 20_210_900  # the outside view of a date is one fixed draw set, whatever the run
 
 
 @dataclass(frozen=True)
 class OutsideView:
+    as_of: str  # ISO date: the forecaster saw figures published by then
     window_months: int
     target: float
-    entrants: dict[str, float]  # company -> deliveries in the window
-    target_percentile: float  # share of those entrants below the target, in %
+    reference_entrants: int  # in the class the forecaster was fitted on
+    entrants: dict[str, float]  # company -> deliveries in the window, those known that far
+    target_percentile: float  # share of the outside view's draws below the target, in %
     p_target_outside: float
     p_target_inside: float
     p_target_blend: float
+    weight_inside: float
     outside_median: float
+    outside_p10_p90: tuple[float, float]
+    inside_median: float
     blend_median: float
+    disagreement: str | None  # one sentence when the views differ by more than 3x
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+@cache
+def outside_draws(as_of: dt.date, window_months: int) -> tuple[np.ndarray, int]:
+    """(draws of a new entrant's cumulative deliveries after ``window_months`` months of
+    sales, entrants in the reference class), as known on ``as_of``.
+
+    A function of the bundled data, the date, the window and the version only, so it is kept
+    on disk (fitting takes seconds, compiling the sampler in a new process ~20 s)."""
+    reference = reference_class(as_of)
+    key = hashlib.sha256(
+        repr((reference, as_of, window_months, OUTSIDE_SEED, __version__)).encode()
+    ).hexdigest()[:24]
+    path = Path(_cache_dir()) / f"outside-{key}.npy"
+    try:
+        return np.load(path, allow_pickle=False), len(reference)
+    except (OSError, ValueError):
+        pass
+    posterior = fit(reference, Series("new entrant", ()), seed=OUTSIDE_SEED)
+    rng = np.random.default_rng(OUTSIDE_SEED)
+    draws = posterior.predict([window_months], rng)[:, 0]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, draws)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache we cannot write is only slower
+    return draws, len(reference)
+
+
+def _cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "evlaunch")
+
+
+def _inside_cdf(edges: np.ndarray, counts: np.ndarray, log_value: float) -> float:
+    """Share of inside paths at or below ``log_value`` (uniform within a histogram bin)."""
+    total = counts.sum()
+    if total == 0:
+        return float("nan")
+    part = np.clip((log_value - edges[:-1]) / np.diff(edges), 0.0, 1.0)
+    return float((counts * part).sum() / total)
+
+
 def outside_view(
-    target: float, window_months: int, inside_log_edges, inside_log_counts, p_target_inside: float
+    target: float,
+    window_months: int,
+    as_of: dt.date,
+    inside_log_edges,
+    inside_log_counts,
+    p_target_inside: float,
 ) -> OutsideView:
-    """Compare a target of ``target`` deliveries in ``window_months`` months of sales with the
-    bundled entrants, and blend with the inside view, given as a histogram of
-    log(1 + window deliveries) over the Monte Carlo's paths."""
-    reached = {e.company: float(e.cumulative_at(window_months)) for e in entrants()}
-    reached = {k: v for k, v in reached.items() if np.isfinite(v) and v > 0}
-    logs = np.log1p(list(reached.values()))
-    n = logs.size
-    mu_o, s_o = logs.mean(), logs.std(ddof=1)
-    scale_o = s_o * np.sqrt(1 + 1 / n)
-    outside = stats.t(df=n - 1, loc=mu_o, scale=scale_o)
+    """Compare a target of ``target`` deliveries in ``window_months`` months of sales with
+    real entrants as known on ``as_of``, and blend with the inside view (a histogram of
+    log(1 + window deliveries) over the Monte Carlo's paths)."""
+    draws, n_reference = outside_draws(as_of, window_months)
     edges = np.asarray(inside_log_edges, dtype=float)
     counts = np.asarray(inside_log_counts, dtype=float)
-    centres = (edges[:-1] + edges[1:]) / 2
-    blend = counts * outside.pdf(centres)  # the inside paths, reweighted by the outside view
-    # share of each bin at or above the target, for the bin the target falls in
-    above = np.clip((edges[1:] - np.log1p(target)) / np.diff(edges), 0.0, 1.0)
-    total = blend.sum()
-    cdf = np.cumsum(blend) / total if total > 0 else np.zeros_like(blend)
+    p_outside = float(np.mean(draws >= target))
+    w = WEIGHT_INSIDE
+    p_blend = w * p_target_inside + (1 - w) * p_outside
+
+    grid = np.sort(np.concatenate([np.log1p(draws), edges]))
+    inside_cdf = np.array([_inside_cdf(edges, counts, g) for g in grid])
+    outside_cdf = np.searchsorted(np.sort(np.log1p(draws)), grid, side="right") / draws.size
+    blend_cdf = w * inside_cdf + (1 - w) * outside_cdf
+    inside_median = float(np.expm1(grid[np.searchsorted(inside_cdf, 0.5)]))
+    blend_median = float(np.expm1(grid[min(np.searchsorted(blend_cdf, 0.5), grid.size - 1)]))
+    outside_median = float(np.median(draws))
+
+    disagreement = None
+    ratio = max(inside_median, 1.0) / max(outside_median, 1.0)
+    if ratio > DISAGREEMENT or ratio < 1 / DISAGREEMENT:
+        highest = float(np.expm1(edges[np.nonzero(counts)[0][-1] + 1])) if counts.any() else 0.0
+        lacks = (
+            f"every simulated path stays below {highest:,.0f}, so the plan's capacity and "
+            "demand, not the odds, cap it"
+            if highest < target
+            else "its uncertainty may be too narrow"
+        )
+        disagreement = (
+            f"The inside view's median ({inside_median:,.0f}) is {max(ratio, 1 / ratio):.1f} "
+            f"times {'above' if ratio > 1 else 'below'} what entrants known on {as_of} "
+            f"suggest ({outside_median:,.0f}): {lacks}."
+        )
+    known = {e.company: float(e.cumulative_at(window_months)) for e in entrants(as_of)}
     return OutsideView(
+        as_of=as_of.isoformat(),
         window_months=window_months,
         target=target,
-        entrants=reached,
-        target_percentile=100.0 * float(np.mean(np.array(list(reached.values())) < target)),
-        p_target_outside=float(outside.sf(np.log1p(target))),
+        reference_entrants=n_reference,
+        entrants={k: v for k, v in known.items() if np.isfinite(v)},
+        target_percentile=100.0 * float(np.mean(draws < target)),
+        p_target_outside=p_outside,
         p_target_inside=p_target_inside,
-        p_target_blend=float((blend * above).sum() / total) if total > 0 else 0.0,
-        outside_median=float(np.expm1(mu_o)),
-        blend_median=float(np.expm1(centres[np.searchsorted(cdf, 0.5)]))
-        if total > 0
-        else float("nan"),
+        p_target_blend=float(p_blend),
+        weight_inside=w,
+        outside_median=outside_median,
+        outside_p10_p90=tuple(float(v) for v in np.quantile(draws, [0.1, 0.9])),
+        inside_median=inside_median,
+        blend_median=blend_median,
+        disagreement=disagreement,
     )

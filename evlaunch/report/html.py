@@ -18,7 +18,7 @@ from ..io import write_json_atomic, write_text_atomic
 from ..model.simulate import central_params, input_names, input_value, simulate
 from ..partners.assess import assess
 from ..plan.solve import plan
-from ..reference.entrants import entrants
+from ..reference.entrants import entrants, month_end
 from ..reference.outside import outside_view
 from ..risk.distributions import is_uncertain
 from ..risk.montecarlo import monte_carlo
@@ -407,6 +407,32 @@ def heatmap_figure(rows: list[dict], names: list[str]) -> Figure:
     )
 
 
+def calibration_figure(cases: list[dict]) -> Figure:
+    """PIT histogram per method from a hindcast: flat when the forecasts are calibrated."""
+    edges = np.linspace(0, 1, 11)
+    fig = go.Figure()
+    rows = []
+    for method in dict.fromkeys(c["method"] for c in cases):
+        pit = np.array([c["pit"] for c in cases if c["method"] == method], dtype=float)
+        counts, _ = np.histogram(pit, edges)
+        share = counts / max(pit.size, 1)
+        fig.add_trace(go.Bar(x=(edges[:-1] + 0.05).tolist(), y=share.tolist(), name=method))
+        rows += [
+            {"method": method, "pit_from": float(a), "pit_to": float(b), "share": float(v)}
+            for a, b, v in zip(edges[:-1], edges[1:], share, strict=True)
+        ]
+    fig.add_hline(y=0.1, line_dash="dot", annotation_text="calibrated")
+    fig.update_layout(barmode="group", xaxis_title="PIT", yaxis_title="share of forecasts")
+    return Figure(
+        "calibration",
+        "Hindcast: are the forecasts calibrated?",
+        "Probability integral transform of each leave-one-out forecast (evlaunch hindcast): "
+        "a calibrated forecaster puts 10% in every bar; a U shape means intervals too narrow.",
+        _layout(fig, "share of forecasts", "PIT"),
+        rows,
+    )
+
+
 def build_report(
     scenario: Scenario,
     text: str,
@@ -414,6 +440,7 @@ def build_report(
     seed: int = 0,
     data_dir: str = "report_data",
     sweep: tuple[list[dict], list[str]] | None = None,
+    hindcast_cases: list[dict] | None = None,
 ) -> tuple[str, dict[str, list[dict]], dict]:
     """The report's HTML, each figure's and table's rows, and a JSON summary; ``sweep`` (a
     sweep's result rows and parameter names) adds its P(target) heat map."""
@@ -447,6 +474,7 @@ def build_report(
     outside = outside_view(
         scenario.target.deliveries,
         scenario.target.window_months,
+        month_end(scenario.start),
         risk.window_log_edges,
         risk.window_log_counts,
         risk.p_target,
@@ -455,7 +483,7 @@ def build_report(
         {
             "label": "Outside view",
             "value": f"{outside.target_percentile:.0f}%",
-            "sub": f"of {len(outside.entrants)} real entrants deliver less",
+            "sub": f"of new entrants as known on {outside.as_of} deliver less",
         }
     )
     tables = []
@@ -501,6 +529,8 @@ def build_report(
         figures.append(plan_figure(planned, scenario))
     if sweep is not None:
         figures.append(heatmap_figure(*sweep))
+    if hindcast_cases:
+        figures.append(calibration_figure(hindcast_cases))
     tables.append(
         {
             "id": "assumptions",

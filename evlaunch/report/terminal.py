@@ -3,6 +3,7 @@
 import numpy as np
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..run import RunResult
@@ -57,13 +58,17 @@ def print_run(result: RunResult, console: Console) -> None:
         if others and case.case != "chosen mix":
             console.print(f"{case.case} needs {' + '.join(others)}: run together")
     o = result.outside_view
+    lo, hi = o["outside_p10_p90"]
     console.print(
-        f"Outside view: {o['target']:,.0f} in {o['window_months']} months of sales is above "
-        f"{o['target_percentile']:.0f}% of the {len(o['entrants'])} real entrants with that "
-        f"much history (median {o['outside_median']:,.0f}); P(target) outside "
+        f"Outside view as of {o['as_of']} ({o['reference_entrants']} entrants known then): "
+        f"a new entrant delivers {o['outside_median']:,.0f} in {o['window_months']} months of "
+        f"sales (80%: {lo:,.0f} to {hi:,.0f}); the target is above "
+        f"{o['target_percentile']:.0f}% of that. P(target) outside "
         f"{_pct(o['p_target_outside'])}, inside {_pct(o['p_target_inside'])}, blended "
-        f"{_pct(o['p_target_blend'])} (`evlaunch reference`)"
+        f"{_pct(o['p_target_blend'])} (equal weights; `evlaunch hindcast` scores the outside view)"
     )
+    if o["disagreement"]:
+        console.print(escape(o["disagreement"]))
     if result.recommended:
         console.print(
             f"[bold]Recommended way to build: {result.recommended}[/bold] "
@@ -320,7 +325,7 @@ def print_reference(entrants, console: Console) -> None:
             e.first_delivery,
             *(_k(float(e.cumulative_at(k))) for k in (12, 24, 36)),
             f"{e.last_month:.0f}",
-            str(len(e.sources)),
+            str(len({f.source for f in e.figures})),
         )
     console.print(table)
 
@@ -367,6 +372,46 @@ def print_backtest(rows, console: Console) -> None:
             r.entrant, r.method, f"{100 * r.mape:,.0f}%", f"{100 * r.coverage_80:.0f}%", style=style
         )
     console.print(table)
+
+
+def print_hindcast(result, console: Console) -> None:
+    """Scores per forecast origin and method, the CRPS ratios, and the stated targets."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title="hindcast: leave-one-out forecasts of cumulative deliveries at 12, 24, 36 months",
+        caption="CRPS in vehicles (lower is better); coverage of the central 50/80/95% "
+        "intervals; bias: share of medians above the truth",
+    )
+    for name in ("after", "method", "cases", "CRPS", "CRPS (log)", "50%", "80%", "95%"):
+        table.add_column(name, justify="left" if name == "method" else "right", no_wrap=True)
+    table.add_column("MdAPE", justify="right")
+    table.add_column("bias", justify="right")
+    last = None
+    for s in result.scores:
+        table.add_row(
+            f"{s.origin} mo" if s.origin != last else "",
+            s.method,
+            str(s.cases),
+            f"{s.crps:,.0f}",
+            f"{s.crps_log:.2f}",
+            *(f"{100 * s.coverage[lv]:.0f}%" for lv in (0.5, 0.8, 0.95)),
+            f"{100 * s.mdape:.0f}%",
+            f"{100 * s.bias:.0f}%",
+            end_section=False,
+        )
+        last = s.origin
+    console.print(table)
+    for origin, row in result.skill.items():
+        ratios = ", ".join(f"{m} {v['ratio']:.2f} ({v['cases']} cases)" for m, v in row.items())
+        console.print(f"  after {origin} months, our CRPS / theirs on common cases: {ratios}")
+    if result.brier is not None:
+        console.print(
+            f"  stated targets: {len(result.targets)} scored, Brier {result.brier:.3f} "
+            f"against {result.brier_base_rate:.3f} for the base rate; not scored: "
+            + ", ".join(f"{n} ({why})" for why, n in result.targets_skipped.items())
+        )
 
 
 def print_nowcast(scenario, data, result, console: Console) -> None:

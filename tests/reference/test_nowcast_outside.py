@@ -1,15 +1,15 @@
+import datetime as dt
+
 import numpy as np
 import pytest
-from scipy import stats
 from typer.testing import CliRunner
 
 from evlaunch.cli import app
 from evlaunch.errors import UserError
 from evlaunch.model.simulate import simulate
+from evlaunch.reference import outside
 from evlaunch.reference.actuals import Actuals, parse_actuals
-from evlaunch.reference.entrants import entrants
 from evlaunch.reference.nowcast import nowcast
-from evlaunch.reference.outside import outside_view
 from evlaunch.risk.sampling import Sampler
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import add_months
@@ -51,29 +51,27 @@ def test_nowcast_refuses_actuals_outside_the_grid(xiaomi):
         nowcast(xiaomi, Actuals("2028-08", np.array([1.0, 2.0])), MIX, paths=100)
 
 
-def test_outside_view_by_hand():
-    reached = {e.company: float(e.cumulative_at(36)) for e in entrants()}
-    reached = {k: v for k, v in reached.items() if np.isfinite(v)}
-    logs = np.log1p(list(reached.values()))
-    n = len(logs)
-    target = float(np.median(list(reached.values())))
-    # inside view: every path delivers exactly the target (one histogram bin at it)
+def test_outside_view_blend_by_hand(monkeypatch):
+    # the outside view: 1,000 draws spread evenly on 1..1000 vehicles (a known distribution)
+    draws = np.arange(1.0, 1001.0)
+    monkeypatch.setattr(outside, "outside_draws", lambda as_of, months: (draws, 7))
     edges = np.linspace(0, 20, 401)
     counts = np.zeros(400, int)
-    counts[np.searchsorted(edges, np.log1p(target * 1.5)) - 1] = 1000
-    view = outside_view(target, 36, edges, counts, p_target_inside=1.0)
-    assert view.target_percentile == pytest.approx(
-        100 * np.mean(np.array(list(reached.values())) < target)
-    )
-    expected = stats.t(n - 1, logs.mean(), logs.std(ddof=1) * np.sqrt(1 + 1 / n)).sf(
-        np.log1p(target)
-    )
-    assert view.p_target_outside == pytest.approx(expected)
-    assert view.p_target_blend == pytest.approx(1.0)  # every inside path is above the target
+    counts[np.searchsorted(edges, np.log1p(5000)) - 1] = 1000  # every inside path ~5,000
+    view = outside.outside_view(900, 36, dt.date(2021, 9, 30), edges, counts, 1.0)
+    assert view.p_target_outside == pytest.approx(0.101)  # draws 900..1000
+    assert view.target_percentile == pytest.approx(89.9)
+    # an equal-weight mixture, not a reweighting: the outside view keeps its share
+    assert view.p_target_blend == pytest.approx(0.5 * 1.0 + 0.5 * 0.101)
+    assert view.outside_median == pytest.approx(500.5)
+    assert 4700 < view.inside_median < 5300  # within its histogram bin (5% wide)
+    assert "times above" in view.disagreement and view.reference_entrants == 7
+    # an inside view no path of which reaches the target: the blend still can
     counts[:] = 0
-    counts[np.searchsorted(edges, np.log1p(target / 3)) - 1] = 1000
-    view = outside_view(target, 36, edges, counts, p_target_inside=0.0)
-    assert view.p_target_blend == 0.0  # the outside view cannot add capacity
+    counts[np.searchsorted(edges, np.log1p(300)) - 1] = 1000
+    view = outside.outside_view(900, 36, dt.date(2021, 9, 30), edges, counts, 0.0)
+    assert view.p_target_blend == pytest.approx(0.5 * 0.101)
+    assert view.disagreement is None  # 300 against 500: within a factor of 3
 
 
 @pytest.mark.parametrize(
@@ -119,3 +117,14 @@ def test_cli_reference_backtest_and_bad_nowcast(tmp_path):
     assert result.exit_code == 2 and "before the scenario's start 2021-09" in result.output
     result = runner.invoke(app, ["nowcast", "--actuals", str(tmp_path / "none.csv")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_cli_reference_as_of_and_hindcast_flags():
+    runner = CliRunner()
+    result = runner.invoke(app, ["reference", "--as-of", "2019-06"])
+    assert result.exit_code == 0 and "NIO" in result.output
+    assert "Zeekr" not in result.output and "Xiaomi" not in result.output
+    result = runner.invoke(app, ["reference", "--as-of", "June"])
+    assert result.exit_code == 2 and "--as-of" in result.output
+    result = runner.invoke(app, ["hindcast", "--workers", "0"])
+    assert result.exit_code == 2 and "--workers 0" in result.output

@@ -41,7 +41,7 @@ def test_read_endpoints_and_the_openapi_spec():
         "/api/plan",
         "/api/reference",
     } <= set(spec["paths"])
-    assert client.get("/api/reference").json()[0]["company"] == "Tesla"
+    assert "Tesla" in {e["company"] for e in client.get("/api/reference").json()}
     risk = client.get("/api/risk", params={"paths": 1000}).json()
     assert risk["paths"] == 1000
     assert client.get("/api/risk", params={"paths": 5}).status_code == 422

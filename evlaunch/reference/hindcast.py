@@ -1,0 +1,348 @@
+"""Hindcast: the forecaster scored out of sample on every entrant, against naive baselines.
+
+For each entrant with data, leave-one-out: the entrant and every figure published after the
+forecast date are removed from its reference class. Forecasts are made at launch (outside
+view only) and after 3, 6, 12 and 18 months of sales, of cumulative deliveries after 12, 24
+and 36 months of sales (the truth: today's data, interpolated as in ``entrants.py``).
+
+Scores (Gneiting & Raftery 2007, JASA 102:359-378): CRPS from ``scoringrules`` (in vehicles,
+and of log deliveries, which weighs small and large entrants alike), coverage of the central
+50/80/95% intervals, MdAPE and MAPE of the median, bias (share of medians above the truth)
+and the PIT. Baselines, scored the same way: the analog ensemble (reference entrants' own
+deliveries at the checkpoint: the outside view alone), linear drift on the entrant's own
+cumulative deliveries (Hyndman & Athanasopoulos, FPP3 5.2), and the per-entrant Bass fit.
+Stated targets: P(hit) from the forecaster as of the day each target was stated, Brier score
+against the leave-one-out base rate.
+"""
+
+import csv
+import datetime as dt
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from importlib.resources import files
+from multiprocessing import get_context
+
+import numpy as np
+
+from ..errors import UserError
+from ..scenario.months import months_between, parse_month
+from .entrants import Entrant, entrants, published_date
+from .fit import fit_bass
+from .outlook import Question, answer, origin_date, question, reference_class
+
+ORIGINS = (0, 3, 6, 12, 18)
+MIN_REFERENCE = 3  # entrants known on the forecast date, the forecast one left out
+CHECKPOINTS = (12, 24, 36)
+LEVELS = (0.5, 0.8, 0.95)
+OURS = "hierarchical Bayes (evlaunch)"
+ANALOG, DRIFT, BASS = "analog ensemble (outside view)", "linear drift", "Bass fit per entrant"
+METHODS = (OURS, ANALOG, DRIFT, BASS)
+BASELINE_DRAWS = 500
+
+
+@dataclass(frozen=True)
+class Case:
+    """One forecast of one checkpoint by one method, with its scores."""
+
+    entrant: str
+    origin: int  # months of sales seen
+    as_of: str  # ISO date of the forecast
+    checkpoint: int
+    method: str
+    truth: float
+    median: float
+    bounds: dict  # level -> (low, high)
+    crps: float
+    crps_log: float
+    pit: float
+
+
+@dataclass(frozen=True)
+class TargetCase:
+    company: str
+    stated_on: str
+    target: float
+    window: str
+    achieved: float
+    p_hit: float
+    hit: bool
+
+
+@dataclass(frozen=True)
+class MethodScore:
+    method: str
+    origin: int
+    cases: int
+    crps: float
+    crps_log: float
+    coverage: dict  # level -> share of truths inside the central interval
+    mdape: float
+    mape: float
+    bias: float  # share of forecasts too high
+
+
+@dataclass(frozen=True)
+class Hindcast:
+    seed: int
+    entrants: list[str]
+    cases: list[Case]
+    scores: list[MethodScore]
+    skill: dict  # origin -> {baseline: our CRPS / its CRPS on the cases both forecast}
+    mdape: dict  # origin -> checkpoint -> MdAPE of our median
+    targets: list[TargetCase]
+    brier: float | None
+    brier_base_rate: float | None
+    targets_skipped: dict = field(default_factory=dict)  # reason -> count
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _score(e: str, origin: int, as_of: dt.date, c: int, method: str, truth: float, draws):
+    import scoringrules as sr
+
+    draws = np.asarray(draws, dtype=float)
+    tails = {
+        lv: (float(np.quantile(draws, (1 - lv) / 2)), float(np.quantile(draws, (1 + lv) / 2)))
+        for lv in LEVELS
+    }
+    return Case(
+        e,
+        origin,
+        as_of.isoformat(),
+        c,
+        method,
+        truth,
+        float(np.median(draws)),
+        tails,
+        float(sr.crps_ensemble(truth, draws)),
+        float(sr.crps_ensemble(np.log1p(truth), np.log1p(np.maximum(draws, 0)))),
+        float(np.mean(draws < truth) + 0.5 * np.mean(draws == truth)),
+    )
+
+
+def _own_monthly(e: Entrant) -> np.ndarray:
+    """Cumulative at the end of each whole month of sales known (interpolated)."""
+    months = int(np.floor(e.last_month))
+    return e.cumulative_at(np.arange(1, months + 1)) if months >= 1 else np.zeros(0)
+
+
+def _baselines(q: Question, reference: list[Entrant], rng) -> dict[str, np.ndarray]:
+    """Each baseline's draws at the question's months; a method that cannot forecast (too
+    few analogs, too little own data) is left out."""
+    out = {}
+    months = np.asarray(q.months)
+    analogs = np.array([e.cumulative_at(months) for e in reference])
+    if analogs.size:
+        have = np.isfinite(analogs).all(axis=1)
+        if have.sum() >= 3:
+            out[ANALOG] = analogs[have]
+    own = _own_monthly(q.entrant)
+    if own.size >= 3:
+        steps = np.diff(np.concatenate([[0.0], own]))
+        t = own.size
+        h = months - t
+        sd = steps.std(ddof=1) * np.sqrt(h * (1 + h / (t - 1)))
+        centre = own[-1] + h * steps.mean()
+        draws = centre + sd * rng.standard_normal((BASELINE_DRAWS, months.size))
+        out[DRIFT] = np.maximum(draws, own[-1])
+        if own.size >= 6 and (steps > 0).sum() >= 3:
+            try:
+                bass = fit_bass(np.arange(1, t + 1), steps, draws=100, seed=0)
+                out[BASS] = bass.forecast(t, own[-1], months.astype(int), rng, BASELINE_DRAWS)
+            except UserError:
+                pass
+    return out
+
+
+def _cases_for(e: Entrant, origins=ORIGINS) -> list[tuple[int, Question]]:
+    truth_months = [c for c in CHECKPOINTS if np.isfinite(e.cumulative_at(c))]
+    out = []
+    for origin in origins:
+        months = [c for c in truth_months if c > origin]
+        as_of = origin_date(e.first_delivery, origin)
+        if months and len(reference_class(as_of, leave_out=e.company)) >= MIN_REFERENCE:
+            as_of = origin_date(e.first_delivery, origin)
+            key = f"hindcast:{e.company}:{origin}"
+            out.append((origin, question(e, as_of, origin, months, key)))
+    return out
+
+
+def _answer_chunk(args):
+    questions, seed = args
+    return [o.draws for o in answer(questions, seed)]
+
+
+def _answer_all(questions: list[Question], seed: int, workers: int) -> list[np.ndarray]:
+    """Answers in ``workers`` processes (each compiles the sampler once); the same draws as
+    one process would give, since each question is seeded by its own key."""
+    if workers <= 1 or len(questions) < 4:
+        return _answer_chunk((questions, seed))
+    chunks = [questions[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        parts = list(pool.map(_answer_chunk, [(c, seed) for c in chunks]))
+    out: list = [None] * len(questions)
+    for i, part in enumerate(parts):
+        out[i::workers] = part
+    return out
+
+
+def _targets(seed: int) -> tuple[list[tuple[dict, Question]], dict]:
+    """Stated targets the forecaster can be asked about, and why the others cannot."""
+    known = {e.company: e for e in entrants()}
+    asked, skipped = [], {}
+
+    def skip(reason):
+        skipped[reason] = skipped.get(reason, 0) + 1
+
+    with (files("evlaunch") / "data" / "targets.csv").open(encoding="utf-8", newline="") as h:
+        rows = list(csv.DictReader(h))
+    for line, row in enumerate(rows, start=2):
+        if not row["achieved"].strip():
+            skip("window not yet ended")
+            continue
+        if row["measure"] not in ("deliveries", "sales"):
+            skip("a production or weekly-rate target")
+            continue
+        e = known.get(row["company"])
+        if e is None:
+            skip("maker not in the entrants table")
+            continue
+        stated = published_date(row["stated_on"], f"targets.csv, line {line}")
+        seen = months_between(e.first_delivery, f"{stated.year:04d}-{stated.month:02d}")
+        t0 = months_between(e.first_delivery, parse_month(row["window_start"]))
+        t1 = months_between(e.first_delivery, parse_month(row["window_end"])) + 1
+        if seen <= 0:
+            skip("stated before the maker's first delivery")
+            continue
+        if len(reference_class(stated, leave_out=e.company)) < MIN_REFERENCE:
+            skip(f"fewer than {MIN_REFERENCE} other entrants known then")
+            continue
+        q = question(e, stated, seen, (max(t0, 0), t1), f"target:{line}")
+        asked.append((row, q))
+    return asked, skipped
+
+
+def hindcast(
+    seed: int = 0,
+    workers: int = 2,
+    only: tuple[str, ...] | None = None,
+    origins: tuple[int, ...] = ORIGINS,
+) -> Hindcast:
+    """Leave-one-out hindcast of every entrant with data at a checkpoint (or of the entrants
+    ``only`` names, then without the targets); see the module."""
+    chosen = [e for e in entrants() if only is None or e.company in only]
+    todo = [(e, origin, q) for e in chosen for origin, q in _cases_for(e, origins)]
+    target_questions, skipped = _targets(seed) if only is None else ([], {})
+    draws = _answer_all([q for *_, q in todo] + [q for _, q in target_questions], seed, workers)
+    cases = []
+    for (e, origin, q), ours in zip(todo, draws, strict=False):
+        rng = np.random.default_rng([seed, len(cases)])
+        reference = [r for r in entrants(q.as_of) if r.company != e.company]
+        methods = {OURS: ours, **_baselines(q, reference, rng)}
+        for j, c in enumerate(q.months):
+            truth = float(e.cumulative_at(c))
+            for method, d in methods.items():
+                cases.append(_score(e.company, origin, q.as_of, int(c), method, truth, d[:, j]))
+    targets = []
+    for (row, q), d in zip(target_questions, draws[len(todo) :], strict=True):
+        t0, t1 = q.months
+        before = float(q.entrant.cumulative_at(t0)) if t0 <= q.entrant.last_month else None
+        start = before if before is not None else d[:, 0]
+        delivered = d[:, 1] - start
+        goal, achieved = float(row["target_value"]), float(row["achieved"])
+        targets.append(
+            TargetCase(
+                row["company"],
+                row["stated_on"],
+                goal,
+                f"{row['window_start']} to {row['window_end']}",
+                achieved,
+                float(np.mean(delivered >= goal)),
+                achieved >= goal,
+            )
+        )
+    brier = base = None
+    if targets:
+        hits = np.array([t.hit for t in targets], dtype=float)
+        p = np.array([t.p_hit for t in targets])
+        loo = (hits.sum() - hits) / max(len(hits) - 1, 1)  # base rate without the target itself
+        brier, base = float(np.mean((p - hits) ** 2)), float(np.mean((loo - hits) ** 2))
+    scores = _summarise(cases)
+    return Hindcast(
+        seed,
+        sorted({c.entrant for c in cases}),
+        cases,
+        scores,
+        _skill(cases),
+        {
+            o: {
+                c: float(np.median([abs(k.median - k.truth) / k.truth for k in mine]))
+                for c in CHECKPOINTS
+                if (
+                    mine := [k for k in cases if (k.method, k.origin, k.checkpoint) == (OURS, o, c)]
+                )
+            }
+            for o in origins
+        },
+        targets,
+        brier,
+        base,
+        skipped,
+    )
+
+
+def _summarise(cases: list[Case]) -> list[MethodScore]:
+    out = []
+    for origin in ORIGINS:
+        for method in METHODS:
+            mine = [c for c in cases if c.origin == origin and c.method == method]
+            if not mine:
+                continue
+            truth = np.array([c.truth for c in mine])
+            median = np.array([c.median for c in mine])
+            ape = np.abs(median - truth) / np.maximum(truth, 1.0)
+            out.append(
+                MethodScore(
+                    method,
+                    origin,
+                    len(mine),
+                    float(np.mean([c.crps for c in mine])),
+                    float(np.mean([c.crps_log for c in mine])),
+                    {
+                        lv: float(
+                            np.mean([c.bounds[lv][0] <= c.truth <= c.bounds[lv][1] for c in mine])
+                        )
+                        for lv in LEVELS
+                    },
+                    float(np.median(ape)),
+                    float(np.mean(ape)),
+                    float(np.mean(median > truth)),
+                )
+            )
+    return out
+
+
+def _skill(cases: list[Case]) -> dict:
+    """origin -> baseline -> (our CRPS / its CRPS, cases) on the forecasts both made."""
+    out = {}
+    for origin in ORIGINS:
+        ours = {
+            (c.entrant, c.checkpoint): c.crps
+            for c in cases
+            if c.origin == origin and c.method == OURS
+        }
+        row = {}
+        for method in METHODS[1:]:
+            theirs = {
+                (c.entrant, c.checkpoint): c.crps
+                for c in cases
+                if c.origin == origin and c.method == method and (c.entrant, c.checkpoint) in ours
+            }
+            if theirs:
+                a = sum(ours[k] for k in theirs)
+                b = sum(theirs.values())
+                row[method] = {"ratio": a / b if b > 0 else float("nan"), "cases": len(theirs)}
+        if row:
+            out[origin] = row
+    return out

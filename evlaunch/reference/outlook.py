@@ -1,0 +1,89 @@
+"""Forecasts of one entrant's cumulative deliveries, made as of a date, by the one forecaster.
+
+A forecast made on ``as_of`` sees the reference class as published by then (the entrant
+itself left out) and the entrant's own figures published by then and ending by the month of
+sales it is made after. Its draws are a function of (data, seed, version) only.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.months import add_months, months_between
+from .entrants import Entrant, entrants, month_end
+from .forecaster import Posterior, Series, fit_many
+
+
+@dataclass(frozen=True)
+class Question:
+    """Forecast ``entrant``'s cumulative deliveries at ``months`` of sales, as of ``as_of``."""
+
+    entrant: Entrant  # its own figures already cut to what is known (see ``question``)
+    as_of: dt.date
+    months: tuple[float, ...]
+    key: str  # names the question in its seed: the same question, the same draws
+
+    @property
+    def own(self) -> Series:
+        return Series(self.entrant.company, tuple(self.entrant.increments()))
+
+    @property
+    def known(self) -> tuple[float, float] | None:
+        """The entrant's last known (month of sales, cumulative deliveries), if anchored."""
+        months, cumulative = self.entrant.points
+        return (float(months[-1]), float(cumulative[-1])) if months.size > 1 else None
+
+
+def origin_date(first_delivery: str, months_of_sales: int) -> dt.date:
+    """The forecast date after ``months_of_sales`` whole months of sales: the end of the next
+    calendar month, by when the last of those months' figures is usually published."""
+    return month_end(add_months(first_delivery, months_of_sales))
+
+
+def question(entrant: Entrant, as_of: dt.date, after_month: float, months, key: str) -> Question:
+    """What a forecaster on ``as_of`` knows of ``entrant``: figures published by then that end
+    by month ``after_month`` of sales."""
+    known = entrant.as_of(as_of)
+    cut = tuple(f for f in known.figures if f.end_month <= after_month)
+    from dataclasses import replace
+
+    return Question(replace(known, figures=cut), as_of, tuple(float(m) for m in months), key)
+
+
+def reference_class(as_of: dt.date, leave_out: str | None = None) -> list[Series]:
+    """Every passenger-car entrant known on ``as_of``, as published by then."""
+    return [
+        Series(e.company, tuple(e.increments()))
+        for e in entrants(as_of)
+        if e.company != leave_out and e.increments()
+    ]
+
+
+def _seed(seed: int, key: str) -> int:
+    return int.from_bytes(__import__("hashlib").sha256(f"{seed}:{key}".encode()).digest()[:4])
+
+
+@dataclass(frozen=True)
+class Outlook:
+    question: Question
+    draws: np.ndarray  # (draws, len(months)) cumulative deliveries
+    posterior: Posterior
+
+
+def answer(questions: list[Question], seed: int = 0) -> list[Outlook]:
+    """Answer each question with its own fit (one batch per question, so a question's
+    draws do not depend on which others are asked with it)."""
+    out = []
+    for q in questions:
+        reference = reference_class(q.as_of, leave_out=q.entrant.company)
+        qseed = _seed(seed, q.key)
+        (posterior,) = fit_many([(reference, q.own)], qseed)
+        rng = np.random.default_rng(qseed)
+        out.append(Outlook(q, posterior.predict(q.months, rng, q.known), posterior))
+    return out
+
+
+def months_of_sales(first_delivery: str, month: str) -> int:
+    """Months of sales at the end of calendar ``month``."""
+    return months_between(first_delivery, month) + 1

@@ -1,0 +1,25 @@
+import numpy as np
+import pytest
+import scoringrules as sr
+
+from evlaunch.reference.hindcast import OURS, _score, hindcast
+
+
+def test_scores_by_hand():
+    # ensemble {0, 10}, truth 4: CRPS = E|X - y| - E|X - X'| / 2 = (4 + 6) / 2 - 10 / 4 = 2.5
+    # (Gneiting & Raftery 2007, eq. 21, with X, X' independent draws of the ensemble)
+    case = _score("A", 0, __import__("datetime").date(2020, 1, 31), 12, "m", 4.0, [0.0, 10.0])
+    assert case.crps == pytest.approx(2.5)
+    assert float(sr.crps_ensemble(4.0, np.array([0.0, 10.0]))) == pytest.approx(2.5)
+    assert case.pit == 0.5 and case.median == 5.0
+    assert case.bounds[0.5] == (2.5, 7.5)
+
+
+def test_hindcast_is_deterministic_for_a_seed_and_leaves_the_entrant_out():
+    a = hindcast(seed=3, workers=1, only=("Leapmotor",), origins=(12,))
+    b = hindcast(seed=3, workers=1, only=("Leapmotor",), origins=(12,))
+    assert a.cases == b.cases and a.cases
+    ours = [c for c in a.cases if c.method == OURS]
+    assert {c.checkpoint for c in ours} == {24, 36} and {c.as_of for c in ours} == {"2020-06-30"}
+    # Leapmotor's own truth after 24 and 36 months is far from anything published by 2020-06
+    assert all(0 <= c.pit <= 1 for c in ours)
