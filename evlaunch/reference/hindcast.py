@@ -32,6 +32,7 @@ from .outlook import Question, answer, origin_date, question, reference_class
 
 ORIGINS = (0, 3, 6, 12, 18)
 MIN_REFERENCE = 3  # entrants known on the forecast date, the forecast one left out
+STALE_MONTHS = 12  # a target is scored only if the maker's own figures reach this close to it
 CHECKPOINTS = (12, 24, 36)
 LEVELS = (0.5, 0.8, 0.95)
 OURS = "hierarchical Bayes (evlaunch)"
@@ -214,6 +215,10 @@ def _targets(seed: int) -> tuple[list[tuple[dict, Question]], dict]:
         t1 = months_between(e.first_delivery, parse_month(row["window_end"])) + 1
         if seen <= 0:
             skip("stated before the maker's first delivery")
+            continue
+        own = [f.end_month for f in e.as_of(stated).figures if f.end_month <= seen]
+        if not own or max(own) < min(seen, t0) - STALE_MONTHS:
+            skip(f"the bundled figures of the maker stop over {STALE_MONTHS} months before")
             continue
         if len(reference_class(stated, leave_out=e.company)) < MIN_REFERENCE:
             skip(f"fewer than {MIN_REFERENCE} other entrants known then")
