@@ -267,37 +267,19 @@ def fit(
     seed: Seed = 0,
     json_path: JsonOut = None,
 ) -> None:
-    """Fit Bass diffusion (p, q, m) to actual monthly deliveries, with bootstrap intervals."""
-    import numpy as np
+    """Forecast cumulative deliveries from actual monthly deliveries: the hierarchical
+    forecaster, learning from the entrants published by the month after the last one."""
+    from dataclasses import asdict
 
     from .reference.actuals import read_actuals
-    from .reference.fit import fit_bass
+    from .reference.outlook import forecast_actuals
     from .report.terminal import print_fit
 
     data = read_actuals(actuals)
-    months = np.arange(1, data.deliveries.size + 1)
-    result = fit_bass(months, data.deliveries, seed=seed)
-    forecast = result.forecast(
-        int(months[-1]),
-        float(data.deliveries.sum()),
-        np.array([m for m in (12, 24, 36) if m > months[-1]] or [months[-1] + 1]),
-        np.random.default_rng(seed),
-    )
+    result = forecast_actuals(data.first_month, data.deliveries, seed)
     if json_path:
-        write_json_atomic(
-            json_path,
-            {
-                "p_per_year": 12 * result.p_per_month,
-                "q_per_year": 12 * result.q_per_month,
-                "market_vehicles": result.market_vehicles,
-                "bootstrap": {
-                    "p_per_year": (12 * result.boot[:, 0]).tolist(),
-                    "q_per_year": (12 * result.boot[:, 1]).tolist(),
-                    "market_vehicles": result.boot[:, 2].tolist(),
-                },
-            },
-        )
-    print_fit(data, result, forecast, out)
+        write_json_atomic(json_path, asdict(result))
+    print_fit(data, result, out)
 
 
 @app.command()

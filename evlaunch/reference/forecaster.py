@@ -17,7 +17,8 @@ meta-analysis (p = 0.03, q = 0.38 a year; ``data/company_facts.csv``) and a mark
 The population is fitted on the reference class as known on the forecast date, with the
 entrant being forecast included with whatever of its own figures were published by then
 (none before launch: its forecast is then the prior predictive of a new entrant). Sampled
-by NUTS in numpyro (Phan et al. 2019), two chains on the machine's cores.
+by NUTS in numpyro (Phan et al. 2019), two chains vectorised in one compiled call; the
+hindcast spreads its fits over processes.
 """
 
 import os
@@ -27,12 +28,6 @@ from functools import cache
 import numpy as np
 
 from ..errors import UserError
-
-# JAX reads the device count once, at import: give each chain a core.
-if "jax" not in __import__("sys").modules:
-    os.environ.setdefault(
-        "XLA_FLAGS", f"--xla_force_host_platform_device_count={min(os.cpu_count() or 1, 2)}"
-    )
 
 HYPER_MEAN = (np.log(500.0), np.log(0.38 / 12), np.log(200_000.0))
 HYPER_SD = (2.0, 1.5, 2.0)

@@ -84,6 +84,62 @@ def answer(questions: list[Question], seed: int = 0) -> list[Outlook]:
     return out
 
 
+@dataclass(frozen=True)
+class ActualsForecast:
+    """What the forecaster expects after a maker's own monthly deliveries."""
+
+    as_of: str  # ISO date: the reference class as published by then
+    months_observed: int
+    delivered_so_far: float
+    reference_entrants: int
+    months: list[int]  # months of sales forecast
+    quantiles: dict[float, list[float]]  # level -> cumulative deliveries at ``months``
+    p_per_year: tuple[float, float, float]  # posterior 10/50/90% of Bass p
+    q_per_year: tuple[float, float, float]
+    market_vehicles: tuple[float, float, float]
+    divergences: int
+
+
+def forecast_actuals(
+    first_month: str, monthly, seed: int = 0, months=(12, 24, 36)
+) -> ActualsForecast:
+    """Forecast a maker's cumulative deliveries from its monthly deliveries so far (month 1 of
+    sales is ``first_month``), as of the end of the month after the last one (when its
+    figure is out), learning from the entrants published by then."""
+    monthly = np.asarray(monthly, dtype=float)
+    n = monthly.size
+    as_of = origin_date(first_month, n)
+    reference = reference_class(as_of)
+    own = Series(
+        "actuals", tuple((float(t), t + 1.0, float(v), False) for t, v in enumerate(monthly))
+    )
+    (posterior,) = fit_many([(reference, own)], _seed(seed, f"actuals:{first_month}:{n}"))
+    ahead = [m for m in months if m > n] or [n + 1]
+    rng = np.random.default_rng(seed)
+    draws = posterior.predict(ahead, rng, known=(float(n), float(monthly.sum())))
+    levels = (0.025, 0.1, 0.5, 0.9, 0.975)
+    q = np.quantile(draws, levels, axis=0)
+    m = np.exp(posterior.log_m)
+    p = 12 * np.exp(posterior.log_rate0) / m
+    qq = 12 * np.exp(posterior.log_q)
+
+    def tri(x):
+        return tuple(float(v) for v in np.quantile(x, [0.1, 0.5, 0.9]))
+
+    return ActualsForecast(
+        as_of.isoformat(),
+        n,
+        float(monthly.sum()),
+        len(reference),
+        ahead,
+        {lv: q[i].tolist() for i, lv in enumerate(levels)},
+        tri(p),
+        tri(qq),
+        tri(m),
+        posterior.divergences,
+    )
+
+
 def months_of_sales(first_delivery: str, month: str) -> int:
     """Months of sales at the end of calendar ``month``."""
     return months_between(first_delivery, month) + 1

@@ -1,6 +1,5 @@
 """The terminal summary of a run, with rich."""
 
-import numpy as np
 from rich import box
 from rich.console import Console
 from rich.markup import escape
@@ -330,28 +329,25 @@ def print_reference(entrants, console: Console) -> None:
     console.print(table)
 
 
-def print_fit(data, result, forecast, console: Console) -> None:
-    boot = result.boot
-    lo, hi = np.quantile(boot, [0.1, 0.9], axis=0) if len(boot) else (None, None)
+def print_fit(data, result, console: Console) -> None:
     console.print(
-        f"Bass fit to {data.deliveries.size} months of deliveries from "
-        f"{data.first_month} ({data.deliveries.sum():,.0f} in all); 80% intervals "
-        f"from a residual bootstrap of {len(boot)} refits"
+        f"{data.deliveries.size} months of deliveries from {data.first_month} "
+        f"({data.deliveries.sum():,.0f} in all), forecast as of {result.as_of} with "
+        f"{result.reference_entrants} entrants known then (hierarchical Bass; 10/50/90%)"
     )
-    names = ("p (per year)", "q (per year)", "m (vehicles)")
-    scale = (12, 12, 1)
-    values = (result.p_per_month, result.q_per_month, result.market_vehicles)
-    for j, name in enumerate(names):
-        interval = (
-            f" ({lo[j] * scale[j]:,.4g} to {hi[j] * scale[j]:,.4g})" if lo is not None else ""
-        )
-        console.print(f"  {name:<14} {values[j] * scale[j]:,.4g}{interval}")
-    q = np.quantile(forecast, [0.1, 0.5, 0.9], axis=0)
-    months = [m for m in (12, 24, 36) if m > data.deliveries.size] or [data.deliveries.size + 1]
-    for i, m in enumerate(months):
+    for name, values in (
+        ("p (per year)", result.p_per_year),
+        ("q (per year)", result.q_per_year),
+        ("m (vehicles)", result.market_vehicles),
+    ):
+        lo, mid, hi = values
+        console.print(f"  {name:<14} {mid:,.4g} ({lo:,.4g} to {hi:,.4g})")
+    q = result.quantiles
+    for i, m in enumerate(result.months):
         console.print(
-            f"  cumulative after {m} months of sales: {q[1, i]:,.0f} "
-            f"(80%: {q[0, i]:,.0f} to {q[2, i]:,.0f})"
+            f"  cumulative after {m} months of sales: {q[0.5][i]:,.0f} "
+            f"(80%: {q[0.1][i]:,.0f} to {q[0.9][i]:,.0f}; 95%: {q[0.025][i]:,.0f} to "
+            f"{q[0.975][i]:,.0f})"
         )
 
 

@@ -23,3 +23,22 @@ def test_hindcast_is_deterministic_for_a_seed_and_leaves_the_entrant_out():
     assert {c.checkpoint for c in ours} == {24, 36} and {c.as_of for c in ours} == {"2020-06-30"}
     # Leapmotor's own truth after 24 and 36 months is far from anything published by 2020-06
     assert all(0 <= c.pit <= 1 for c in ours)
+
+
+def test_fit_forecasts_from_actuals_with_the_one_forecaster(tmp_path):
+    from typer.testing import CliRunner
+
+    from evlaunch.cli import app
+
+    out = tmp_path / "fit.json"
+    result = CliRunner().invoke(
+        app, ["fit", "--actuals", "examples/xiaomi-deliveries-2024.csv", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    data = __import__("json").loads(out.read_text())
+    # as of 2025-01-31 (the month after December 2024), Xiaomi's own class left as it was
+    assert data["as_of"] == "2025-01-31" and data["months"] == [12, 24, 36]
+    median_12 = data["quantiles"]["0.5"][0]
+    assert 135_000 < median_12 < 400_000  # above what is known, not beyond reason
+    lows, highs = data["quantiles"]["0.1"], data["quantiles"]["0.9"]
+    assert all(lo <= hi for lo, hi in zip(lows, highs, strict=True))
