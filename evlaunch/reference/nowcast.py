@@ -5,6 +5,10 @@ each simulated path is weighted by how well its monthly deliveries match the act
 under a lognormal observation error (a coefficient of variation ``noise_cv`` a month, which
 covers reporting noise and what the model leaves out); the paths are resampled by weight, and
 the observed months are then replaced by the actual deliveries before measuring outcomes.
+
+Beside it, the outside view: the hierarchical forecaster (``outlook.forecast_actuals``) given
+the same actuals, the file's first month taken as month 1 of sales; the two are blended as
+an equal-weight mixture, as in ``run``.
 """
 
 from dataclasses import asdict, dataclass
@@ -19,6 +23,8 @@ from ..risk.sampling import Sampler
 from ..scenario.months import add_months, months_between
 from ..scenario.schema import Scenario
 from .actuals import Actuals
+from .outlook import forecast_actuals
+from .outside import WEIGHT_INSIDE
 
 MIN_EFFECTIVE_PATHS = 100
 
@@ -37,6 +43,8 @@ class Nowcast:
     fan_months: list[str]
     fan_cumulative: dict[float, list[float]]
     warning: str | None
+    p_target_outside: float  # the hierarchical forecaster given the actuals (outlook.py)
+    p_target_blend: float  # equal-weight mixture of the two, as in ``run``
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -93,6 +101,12 @@ def nowcast(
             "uncertainty barely covers them; run more paths, widen the scenario's "
             "distributions, or raise --noise"
         )
+    outside = forecast_actuals(
+        actuals.first_month,
+        actuals.deliveries,
+        seed,
+        target=(target.window_months, float(target.deliveries)),
+    )
     return Nowcast(
         months_observed=n,
         delivered_so_far=float(actuals.deliveries.sum()),
@@ -108,4 +122,6 @@ def nowcast(
         fan_months=[add_months(scenario.start, t) for t in range(scenario.horizon_months)],
         fan_cumulative=dict(zip(QUANTILES, q.tolist(), strict=True)),
         warning=warning,
+        p_target_outside=outside.p_target,
+        p_target_blend=WEIGHT_INSIDE * hits / paths + (1 - WEIGHT_INSIDE) * outside.p_target,
     )

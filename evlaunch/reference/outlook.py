@@ -98,10 +98,15 @@ class ActualsForecast:
     q_per_year: tuple[float, float, float]
     market_vehicles: tuple[float, float, float]
     divergences: int
+    p_target: float | None  # P(cumulative after the target's months >= its vehicles)
 
 
 def forecast_actuals(
-    first_month: str, monthly, seed: int = 0, months=(12, 24, 36)
+    first_month: str,
+    monthly,
+    seed: int = 0,
+    months=(12, 24, 36),
+    target: tuple[int, float] | None = None,
 ) -> ActualsForecast:
     """Forecast a maker's cumulative deliveries from its monthly deliveries so far (month 1 of
     sales is ``first_month``), as of the end of the month after the last one (when its
@@ -123,6 +128,15 @@ def forecast_actuals(
     p = 12 * np.exp(posterior.log_rate0) / m
     qq = 12 * np.exp(posterior.log_q)
 
+    p_target = None
+    if target is not None:
+        window, vehicles = target
+        if window <= n:
+            p_target = float(monthly[:window].sum() >= vehicles)
+        else:
+            at = posterior.predict([window], rng, known=(float(n), float(monthly.sum())))
+            p_target = float(np.mean(at[:, 0] >= vehicles))
+
     def tri(x):
         return tuple(float(v) for v in np.quantile(x, [0.1, 0.5, 0.9]))
 
@@ -137,6 +151,7 @@ def forecast_actuals(
         tri(qq),
         tri(m),
         posterior.divergences,
+        p_target,
     )
 
 

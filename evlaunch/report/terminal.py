@@ -420,7 +420,9 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
     console.print(
         f"P(target) before the actuals {_pct(result.p_target_prior)} → now "
         f"[bold]{_pct(result.p_target)}[/bold] (95% CI {_pct(lo)} to {_pct(hi)}; "
-        f"{result.effective_paths:,.0f} effective of {result.paths:,} paths)"
+        f"{result.effective_paths:,.0f} effective of {result.paths:,} paths); real entrants "
+        f"(`evlaunch fit`) say {_pct(result.p_target_outside)}; blended "
+        f"[bold]{_pct(result.p_target_blend)}[/bold]"
     )
     if result.expected_target_month:
         console.print(f"median month the target is reached: {result.expected_target_month}")
