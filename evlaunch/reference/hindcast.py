@@ -35,8 +35,8 @@ MIN_REFERENCE = 3  # entrants known on the forecast date, the forecast one left 
 STALE_MONTHS = 12  # a target is scored only if the maker's own figures reach this close to it
 CHECKPOINTS = (12, 24, 36)
 LEVELS = (0.5, 0.8, 0.95)
-OURS = "hierarchical Bayes (evlaunch)"
-ANALOG, DRIFT, BASS = "analog ensemble (outside view)", "linear drift", "Bass fit per entrant"
+OURS = "evlaunch (hier. Bayes)"
+ANALOG, DRIFT, BASS = "analog ensemble", "linear drift", "Bass per entrant"
 METHODS = (OURS, ANALOG, DRIFT, BASS)
 BASELINE_DRAWS = 500
 

@@ -377,10 +377,11 @@ def print_hindcast(result, console: Console) -> None:
         pad_edge=False,
         collapse_padding=True,
         title="hindcast: leave-one-out forecasts of cumulative deliveries at 12, 24, 36 months",
-        caption="CRPS in vehicles (lower is better); coverage of the central 50/80/95% "
-        "intervals; bias: share of medians above the truth",
+        caption="after: months of sales seen; CRPS in vehicles and of log deliveries (lower is "
+        "better); coverage of the central 50/80/95% intervals; bias: share of medians above "
+        "the truth",
     )
-    for name in ("after", "method", "cases", "CRPS", "CRPS (log)", "50%", "80%", "95%"):
+    for name in ("after", "method", "n", "CRPS", "log", "50%", "80%", "95%"):
         table.add_column(name, justify="left" if name == "method" else "right", no_wrap=True)
     table.add_column("MdAPE", justify="right")
     table.add_column("bias", justify="right")

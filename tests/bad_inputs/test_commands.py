@@ -135,3 +135,22 @@ def test_bad_serve_flags(flags, fragments):
     assert result.exit_code == 2
     for fragment in fragments:
         assert fragment in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("{", "not a JSON file"),
+        ("[1, 2]", "no 'cases' list"),
+        ('{"cases": [{"method": "m", "pit": 7}]}', "cases[0] needs a 'method' and a 'pit'"),
+        ("[" * 100_000, "not a JSON file"),
+    ],
+)
+def test_bad_hindcast_json_for_the_report(tmp_path, text, fragment):
+    path = tmp_path / "h.json"
+    path.write_text(text)
+    result = runner.invoke(
+        app, ["report", "--hindcast", str(path), "--output", str(tmp_path / "r.html")]
+    )
+    assert result.exit_code == 2 and fragment in result.output, result.output
+    assert not (tmp_path / "r.html").exists()

@@ -42,3 +42,13 @@ def test_fit_forecasts_from_actuals_with_the_one_forecaster(tmp_path):
     assert 135_000 < median_12 < 400_000  # above what is known, not beyond reason
     lows, highs = data["quantiles"]["0.1"], data["quantiles"]["0.9"]
     assert all(lo <= hi for lo, hi in zip(lows, highs, strict=True))
+
+
+def test_calibration_figure_counts_pit_by_hand():
+    from evlaunch.report.html import calibration_figure
+
+    cases = [{"method": "a", "pit": p} for p in (0.05, 0.05, 0.55, 0.95)]
+    figure = calibration_figure(cases)
+    shares = {r["pit_from"]: r["share"] for r in figure.rows}
+    assert shares[0.0] == 0.5 and shares[0.5] == 0.25 and shares[0.9] == 0.25
+    assert sum(shares.values()) == 1.0
