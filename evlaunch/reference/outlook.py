@@ -6,11 +6,12 @@ sales it is made after. Its draws are a function of (data, seed, version) only.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..scenario.months import add_months, months_between
+from ..scenario.months import add_months
 from .entrants import Entrant, entrants, month_end
 from .forecaster import Posterior, Series, fit_many
 
@@ -46,8 +47,6 @@ def question(entrant: Entrant, as_of: dt.date, after_month: float, months, key: 
     by month ``after_month`` of sales."""
     known = entrant.as_of(as_of)
     cut = tuple(f for f in known.figures if f.end_month <= after_month)
-    from dataclasses import replace
-
     return Question(replace(known, figures=cut), as_of, tuple(float(m) for m in months), key)
 
 
@@ -61,7 +60,7 @@ def reference_class(as_of: dt.date, leave_out: str | None = None) -> list[Series
 
 
 def _seed(seed: int, key: str) -> int:
-    return int.from_bytes(__import__("hashlib").sha256(f"{seed}:{key}".encode()).digest()[:4])
+    return int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:4])
 
 
 @dataclass(frozen=True)
@@ -153,8 +152,3 @@ def forecast_actuals(
         posterior.divergences,
         p_target,
     )
-
-
-def months_of_sales(first_delivery: str, month: str) -> int:
-    """Months of sales at the end of calendar ``month``."""
-    return months_between(first_delivery, month) + 1
