@@ -163,7 +163,6 @@ def _cases_for(e: Entrant, origins=ORIGINS) -> list[tuple[int, Question]]:
         months = [c for c in truth_months if c > origin]
         as_of = origin_date(e.first_delivery, origin)
         if months and len(reference_class(as_of, leave_out=e.company)) >= MIN_REFERENCE:
-            as_of = origin_date(e.first_delivery, origin)
             key = f"hindcast:{e.company}:{origin}"
             out.append((origin, question(e, as_of, origin, months, key)))
     return out
@@ -188,7 +187,7 @@ def _answer_all(questions: list[Question], seed: int, workers: int) -> list[np.n
     return out
 
 
-def _targets(seed: int) -> tuple[list[tuple[dict, Question]], dict]:
+def _targets() -> tuple[list[tuple[dict, Question]], dict]:
     """Stated targets the forecaster can be asked about, and why the others cannot."""
     known = {e.company: e for e in entrants()}
     asked, skipped = [], {}
@@ -238,7 +237,7 @@ def hindcast(
     ``only`` names, then without the targets); see the module."""
     chosen = [e for e in entrants() if only is None or e.company in only]
     todo = [(e, origin, q) for e in chosen for origin, q in _cases_for(e, origins)]
-    target_questions, skipped = _targets(seed) if only is None else ([], {})
+    target_questions, skipped = _targets() if only is None else ([], {})
     draws = _answer_all([q for *_, q in todo] + [q for _, q in target_questions], seed, workers)
     cases = []
     for (e, origin, q), ours in zip(todo, draws, strict=False):
