@@ -21,7 +21,6 @@ by NUTS in numpyro (Phan et al. 2019), two chains vectorised in one compiled cal
 hindcast spreads its fits over processes.
 """
 
-import os
 from dataclasses import dataclass
 from functools import cache
 
@@ -123,10 +122,6 @@ def _sampler(n_obs: int, n_ent: int):
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    # compiling the sampler takes ~20 s: keep it between runs
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    jax.config.update("jax_compilation_cache_dir", os.path.join(cache, "evlaunch", "jax"))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     import jax.numpy as jnp
     import numpyro
     import numpyro.distributions as dist
