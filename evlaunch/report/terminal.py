@@ -10,15 +10,12 @@ from ..run import RunResult
 
 def print_run(result: RunResult, console: Console) -> None:
     """One table: every case's first delivery, deliveries by months of sales, target, cash."""
-    table = Table(
+    table = _table(
         title=f"{result.scenario}\ntarget: {result.target_deliveries:,} deliveries in the first "
         f"{result.target_window_months} months of sales",
         caption="k: thousand vehicles delivered by months of sales · cash need (peak) and NPV: "
         "bn CNY, at central values · P(hit): Monte Carlo probability of the target · "
         f"evlaunch {result.version}",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
     )
     table.add_column("case", no_wrap=True, max_width=17, overflow="ellipsis")
     table.add_column("sales\nfrom", no_wrap=True, min_width=7)
@@ -75,6 +72,11 @@ def print_run(result: RunResult, console: Console) -> None:
         )
 
 
+def _table(**kwargs) -> Table:
+    """A compact table in the house style: one rule under the header, no padding."""
+    return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, **kwargs)
+
+
 def _pct(p: float) -> str:
     return f"{100 * p:.3f}%" if 0 < p < 0.001 else f"{100 * p:.1f}%"
 
@@ -88,9 +90,7 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
         f"[bold]{_pct(result.p_target)}[/bold]  (95% CI {_pct(lo)} to {_pct(hi)}; "
         f"{result.paths:,} paths, {result.sampler} sampler, seed {result.seed})"
     )
-    table = Table(
-        box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title="quantiles over paths"
-    )
+    table = _table(title="quantiles over paths")
     table.add_column("", no_wrap=True)
     for q in result.quantiles:
         table.add_column(f"P{round(100 * q)}", justify="right", no_wrap=True)
@@ -115,10 +115,7 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
         console.print(f"P(target) ± standard error by paths run  {steps}")
     if sensitivity is None or not sensitivity.tornado:
         return
-    drivers = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    drivers = _table(
         title=f"what drives {sensitivity.output} (input at its P10 → P90)",
     )
     drivers.add_column("input", no_wrap=True, max_width=40, overflow="ellipsis")
@@ -151,10 +148,7 @@ def print_partners(result, console: Console) -> None:
     head = f"weights from {result.weights_kind}"
     if result.consistency_ratio is not None:
         head += f", consistency ratio {result.consistency_ratio:.3f}"
-    criteria = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    criteria = _table(
         title=f"{result.scenario}: ways of building ({head})",
     )
     criteria.add_column("criterion", no_wrap=True)
@@ -170,10 +164,7 @@ def print_partners(result, console: Console) -> None:
     console.print(criteria)
     console.print("↑ more is better, ↓ less is better")
 
-    ranking = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    ranking = _table(
         title="rankings (1 = best) and SMAA-2 rank acceptability",
     )
     ranking.add_column("way of building", no_wrap=True, max_width=20)
@@ -197,10 +188,7 @@ def print_partners(result, console: Console) -> None:
         )
     console.print(ranking)
 
-    sim = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    sim = _table(
         title=f"simulation on common random numbers ({result.paths:,} paths, seed "
         f"{result.seed}); bn CNY",
     )
@@ -249,10 +237,7 @@ def print_plan(result, console: Console) -> None:
         console.print(f"[bold red]No plan meets the target.[/bold red] {result.explanation}")
         return
     years = list(result.options[0].volume_by_year)
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    table = _table(
         title="vehicles made per calendar year (thousand), by option",
     )
     table.add_column("option", no_wrap=True, max_width=18)
@@ -302,10 +287,7 @@ def _k(value) -> str:
 
 
 def print_reference(entrants, console: Console) -> None:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    table = _table(
         title="real EV entrants: cumulative deliveries (thousand) by months of sales",
         caption="interpolated by a monotone cubic through the sourced figures; — "
         "where the data stop",
@@ -352,10 +334,7 @@ def print_fit(data, result, console: Console) -> None:
 
 
 def print_backtest(rows, console: Console) -> None:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    table = _table(
         title="backtest: fit on months 1-12 of sales, forecast cumulative months 13-36",
     )
     table.add_column("entrant", no_wrap=True)
@@ -372,10 +351,7 @@ def print_backtest(rows, console: Console) -> None:
 
 def print_hindcast(result, console: Console) -> None:
     """Scores per forecast origin and method, the CRPS ratios, and the stated targets."""
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    table = _table(
         title="hindcast: leave-one-out forecasts of cumulative deliveries at 12, 24, 36 months",
         caption="after: months of sales seen; CRPS in vehicles and of log deliveries (lower is "
         "better); coverage of the central 50/80/95% intervals; bias: share of medians above "
@@ -427,10 +403,7 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
     )
     if result.expected_target_month:
         console.print(f"median month the target is reached: {result.expected_target_month}")
-    fan = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    fan = _table(
         title=f"cumulative deliveries since {result.fan_months[0]} (thousand)",
     )
     fan.add_column("month")
@@ -448,10 +421,7 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
 
 
 def print_runs(runs, console: Console) -> None:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+    table = _table(
         title="stored runs, newest first",
     )
     for col in ("id", "when (UTC)", "scenario", "seed", "result"):
