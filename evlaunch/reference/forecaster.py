@@ -27,6 +27,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import UserError
+from .fit import bass_cumulative
 
 HYPER_MEAN = (np.log(500.0), np.log(0.38 / 12), np.log(200_000.0))
 HYPER_SD = (2.0, 1.5, 2.0)
@@ -63,12 +64,12 @@ class Posterior:
 
     def cumulative(self, months) -> np.ndarray:
         """(draws, len(months)) the Bass curve m F(t) of every draw."""
-        t = np.asarray(months, dtype=float)[None, :]
-        m = np.exp(self.log_m)[:, None]
-        p = np.exp(self.log_rate0 - self.log_m)[:, None]
-        q = np.exp(self.log_q)[:, None]
-        e = np.exp(-(p + q) * t)
-        return m * (1.0 - e) / (1.0 + (q / p) * e)
+        return bass_cumulative(
+            np.asarray(months, dtype=float)[None, :],
+            np.exp(self.log_rate0 - self.log_m)[:, None],
+            np.exp(self.log_q)[:, None],
+            np.exp(self.log_m)[:, None],
+        )
 
     def predict(
         self,
@@ -117,8 +118,8 @@ def _bucket(n: int, step: int) -> int:
 
 @cache
 def _sampler(n_obs: int, n_ent: int):
-    """A compiled function: (keys, batched data, target index) -> posterior draws, one NUTS
-    chain per key, every chain of every problem in one vectorised XLA call."""
+    """A compiled function: (keys, batched data) -> posterior draws, one NUTS chain per key,
+    every chain of every problem in one vectorised XLA call."""
     import jax
 
     jax.config.update("jax_enable_x64", True)
@@ -129,7 +130,7 @@ def _sampler(n_obs: int, n_ent: int):
     from numpyro.infer.hmc import hmc
     from numpyro.infer.util import initialize_model
 
-    def bass(t, theta):
+    def bass(t, theta):  # ``fit.bass_cumulative`` in JAX, on (log m p, log q, log m)
         m = jnp.exp(theta[:, 2])
         p = jnp.exp(theta[:, 0] - theta[:, 2])
         q = jnp.exp(theta[:, 1])
@@ -191,7 +192,7 @@ def _sampler(n_obs: int, n_ent: int):
             values["mu"],
             values["sigma_month"],
             values["sigma_floor"],
-            (diverging[WARMUP:].sum()),
+            diverging[WARMUP:].sum(),
         )
 
     return jax.jit(jax.vmap(chain))
@@ -237,35 +238,22 @@ def sample(problems: list[list[Series]], seed: int = 0) -> list[Draws]:
     return out
 
 
-def fit_many(problems: list[tuple[list[Series], Series]], seed: int = 0) -> list[Posterior]:
-    """For each (reference class, target): the posterior of the target's parameters, the
-    population fitted on the reference class and the target together."""
-    for reference, target in problems:
-        if not reference:
-            raise UserError(
-                f"no entrant in the reference class for {target.name!r} on that date: "
-                "nothing to learn from"
-            )
-    out = []
-    for (reference, _), d in zip(
-        problems, sample([[*r, t] for r, t in problems], seed), strict=True
-    ):
-        th = d.theta[:, -1, :]
-        out.append(
-            Posterior(
-                log_rate0=th[:, 0],
-                log_q=th[:, 1],
-                log_m=th[:, 2],
-                sigma_month=d.sigma_month,
-                sigma_floor=d.sigma_floor,
-                entrants=len(reference),
-                divergences=d.divergences,
-            )
-        )
-    return out
-
-
 def fit(reference: list[Series], target: Series, seed: int = 0) -> Posterior:
     """The posterior of ``target``'s parameters, the population fitted on ``reference`` and
     ``target`` together (its own figures update the population's prior predictive)."""
-    return fit_many([(reference, target)], seed)[0]
+    if not reference:
+        raise UserError(
+            f"no entrant in the reference class for {target.name!r} on that date: "
+            "nothing to learn from"
+        )
+    (d,) = sample([[*reference, target]], seed)
+    th = d.theta[:, -1, :]
+    return Posterior(
+        log_rate0=th[:, 0],
+        log_q=th[:, 1],
+        log_m=th[:, 2],
+        sigma_month=d.sigma_month,
+        sigma_floor=d.sigma_floor,
+        entrants=len(reference),
+        divergences=d.divergences,
+    )

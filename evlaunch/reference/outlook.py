@@ -13,7 +13,7 @@ import numpy as np
 
 from ..scenario.months import add_months
 from .entrants import Entrant, entrants, month_end
-from .forecaster import Posterior, Series, fit_many
+from .forecaster import Posterior, Series, fit
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def answer(questions: list[Question], seed: int = 0) -> list[Outlook]:
     for q in questions:
         reference = reference_class(q.as_of, leave_out=q.entrant.company)
         qseed = _seed(seed, q.key)
-        (posterior,) = fit_many([(reference, q.own)], qseed)
+        posterior = fit(reference, q.own, qseed)
         rng = np.random.default_rng(qseed)
         out.append(Outlook(q, posterior.predict(q.months, rng, q.known), posterior))
     return out
@@ -117,7 +117,7 @@ def forecast_actuals(
     own = Series(
         "actuals", tuple((float(t), t + 1.0, float(v), False) for t, v in enumerate(monthly))
     )
-    (posterior,) = fit_many([(reference, own)], _seed(seed, f"actuals:{first_month}:{n}"))
+    posterior = fit(reference, own, _seed(seed, f"actuals:{first_month}:{n}"))
     ahead = [m for m in months if m > n] or [n + 1]
     rng = np.random.default_rng(seed)
     draws = posterior.predict(ahead, rng, known=(float(n), float(monthly.sum())))
