@@ -15,7 +15,7 @@ reproduces every point exactly and never falls. Nothing is extrapolated past the
 import csv
 import datetime as dt
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 import numpy as np
@@ -92,7 +92,7 @@ class Entrant:
         dates = [self.first_delivery_published, *(f.published for f in self.figures)]
         return date is None or min(dates) <= date
 
-    @property
+    @cached_property
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """(months of sales, cumulative deliveries) known from the figures, starting at (0, 0)."""
         return _points(self)
@@ -140,18 +140,17 @@ class Entrant:
 
 def _latest(figures) -> list[Figure]:
     """One figure per period: exact before approx before lower, then the latest published."""
+
+    def rank(f: Figure) -> tuple[int, int]:
+        return (BOUNDS.index(f.bound), -f.published.toordinal())
+
     best: dict[tuple[float, float], Figure] = {}
     for f in figures:
-        key = (BOUNDS.index(f.bound), -f.published.toordinal())
-        if f.span not in best or key < (
-            BOUNDS.index(best[f.span].bound),
-            -best[f.span].published.toordinal(),
-        ):
+        if f.span not in best or rank(f) < rank(best[f.span]):
             best[f.span] = f
     return list(best.values())
 
 
-@cache
 def _points(e: Entrant) -> tuple[np.ndarray, np.ndarray]:
     usable = [f for f in _latest(e.figures) if f.bound != "lower"]
     known: dict[float, tuple[float, Figure | None]] = {0.0: (0.0, None)}
@@ -263,11 +262,8 @@ def all_entrants() -> tuple[Entrant, ...]:
 
 def entrants(as_of: dt.date | None = None, segment: str = "passenger") -> tuple[Entrant, ...]:
     """Entrants that had delivered cars, as known on ``as_of`` (today's data if None)."""
-    return tuple(
-        e.as_of(as_of)
-        for e in all_entrants()
-        if e.segment == segment and e.known_on(as_of) and e.as_of(as_of).figures
-    )
+    known = (e.as_of(as_of) for e in all_entrants() if e.segment == segment and e.known_on(as_of))
+    return tuple(e for e in known if e.figures)
 
 
 def entrant(company: str) -> Entrant:

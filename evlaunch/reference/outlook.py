@@ -52,11 +52,8 @@ def question(entrant: Entrant, as_of: dt.date, after_month: float, months, key: 
 
 def reference_class(as_of: dt.date, leave_out: str | None = None) -> list[Series]:
     """Every passenger-car entrant known on ``as_of``, as published by then."""
-    return [
-        Series(e.company, tuple(e.increments()))
-        for e in entrants(as_of)
-        if e.company != leave_out and e.increments()
-    ]
+    series = (Series(e.company, tuple(e.increments())) for e in entrants(as_of))
+    return [s for s in series if s.name != leave_out and s.increments]
 
 
 def _seed(seed: int, key: str) -> int:
