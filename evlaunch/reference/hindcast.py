@@ -122,12 +122,6 @@ def _score(e: str, origin: int, as_of: dt.date, c: int, method: str, truth: floa
     )
 
 
-def _own_monthly(e: Entrant) -> np.ndarray:
-    """Cumulative at the end of each whole month of sales known (interpolated)."""
-    months = int(np.floor(e.last_month))
-    return e.cumulative_at(np.arange(1, months + 1)) if months >= 1 else np.zeros(0)
-
-
 def _baselines(q: Question, reference: list[Entrant], rng) -> dict[str, np.ndarray]:
     """Each baseline's draws at the question's months; a method that cannot forecast (too
     few analogs, too little own data) is left out."""
@@ -138,7 +132,7 @@ def _baselines(q: Question, reference: list[Entrant], rng) -> dict[str, np.ndarr
         have = np.isfinite(analogs).all(axis=1)
         if have.sum() >= 3:
             out[ANALOG] = analogs[have]
-    own = _own_monthly(q.entrant)
+    own = q.entrant.monthly_cumulative(int(q.entrant.last_month))
     if own.size >= 3:
         steps = np.diff(np.concatenate([[0.0], own]))
         t = own.size
@@ -281,7 +275,7 @@ def hindcast(
         _skill(cases),
         {
             o: {
-                c: float(np.median([abs(k.median - k.truth) / k.truth for k in mine]))
+                c: float(np.median(_ape(mine)))
                 for c in CHECKPOINTS
                 if (
                     mine := [k for k in cases if (k.method, k.origin, k.checkpoint) == (OURS, o, c)]
@@ -296,6 +290,12 @@ def hindcast(
     )
 
 
+def _ape(cases: list[Case]) -> np.ndarray:
+    """Absolute percentage error of each case's median."""
+    truth = np.array([c.truth for c in cases])
+    return np.abs(np.array([c.median for c in cases]) - truth) / np.maximum(truth, 1.0)
+
+
 def _summarise(cases: list[Case]) -> list[MethodScore]:
     out = []
     for origin in ORIGINS:
@@ -303,9 +303,7 @@ def _summarise(cases: list[Case]) -> list[MethodScore]:
             mine = [c for c in cases if c.origin == origin and c.method == method]
             if not mine:
                 continue
-            truth = np.array([c.truth for c in mine])
-            median = np.array([c.median for c in mine])
-            ape = np.abs(median - truth) / np.maximum(truth, 1.0)
+            ape = _ape(mine)
             out.append(
                 MethodScore(
                     method,
@@ -321,7 +319,7 @@ def _summarise(cases: list[Case]) -> list[MethodScore]:
                     },
                     float(np.median(ape)),
                     float(np.mean(ape)),
-                    float(np.mean(median > truth)),
+                    float(np.mean([c.median > c.truth for c in mine])),
                 )
             )
     return out
