@@ -14,8 +14,8 @@ needs inside views of past entrants, which the hindcast does not have.
 
 import datetime as dt
 import hashlib
+import io
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..errors import UserError
+from ..io import write_bytes_atomic
 from .entrants import entrants
 from .forecaster import Series, fit
 from .outlook import reference_class
@@ -73,13 +75,12 @@ def outside_draws(as_of: dt.date, window_months: int) -> tuple[np.ndarray, int]:
     posterior = fit(reference, Series("new entrant", ()), seed=OUTSIDE_SEED)
     rng = np.random.default_rng(OUTSIDE_SEED)
     draws = posterior.predict([window_months], rng)[:, 0]
+    buffer = io.BytesIO()
+    np.save(buffer, draws)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, draws)
-        os.replace(tmp, path)
-    except OSError:
+        write_bytes_atomic(path, buffer.getvalue())
+    except (OSError, UserError):
         pass  # a cache we cannot write is only slower
     return draws, len(reference)
 
