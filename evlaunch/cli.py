@@ -407,10 +407,13 @@ def report(
 
 def _hindcast_cases(path: Path) -> list[dict]:
     """The scored cases of a hindcast JSON file, checked: method and a PIT in [0, 1] each."""
+    limit = 50_000_000
     try:
-        if path.stat().st_size > 50_000_000:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)  # bounded: the path may be an endless device or pipe
+        if len(raw) > limit:
             raise UserError(f"{path}: larger than 50 MB; a hindcast's JSON is a few MB")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:

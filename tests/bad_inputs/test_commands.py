@@ -154,3 +154,12 @@ def test_bad_hindcast_json_for_the_report(tmp_path, text, fragment):
     )
     assert result.exit_code == 2 and fragment in result.output, result.output
     assert not (tmp_path / "r.html").exists()
+
+
+def test_hindcast_json_that_never_ends_is_refused(tmp_path):
+    endless = tmp_path / "h.json"
+    endless.symlink_to("/dev/zero")
+    result = runner.invoke(
+        app, ["report", "--hindcast", str(endless), "--output", str(tmp_path / "r.html")]
+    )
+    assert result.exit_code == 2 and "larger than 50 MB" in result.output
