@@ -53,7 +53,8 @@ def main() -> None:
         )
     if result.brier is not None:
         print(
-            f"stated targets: {len(result.targets)} scored; Brier {result.brier:.3f}, base rate "
+            f"stated targets: {len(result.targets)} scored; Brier {result.brier:.3f} (not told "
+            f"the target {result.brier_outside:.3f}), base rate "
             f"{result.brier_base_rate:.3f}; not scored: {result.targets_skipped}"
         )
 

@@ -76,6 +76,7 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
                 target.deliveries,
                 target.window_months,
                 month_end(scenario.start),
+                risk.months_to_window_end,
                 risk.window_log_edges,
                 risk.window_log_counts,
                 risk.p_target,

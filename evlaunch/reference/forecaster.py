@@ -1,18 +1,27 @@
-"""One forecaster for every outside view: hierarchical Bayesian Bass diffusion.
+"""One forecaster for every outside view: hierarchical Bayesian Bass diffusion, delivered
+through a production ramp.
 
-Each entrant i follows Bass (1969) cumulative deliveries C_i(t) = m_i F(t; p_i, q_i), with
-its parameters drawn from a population: theta_i = (log m_i p_i, log q_i, log m_i) ~ N(mu,
-diag(tau) R diag(tau)), R an LKJ correlation (Lenk & Rao 1990, "New models from old",
-Marketing Science 9(1):42-53, pool diffusion parameters across products the same way).
-m p (first-month deliveries) is sampled instead of p because the first months identify it
-while m is barely identified before saturation shows.
+A new maker delivers the smaller of what buyers want and what its plant can build, as in
+the simulator (``model/fulfil.py``). Entrant i's demand follows Bass (1969), m_i f(t; p_i,
+q_i) vehicles a month at month t of sales; its capacity ramps up linearly, a_i t vehicles a
+month. Deliveries flow at the soft minimum of the two, and C_i(t) is their integral.
+Without the ramp a Bass curve reads a launch ramp (11 cars in a first part-month, 920 the
+next quarter) as explosive word of mouth and extrapolates it geometrically; with it, the
+same figures fit a plant coming up to speed, whose output grows linearly.
+
+The parameters come from a population: theta_i = (log m_i p_i, log q_i, log m_i, log a_i)
+~ N(mu, diag(tau) R diag(tau)), R an LKJ correlation (Lenk & Rao 1990, "New models from
+old", Marketing Science 9(1):42-53, pool diffusion parameters across products the same
+way). m p (first-month demand) is sampled instead of p because the first months identify
+it while m is barely identified before saturation shows.
 
 A published figure of v vehicles over months (t0, t1] of sales is an observation
 log(1 + v) ~ N(log(1 + C(t1) - C(t0)), s(L)), s(L)^2 = s_floor^2 + s_month^2 / L for a
 period of L months (a year's total is less noisy than a month's); a "more than v" figure is
 censored. Hyperpriors are weakly informative around the Sultan, Farley & Lehmann (1990)
 meta-analysis (p = 0.03, q = 0.38 a year; ``data/company_facts.csv``) and a market of
-200,000 vehicles, each two to four orders of magnitude wide.
+200,000 vehicles, and a ramp adding 300 vehicles a month every month (3,600 a month after a
+year), each two to four orders of magnitude wide.
 
 The population is fitted on the reference class as known on the forecast date, with the
 entrant being forecast included with whatever of its own figures were published by then
@@ -27,14 +36,42 @@ from functools import cache
 import numpy as np
 
 from ..errors import UserError
-from .fit import bass_cumulative
 
-HYPER_MEAN = (np.log(500.0), np.log(0.38 / 12), np.log(200_000.0))
-HYPER_SD = (2.0, 1.5, 2.0)
+HYPER_MEAN = (np.log(500.0), np.log(0.38 / 12), np.log(200_000.0), np.log(300.0))
+HYPER_SD = (2.0, 1.5, 2.0, 2.0)
+PARAMETERS = len(HYPER_MEAN)
+# Soft minimum of demand d and capacity c, (d + c - sqrt((d - c)^2 + b^2 d c)) / 2, b = 0.2:
+# 10% below them where they are equal, 1% below the smaller when they are far apart; smooth
+# for NUTS, and one square root is cheaper than powers (the sampler's inner loop).
+SOFTMIN_BLUR = 0.2
+# The model describes a launch: figures ending after this month of sales are not fitted (they
+# come from later products and plants; the forecasts reach 36 months, scenarios 72).
+FIT_MONTHS = 72
 CHAINS, WARMUP, DRAWS = 2, 250, 250
 # Trees of at most 2^6 - 1 leapfrog steps: a fit of today's class takes ~3 s instead of ~20 s
 # at the default depth 10 (measured), with the same predictive quantiles within sampling error.
 MAX_TREE_DEPTH = 6
+
+
+def cumulative_grid(xp, theta, months: int):
+    """Cumulative deliveries at t = 0, 1, ..., ``months`` months of sales, (..., months + 1),
+    for parameters ``theta`` (..., 4): log m p, log q, log m, log a (see the module); each
+    month's deliveries by the midpoint rule (exact for the linear ramp, within 0.1% for Bass
+    growth of 15% a month). ``xp`` is numpy or jax.numpy: sampler and forecasts share it."""
+    log_rate0, log_q, log_m, log_ramp = (theta[..., i : i + 1] for i in range(PARAMETERS))
+    t = xp.arange(months) + 0.5
+    log_p = log_rate0 - log_m
+    p, q = xp.exp(log_p), xp.exp(log_q)
+    # the Bass rate m f(t) = m (p+q)^2/q s(x), s(x) = e^-|x| / (1 + e^-|x|)^2 symmetric, at
+    # x = (p+q) t - log(q/p): the same as m (p+q)^2/p e^-(p+q)t / (1 + q/p e^-(p+q)t)^2
+    # without overflow for any p and q
+    e = xp.exp(-xp.abs((p + q) * t - (log_q - log_p)))
+    demand = xp.exp(log_m + 2 * xp.log(p + q) - log_q) * e / (1 + e) ** 2
+    capacity = xp.exp(log_ramp) * t
+    blur = SOFTMIN_BLUR**2 * demand * capacity
+    rate = 0.5 * (demand + capacity - xp.sqrt((demand - capacity) ** 2 + blur))
+    zero = xp.zeros(rate.shape[:-1] + (1,))
+    return xp.concatenate([zero, xp.cumsum(rate, axis=-1)], axis=-1)
 
 
 @dataclass(frozen=True)
@@ -52,6 +89,7 @@ class Posterior:
     log_rate0: np.ndarray  # (draws,) log of first-month deliveries m p
     log_q: np.ndarray  # (draws,) log q, per month
     log_m: np.ndarray  # (draws,) log m, vehicles
+    log_ramp: np.ndarray  # (draws,) log a, capacity added per month, vehicles a month
     sigma_month: np.ndarray  # (draws,)
     sigma_floor: np.ndarray  # (draws,)
     entrants: int  # in the reference class it was fitted on
@@ -63,13 +101,14 @@ class Posterior:
         return np.sqrt(self.sigma_floor[:, None] ** 2 + self.sigma_month[:, None] ** 2 / months)
 
     def cumulative(self, months) -> np.ndarray:
-        """(draws, len(months)) the Bass curve m F(t) of every draw."""
-        return bass_cumulative(
-            np.asarray(months, dtype=float)[None, :],
-            np.exp(self.log_rate0 - self.log_m)[:, None],
-            np.exp(self.log_q)[:, None],
-            np.exp(self.log_m)[:, None],
-        )
+        """(draws, len(months)) cumulative deliveries C(t) of every draw (see the module),
+        linear within a month."""
+        months = np.asarray(months, dtype=float)
+        theta = np.stack([self.log_rate0, self.log_q, self.log_m, self.log_ramp], axis=1)
+        grid = cumulative_grid(np, theta, int(np.ceil(months.max(initial=0.0))) + 1)
+        at = np.clip(months, 0.0, None)
+        lo = np.floor(at).astype(int)
+        return grid[:, lo] + (at - lo) * (grid[:, lo + 1] - grid[:, lo])
 
     def predict(
         self,
@@ -84,19 +123,24 @@ class Posterior:
         months = np.asarray(months, dtype=float)
         if known is None:
             curve = self.cumulative(months)
-            noise = rng.standard_normal(curve.shape) * self.noise_sd(months)
+            noise = rng.standard_normal(curve.shape) * self.noise_sd(months) * (months > 0)
             return np.expm1(np.log1p(curve) + noise)
         t0, c0 = known
         later = np.maximum(months, t0)
         step = np.maximum(self.cumulative(later) - self.cumulative(np.full(1, t0)), 0.0)
-        noise = rng.standard_normal(step.shape) * self.noise_sd(later - t0)
-        return c0 + np.where(later > t0, np.expm1(np.log1p(step) + noise), 0.0)
+        noise = rng.standard_normal(step.shape) * self.noise_sd(later - t0) * (later > t0)
+        return c0 + np.expm1(np.log1p(step) + noise)
+
+
+def _fitted(series: list[Series]) -> list[tuple[int, float, float, float, bool]]:
+    """(entrant, t0, t1, vehicles, is_lower_bound) of every figure the model is fitted on."""
+    return [(i, *inc) for i, s in enumerate(series) for inc in s.increments if inc[1] <= FIT_MONTHS]
 
 
 def _arrays(series: list[Series], n_obs: int, n_ent: int) -> tuple[np.ndarray, ...]:
     """Padded arrays (entrant, t0, t1, log_y, lower, valid), so that one compiled sampler
     serves every reference class of that size."""
-    rows = [(i, *inc) for i, s in enumerate(series) for inc in s.increments]
+    rows = _fitted(series)
     arr = np.zeros((n_obs, 5))
     arr[:, 2] = 1.0
     if rows:
@@ -104,8 +148,8 @@ def _arrays(series: list[Series], n_obs: int, n_ent: int) -> tuple[np.ndarray, .
     valid = np.arange(n_obs) < len(rows)
     return (
         arr[:, 0].astype(np.int32),
-        arr[:, 1],
-        arr[:, 2],
+        np.rint(arr[:, 1]).astype(np.int32),
+        np.rint(arr[:, 2]).astype(np.int32),
         np.log1p(arr[:, 3]),
         arr[:, 4] > 0,
         valid,
@@ -130,26 +174,19 @@ def _sampler(n_obs: int, n_ent: int):
     from numpyro.infer.hmc import hmc
     from numpyro.infer.util import initialize_model
 
-    def bass(t, theta):  # ``fit.bass_cumulative`` in JAX, on (log m p, log q, log m)
-        m = jnp.exp(theta[:, 2])
-        p = jnp.exp(theta[:, 0] - theta[:, 2])
-        q = jnp.exp(theta[:, 1])
-        e = jnp.exp(-(p + q) * t)
-        return m * (1 - e) / (1 + (q / p) * e)
-
     def model(entrant, t0, t1, log_y, lower, valid):
         mu = numpyro.sample(
             "mu", dist.Normal(jnp.array(HYPER_MEAN), jnp.array(HYPER_SD)).to_event(1)
         )
-        tau = numpyro.sample("tau", dist.HalfNormal(jnp.array([1.5, 1.0, 1.5])).to_event(1))
-        corr = numpyro.sample("corr", dist.LKJCholesky(3, 2.0))
+        tau = numpyro.sample("tau", dist.HalfNormal(jnp.array([1.5, 1.0, 1.5, 1.5])).to_event(1))
+        corr = numpyro.sample("corr", dist.LKJCholesky(PARAMETERS, 2.0))
         sigma_month = numpyro.sample("sigma_month", dist.HalfNormal(0.5))
         sigma_floor = numpyro.sample("sigma_floor", dist.HalfNormal(0.3))
         with numpyro.plate("entrant", n_ent):
-            z = numpyro.sample("z", dist.Normal(0, 1).expand([3]).to_event(1))
+            z = numpyro.sample("z", dist.Normal(0, 1).expand([PARAMETERS]).to_event(1))
         theta = numpyro.deterministic("theta", mu + (z @ corr.T) * tau)
-        th = theta[entrant]
-        step = bass(t1, th) - bass(t0, th)
+        curve = cumulative_grid(jnp, theta, FIT_MONTHS)
+        step = curve[entrant, t1] - curve[entrant, t0]
         pred = jnp.log1p(jnp.maximum(step, 0.0))
         sd = jnp.sqrt(sigma_floor**2 + sigma_month**2 / (t1 - t0))
         exact = dist.Normal(pred, sd).log_prob(log_y)
@@ -202,8 +239,8 @@ def _sampler(n_obs: int, n_ent: int):
 class Draws:
     """Posterior draws of one fit: every entrant's parameters and the population's."""
 
-    theta: np.ndarray  # (draws, entrants, 3): log m p, log q, log m
-    mu: np.ndarray  # (draws, 3)
+    theta: np.ndarray  # (draws, entrants, 4): log m p, log q, log m, log a
+    mu: np.ndarray  # (draws, 4)
     sigma_month: np.ndarray  # (draws,)
     sigma_floor: np.ndarray  # (draws,)
     divergences: int
@@ -215,7 +252,7 @@ def sample(problems: list[list[Series]], seed: int = 0) -> list[Draws]:
     import jax
 
     # one shape for every reference class of today's size: the sampler compiles once
-    n_obs = _bucket(max(sum(len(s.increments) for s in series) for series in problems), 256)
+    n_obs = _bucket(max(len(_fitted(series)) for series in problems), 256)
     n_ent = _bucket(max(len(series) for series in problems), 32)
     data = [_arrays(series, n_obs, n_ent) for series in problems]
     batch = tuple(np.repeat(np.stack(col), CHAINS, axis=0) for col in zip(*data, strict=True))
@@ -228,8 +265,8 @@ def sample(problems: list[list[Series]], seed: int = 0) -> list[Draws]:
         rows = slice(i * CHAINS, (i + 1) * CHAINS)
         out.append(
             Draws(
-                theta[rows, :, : len(series)].reshape(-1, len(series), 3),
-                mu[rows].reshape(-1, 3),
+                theta[rows, :, : len(series)].reshape(-1, len(series), PARAMETERS),
+                mu[rows].reshape(-1, PARAMETERS),
                 s_month[rows].ravel(),
                 s_floor[rows].ravel(),
                 int(diverging[rows].sum()),
@@ -252,6 +289,7 @@ def fit(reference: list[Series], target: Series, seed: int = 0) -> Posterior:
         log_rate0=th[:, 0],
         log_q=th[:, 1],
         log_m=th[:, 2],
+        log_ramp=th[:, 3],
         sigma_month=d.sigma_month,
         sigma_floor=d.sigma_floor,
         entrants=len(reference),

@@ -11,24 +11,24 @@ and of log deliveries, which weighs small and large entrants alike), coverage of
 and the PIT. Baselines, scored the same way: the analog ensemble (reference entrants' own
 deliveries at the checkpoint: the outside view alone), linear drift on the entrant's own
 cumulative deliveries (Hyndman & Athanasopoulos, FPP3 5.2), and the per-entrant Bass fit.
-Stated targets: P(hit) from the forecaster as of the day each target was stated, Brier score
-against the leave-one-out base rate.
+Stated targets: P(hit) as of the day each target was stated, from the forecaster alone and
+updated by the target itself (``targets.py``: what earlier targets turned out to be worth),
+Brier scores against the leave-one-out base rate.
 """
 
-import csv
 import datetime as dt
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from importlib.resources import files
 from multiprocessing import get_context
 
 import numpy as np
 
 from ..errors import UserError
-from ..scenario.months import months_between, parse_month
-from .entrants import Entrant, entrants, published_date
+from ..scenario.months import months_between
+from .entrants import Entrant, entrants
 from .fit import fit_bass
 from .outlook import Question, answer, origin_date, question, reference_class
+from .targets import StatedTarget, combine, reliability, stated_targets
 
 ORIGINS = (0, 3, 6, 12, 18)
 MIN_REFERENCE = 3  # entrants known on the forecast date, the forecast one left out
@@ -65,7 +65,8 @@ class TargetCase:
     target: float
     window: str
     achieved: float
-    p_hit: float
+    p_hit_outside: float  # the forecaster alone
+    p_hit: float  # updated by the stated target (the forecaster alone before MIN_TARGETS)
     hit: bool
 
 
@@ -92,6 +93,7 @@ class Hindcast:
     mdape: dict  # origin -> checkpoint -> MdAPE of our median
     targets: list[TargetCase]
     brier: float | None
+    brier_outside: float | None  # of the forecaster alone, not told the target
     brier_base_rate: float | None
     targets_skipped: dict = field(default_factory=dict)  # reason -> count
 
@@ -181,7 +183,7 @@ def _answer_all(questions: list[Question], seed: int, workers: int) -> list[np.n
     return out
 
 
-def _targets() -> tuple[list[tuple[dict, Question]], dict]:
+def _targets() -> tuple[list[tuple[StatedTarget, Question]], dict]:
     """Stated targets the forecaster can be asked about, and why the others cannot."""
     known = {e.company: e for e in entrants()}
     asked, skipped = [], {}
@@ -189,23 +191,21 @@ def _targets() -> tuple[list[tuple[dict, Question]], dict]:
     def skip(reason):
         skipped[reason] = skipped.get(reason, 0) + 1
 
-    with (files("evlaunch") / "data" / "targets.csv").open(encoding="utf-8", newline="") as h:
-        rows = list(csv.DictReader(h))
-    for line, row in enumerate(rows, start=2):
-        if not row["achieved"].strip():
+    for target in stated_targets():
+        if target.achieved is None:
             skip("window not yet ended")
             continue
-        if row["measure"] not in ("deliveries", "sales"):
+        if target.measure not in ("deliveries", "sales"):
             skip("a production or weekly-rate target")
             continue
-        e = known.get(row["company"])
+        e = known.get(target.company)
         if e is None:
             skip("maker not in the entrants table")
             continue
-        stated = published_date(row["stated_on"], f"targets.csv, line {line}")
+        stated = target.stated_on
         seen = months_between(e.first_delivery, f"{stated.year:04d}-{stated.month:02d}")
-        t0 = months_between(e.first_delivery, parse_month(row["window_start"]))
-        t1 = months_between(e.first_delivery, parse_month(row["window_end"])) + 1
+        t0 = months_between(e.first_delivery, target.window_start)
+        t1 = months_between(e.first_delivery, target.window_end) + 1
         if seen <= 0:
             skip("stated before the maker's first delivery")
             continue
@@ -216,9 +216,35 @@ def _targets() -> tuple[list[tuple[dict, Question]], dict]:
         if len(reference_class(stated, leave_out=e.company)) < MIN_REFERENCE:
             skip(f"fewer than {MIN_REFERENCE} other entrants known then")
             continue
-        q = question(e, stated, seen, (max(t0, 0), t1), f"target:{line}")
-        asked.append((row, q))
+        q = question(e, stated, seen, (max(t0, 0), t1), f"target:{target.line}")
+        asked.append((target, q))
     return asked, skipped
+
+
+def _target_case(target: StatedTarget, q: Question, draws: np.ndarray) -> TargetCase:
+    """P(hit) of one stated target from the forecaster's draws at the window's ends."""
+    t0, _ = q.months
+    before = float(q.entrant.cumulative_at(t0)) if t0 <= q.entrant.last_month else None
+    delivered = draws[:, 1] - (before if before is not None else draws[:, 0])
+    p_outside = float(np.mean(delivered >= target.target))
+    trust = reliability(target.stated_on)
+    p_hit = (
+        p_outside
+        if trust is None
+        else combine(delivered, target.target, target.horizon_months, trust).p_at_least(
+            target.target
+        )
+    )
+    return TargetCase(
+        target.company,
+        target.stated_on.isoformat(),
+        target.target,
+        f"{target.window_start} to {target.window_end}",
+        target.achieved,
+        p_outside,
+        p_hit,
+        target.achieved >= target.target,
+    )
 
 
 def hindcast(
@@ -242,30 +268,18 @@ def hindcast(
             truth = float(e.cumulative_at(c))
             for method, d in methods.items():
                 cases.append(_score(e.company, origin, q.as_of, int(c), method, truth, d[:, j]))
-    targets = []
-    for (row, q), d in zip(target_questions, draws[len(todo) :], strict=True):
-        t0, t1 = q.months
-        before = float(q.entrant.cumulative_at(t0)) if t0 <= q.entrant.last_month else None
-        start = before if before is not None else d[:, 0]
-        delivered = d[:, 1] - start
-        goal, achieved = float(row["target_value"]), float(row["achieved"])
-        targets.append(
-            TargetCase(
-                row["company"],
-                row["stated_on"],
-                goal,
-                f"{row['window_start']} to {row['window_end']}",
-                achieved,
-                float(np.mean(delivered >= goal)),
-                achieved >= goal,
-            )
-        )
-    brier = base = None
+    targets = [
+        _target_case(target, q, d)
+        for (target, q), d in zip(target_questions, draws[len(todo) :], strict=True)
+    ]
+    brier = brier_outside = base = None
     if targets:
         hits = np.array([t.hit for t in targets], dtype=float)
-        p = np.array([t.p_hit for t in targets])
         loo = (hits.sum() - hits) / max(len(hits) - 1, 1)  # base rate without the target itself
-        brier, base = float(np.mean((p - hits) ** 2)), float(np.mean((loo - hits) ** 2))
+        brier, brier_outside, base = (
+            float(np.mean((np.array(p) - hits) ** 2))
+            for p in ([t.p_hit for t in targets], [t.p_hit_outside for t in targets], loo)
+        )
     scores = _summarise(cases)
     return Hindcast(
         seed,
@@ -285,6 +299,7 @@ def hindcast(
         },
         targets,
         brier,
+        brier_outside,
         base,
         skipped,
     )

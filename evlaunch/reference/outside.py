@@ -5,11 +5,14 @@ the hierarchical Bass population fitted on every entrant's figures published by 
 a new entrant drawn from it, its cumulative deliveries after the target window. So a 2021
 plan is judged only by what was known in 2021.
 
-Blend: a linear opinion pool (a mixture) of the inside view (the scenario's Monte Carlo)
-and the outside view, so the outside view can give probability to outcomes the plan's paths
-never reach. Its weight is equal (Clemen 1989, "Combining forecasts: a review and annotated
-bibliography", IJF 5:559-583: equal weights are hard to beat), not yet fitted: fitting it
-needs inside views of past entrants, which the hindcast does not have.
+Blend: the plan's own median (the inside view) is a stated volume like a maker's target,
+so it updates the outside view by what stated targets turned out to be worth as known on
+the plan's date (``targets.py``, scored on the hindcast's stated targets): the weight of the
+inside view is fitted, and the outside view still gives probability to outcomes the plan's
+paths never reach. Where no target stated that far ahead had resolved by then, the fit
+would be an extrapolation: the two views are then pooled with equal weights (a mixture;
+Clemen 1989, "Combining forecasts", IJF 5:559-583: equal weights are hard to beat), and
+the view says which it did.
 """
 
 import datetime as dt
@@ -25,11 +28,13 @@ import numpy as np
 from .. import __version__
 from ..errors import UserError
 from ..io import write_bytes_atomic
+from . import forecaster
 from .entrants import entrants
 from .forecaster import Series, fit
 from .outlook import reference_class
+from .targets import combine, reliability
 
-WEIGHT_INSIDE = 0.5
+WEIGHT_INSIDE = 0.5  # of the equal-weight pool, where the stated-target fit does not reach
 DISAGREEMENT = 3.0  # a factor between the two views' medians worth a sentence
 OUTSIDE_SEED = 20_210_900  # the outside view of a date is one fixed draw set, whatever the run
 
@@ -46,6 +51,7 @@ class OutsideView:
     p_target_inside: float
     p_target_blend: float
     weight_inside: float
+    blend_method: str  # one sentence: how the two views were combined, and on what
     outside_median: float
     outside_p10_p90: tuple[float, float]
     inside_median: float
@@ -61,11 +67,13 @@ def outside_draws(as_of: dt.date, window_months: int) -> tuple[np.ndarray, int]:
     """(draws of a new entrant's cumulative deliveries after ``window_months`` months of
     sales, entrants in the reference class), as known on ``as_of``.
 
-    A function of the bundled data, the date, the window and the version only, so it is kept
-    on disk (fitting takes seconds, compiling the sampler in a new process ~20 s)."""
+    A function of the bundled data, the date, the window, the forecaster's code and the
+    version only, so it is kept on disk (fitting takes seconds, compiling the sampler in a
+    new process ~25 s)."""
     reference = reference_class(as_of)
+    model = Path(forecaster.__file__).read_bytes()
     key = hashlib.sha256(
-        repr((reference, as_of, window_months, OUTSIDE_SEED, __version__)).encode()
+        repr((reference, as_of, window_months, OUTSIDE_SEED, __version__)).encode() + model
     ).hexdigest()[:24]
     path = Path(_cache_dir()) / f"outside-{key}.npy"
     try:
@@ -103,27 +111,47 @@ def outside_view(
     target: float,
     window_months: int,
     as_of: dt.date,
+    horizon_months: float,
     inside_log_edges,
     inside_log_counts,
     p_target_inside: float,
 ) -> OutsideView:
     """Compare a target of ``target`` deliveries in ``window_months`` months of sales with
     real entrants as known on ``as_of``, and blend with the inside view (a histogram of
-    log(1 + window deliveries) over the Monte Carlo's paths)."""
+    log(1 + window deliveries) over the Monte Carlo's paths); ``horizon_months`` from
+    ``as_of`` to the end of the plan's target window."""
     draws, n_reference = outside_draws(as_of, window_months)
     edges = np.asarray(inside_log_edges, dtype=float)
     counts = np.asarray(inside_log_counts, dtype=float)
     p_outside = float(np.mean(draws >= target))
-    w = WEIGHT_INSIDE
-    p_blend = w * p_target_inside + (1 - w) * p_outside
-
     grid = np.sort(np.concatenate([np.log1p(draws), edges]))
     inside_cdf = np.array([_inside_cdf(edges, counts, g) for g in grid])
-    outside_cdf = np.searchsorted(np.sort(np.log1p(draws)), grid, side="right") / draws.size
-    blend_cdf = w * inside_cdf + (1 - w) * outside_cdf
     inside_median = float(np.expm1(grid[np.searchsorted(inside_cdf, 0.5)]))
-    blend_median = float(np.expm1(grid[min(np.searchsorted(blend_cdf, 0.5), grid.size - 1)]))
     outside_median = float(np.median(draws))
+
+    trust = reliability(as_of)
+    if trust is not None and horizon_months <= trust.longest_horizon_months:
+        blended = combine(draws, inside_median, horizon_months, trust)
+        w, p_blend, blend_median = (
+            blended.weight_stated,
+            blended.p_at_least(target),
+            blended.quantile(0.5),
+        )
+        method = (
+            f"the plan's median updates the outside view as {trust.targets} stated targets "
+            f"resolved by {as_of} say such a figure is worth {horizon_months:.0f} months ahead"
+        )
+    else:
+        w = WEIGHT_INSIDE
+        p_blend = w * p_target_inside + (1 - w) * p_outside
+        outside_cdf = np.searchsorted(np.sort(np.log1p(draws)), grid, side="right") / draws.size
+        blend_cdf = w * inside_cdf + (1 - w) * outside_cdf
+        blend_median = float(np.expm1(grid[min(np.searchsorted(blend_cdf, 0.5), grid.size - 1)]))
+        longest = f"{trust.longest_horizon_months:.0f}" if trust else "no"
+        method = (
+            f"equal weights: no stated target {horizon_months:.0f} months ahead had resolved "
+            f"by {as_of} (the longest: {longest} months), so a fitted weight would be a guess"
+        )
 
     disagreement = None
     ratio = max(inside_median, 1.0) / max(outside_median, 1.0)
@@ -151,7 +179,8 @@ def outside_view(
         p_target_outside=p_outside,
         p_target_inside=p_target_inside,
         p_target_blend=float(p_blend),
-        weight_inside=w,
+        weight_inside=float(w),
+        blend_method=method,
         outside_median=outside_median,
         outside_p10_p90=tuple(float(v) for v in np.quantile(draws, [0.1, 0.9])),
         inside_median=inside_median,

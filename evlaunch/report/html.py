@@ -475,6 +475,7 @@ def build_report(
         scenario.target.deliveries,
         scenario.target.window_months,
         month_end(scenario.start),
+        risk.months_to_window_end,
         risk.window_log_edges,
         risk.window_log_counts,
         risk.p_target,

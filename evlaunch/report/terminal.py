@@ -59,9 +59,9 @@ def print_run(result: RunResult, console: Console) -> None:
         f"Outside view as of {o['as_of']} ({o['reference_entrants']} entrants known then): "
         f"a new entrant delivers {o['outside_median']:,.0f} in {o['window_months']} months of "
         f"sales (80%: {lo:,.0f} to {hi:,.0f}); the target is above "
-        f"{o['target_percentile']:.0f}% of that. P(target) outside "
+        f"{_pct(o['target_percentile'] / 100)} of that. P(target) outside "
         f"{_pct(o['p_target_outside'])}, inside {_pct(o['p_target_inside'])}, blended "
-        f"{_pct(o['p_target_blend'])} (equal weights; `evlaunch hindcast` scores the outside view)"
+        f"{_pct(o['p_target_blend'])} ({o['blend_method']}; `evlaunch hindcast` scores both)"
     )
     if o["disagreement"]:
         console.print(escape(o["disagreement"]))
@@ -382,7 +382,8 @@ def print_hindcast(result, console: Console) -> None:
     if result.brier is not None:
         console.print(
             f"  stated targets: {len(result.targets)} scored, Brier {result.brier:.3f} "
-            f"against {result.brier_base_rate:.3f} for the base rate; not scored: "
+            f"(the forecaster told the target; {result.brier_outside:.3f} not told) against "
+            f"{result.brier_base_rate:.3f} for the base rate; not scored: "
             + ", ".join(f"{n} ({why})" for why, n in result.targets_skipped.items())
         )
 

@@ -60,6 +60,14 @@ class RiskResult:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def months_to_window_end(self) -> int:
+        """Months from the scenario's start to the end of the target window on the median
+        path: its first month with a delivery, plus the window."""
+        median = np.asarray(self.fan_cumulative_deliveries[0.5])
+        first = int(np.argmax(median > 0)) if (median > 0).any() else median.size
+        return first + self.window_months
+
 
 def wilson_interval(hits: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (Wilson 1927, JASA 22:209-212)."""

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from evlaunch.cli import app
 from evlaunch.errors import UserError
 from evlaunch.model.simulate import simulate
-from evlaunch.reference import outside
+from evlaunch.reference import outside, targets
 from evlaunch.reference.actuals import Actuals, parse_actuals
 from evlaunch.reference.nowcast import nowcast
 from evlaunch.risk.sampling import Sampler
@@ -58,20 +58,41 @@ def test_outside_view_blend_by_hand(monkeypatch):
     edges = np.linspace(0, 20, 401)
     counts = np.zeros(400, int)
     counts[np.searchsorted(edges, np.log1p(5000)) - 1] = 1000  # every inside path ~5,000
-    view = outside.outside_view(900, 36, dt.date(2021, 9, 30), edges, counts, 1.0)
+    # 66 months ahead of 2021-09-30, longer than any stated target resolved by then (32)
+    view = outside.outside_view(900, 36, dt.date(2021, 9, 30), 66, edges, counts, 1.0)
     assert view.p_target_outside == pytest.approx(0.101)  # draws 900..1000
     assert view.target_percentile == pytest.approx(89.9)
     # an equal-weight mixture, not a reweighting: the outside view keeps its share
     assert view.p_target_blend == pytest.approx(0.5 * 1.0 + 0.5 * 0.101)
+    assert view.blend_method.startswith("equal weights: no stated target 66 months ahead")
     assert view.outside_median == pytest.approx(500.5)
     assert 4700 < view.inside_median < 5300  # within its histogram bin (5% wide)
     assert "times above" in view.disagreement and view.reference_entrants == 7
     # an inside view no path of which reaches the target: the blend still can
     counts[:] = 0
     counts[np.searchsorted(edges, np.log1p(300)) - 1] = 1000
-    view = outside.outside_view(900, 36, dt.date(2021, 9, 30), edges, counts, 0.0)
+    view = outside.outside_view(900, 36, dt.date(2021, 9, 30), 66, edges, counts, 0.0)
     assert view.p_target_blend == pytest.approx(0.5 * 0.101)
     assert view.disagreement is None  # 300 against 500: within a factor of 3
+
+
+def test_outside_view_blend_fitted_on_stated_targets(monkeypatch):
+    draws = np.arange(1.0, 1001.0)
+    monkeypatch.setattr(outside, "outside_draws", lambda as_of, months: (draws, 7))
+    edges = np.linspace(0, 20, 401)
+    counts = np.zeros(400, int)
+    counts[np.searchsorted(edges, np.log1p(300)) - 1] = 1000  # every inside path ~300
+    # within the stated targets' horizons, the plan's median is a stated volume: the blend is
+    # the outside view updated by it (``targets.combine``), and gives the target a chance
+    # although no inside path reaches it
+    as_of = dt.date(2024, 6, 30)
+    trust = targets.reliability(as_of)
+    view = outside.outside_view(900, 36, as_of, 12, edges, counts, 0.0)
+    expected = targets.combine(draws, view.inside_median, 12, trust)
+    assert view.p_target_blend == pytest.approx(expected.p_at_least(900))
+    assert 0 < view.p_target_blend < view.p_target_outside
+    assert view.weight_inside == pytest.approx(expected.weight_stated)
+    assert f"{trust.targets} stated targets resolved by 2024-06-30" in view.blend_method
 
 
 @pytest.mark.parametrize(
