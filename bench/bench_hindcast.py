@@ -13,7 +13,8 @@ import time
 
 import numpy as np
 
-from evlaunch.reference.hindcast import LEVELS, OURS, hindcast
+from evlaunch.reference.calibration import spread_for
+from evlaunch.reference.hindcast import CALIBRATED, LEVELS, OURS, hindcast
 
 
 def main() -> None:
@@ -26,26 +27,32 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"full hindcast: {seconds:.0f} s on {args.workers} workers (bar: under 300 s)")
     print(f"entrants scored: {len(result.entrants)} ({', '.join(result.entrants)})")
-    ours = [c for c in result.cases if c.method == OURS]
-    pooled = {
-        lv: np.mean([c.bounds[lv][0] <= c.truth <= c.bounds[lv][1] for c in ours]) for lv in LEVELS
-    }
-    print(
-        f"our coverage over all {len(ours)} held-out checkpoints: "
-        + ", ".join(f"{int(100 * lv)}% interval {100 * v:.0f}%" for lv, v in pooled.items())
-        + " (bars: 40-60, 72-88, >= 90)"
-    )
+    for method in (OURS, CALIBRATED):
+        mine = [c for c in result.cases if c.method == method]
+        pooled = {
+            lv: np.mean([c.bounds[lv][0] <= c.truth <= c.bounds[lv][1] for c in mine])
+            for lv in LEVELS
+        }
+        print(
+            f"{method}: coverage over all {len(mine)} held-out checkpoints: "
+            + ", ".join(f"{int(100 * lv)}% interval {100 * v:.0f}%" for lv, v in pooled.items())
+            + " (bars: 40-60, 72-88, >= 90)"
+        )
+    for group, k in result.spread.items():
+        bundled = spread_for(int(group.split("-")[0]))
+        print(f"spread after {group} months of sales: {k:.2f} (bundled: {bundled:.2f})")
     for s in result.scores:
         cov = "/".join(f"{100 * s.coverage[lv]:.0f}" for lv in LEVELS)
         print(
             f"  after {s.origin:2d} mo  {s.method:31s} n={s.cases:3d}  CRPS {s.crps:9,.0f}  "
             f"log-CRPS {s.crps_log:5.2f}  cover 50/80/95 {cov}  MdAPE {100 * s.mdape:4.0f}%"
         )
-    for origin, row in result.skill.items():
-        print(
-            f"  after {origin:2d} mo, our CRPS / baseline's on shared cases: "
-            + ", ".join(f"{m} {v['ratio']:.2f} (n={v['cases']})" for m, v in row.items())
-        )
+    for label, skill in (("raw", result.skill), ("calibrated", result.skill_calibrated)):
+        for origin, row in skill.items():
+            print(
+                f"  after {origin:2d} mo, {label} CRPS / baseline's on shared cases: "
+                + ", ".join(f"{m} {v['ratio']:.2f} (n={v['cases']})" for m, v in row.items())
+            )
     mdape = result.mdape.get(12, {}).get(36)
     if mdape is not None:
         print(

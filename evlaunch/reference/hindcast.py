@@ -27,6 +27,7 @@ from ..errors import UserError
 from ..scenario.months import months_between
 from .entrants import Entrant, entrants
 from .fit import fit_bass
+from .calibration import ORIGIN_GROUPS, fit_spread, group_of, widen
 from .outlook import Question, answer, origin_date, question, reference_class
 from .targets import StatedTarget, combine, reliability, stated_targets
 
@@ -36,8 +37,10 @@ STALE_MONTHS = 12  # a target is scored only if the maker's own figures reach th
 CHECKPOINTS = (12, 24, 36)
 LEVELS = (0.5, 0.8, 0.95)
 OURS = "evlaunch (hier. Bayes)"
+CALIBRATED = "evlaunch, spread calibrated"  # cross-validated: k fitted without the entrant
 ANALOG, DRIFT, BASS = "analog ensemble", "linear drift", "Bass per entrant"
-METHODS = (OURS, ANALOG, DRIFT, BASS)
+BASELINES = (ANALOG, DRIFT, BASS)
+METHODS = (OURS, CALIBRATED, *BASELINES)
 BASELINE_DRAWS = 500
 
 
@@ -90,6 +93,8 @@ class Hindcast:
     cases: list[Case]
     scores: list[MethodScore]
     skill: dict  # origin -> {baseline: our CRPS / its CRPS on the cases both forecast}
+    skill_calibrated: dict  # the same for the spread-calibrated forecasts
+    spread: dict  # "first-last origin" -> spread fitted on every entrant (calibration.py)
     mdape: dict  # origin -> checkpoint -> MdAPE of our median
     targets: list[TargetCase]
     brier: float | None
@@ -259,15 +264,18 @@ def hindcast(
     todo = [(e, origin, q) for e in chosen for origin, q in _cases_for(e, origins)]
     target_questions, skipped = _targets() if only is None else ([], {})
     draws = _answer_all([q for *_, q in todo] + [q for _, q in target_questions], seed, workers)
-    cases = []
+    cases, ours_draws = [], []
     for (e, origin, q), ours in zip(todo, draws, strict=False):
         rng = np.random.default_rng([seed, len(cases)])
         reference = [r for r in entrants(q.as_of) if r.company != e.company]
         methods = {OURS: ours, **_baselines(q, reference, rng)}
+        known = q.known[1] if q.known else 0.0
         for j, c in enumerate(q.months):
             truth = float(e.cumulative_at(c))
+            ours_draws.append((e.company, origin, q.as_of, int(c), ours[:, j], known, truth))
             for method, d in methods.items():
                 cases.append(_score(e.company, origin, q.as_of, int(c), method, truth, d[:, j]))
+    spread = _calibrate(ours_draws, cases)
     targets = [
         _target_case(target, q, d)
         for (target, q), d in zip(target_questions, draws[len(todo) :], strict=True)
@@ -286,7 +294,9 @@ def hindcast(
         sorted({c.entrant for c in cases}),
         cases,
         scores,
-        _skill(cases),
+        _skill(cases, OURS),
+        _skill(cases, CALIBRATED),
+        spread,
         {
             o: {
                 c: float(np.median(_ape(mine)))
@@ -340,17 +350,38 @@ def _summarise(cases: list[Case]) -> list[MethodScore]:
     return out
 
 
-def _skill(cases: list[Case]) -> dict:
-    """origin -> baseline -> (our CRPS / its CRPS, cases) on the forecasts both made."""
+def _calibrate(ours_draws: list[tuple], cases: list[Case]) -> dict:
+    """Score the spread-calibrated forecasts cross-validated (each entrant's spread fitted on
+    the others' forecasts in its origin group), appending to ``cases``; return the spread
+    fitted on every entrant, per origin group."""
+    full = {}
+    for group in ORIGIN_GROUPS:
+        mine = [x for x in ours_draws if group_of(x[1]) == group]
+        if not mine:
+            continue
+        full[f"{group[0]}-{group[1]}"] = fit_spread([x[4:] for x in mine])
+        for company in sorted({x[0] for x in mine}):
+            others = [x[4:] for x in mine if x[0] != company]
+            k = fit_spread(others) if others else 1.0
+            for name, origin, as_of, c, d, known, truth in mine:
+                if name == company:
+                    calibrated = widen(d[:, None], known, k)[:, 0]
+                    cases.append(_score(name, origin, as_of, c, CALIBRATED, truth, calibrated))
+    return full
+
+
+def _skill(cases: list[Case], ours_method: str) -> dict:
+    """origin -> baseline -> (``ours_method``'s CRPS / its CRPS, cases) on the forecasts both
+    made."""
     out = {}
     for origin in ORIGINS:
         ours = {
             (c.entrant, c.checkpoint): c.crps
             for c in cases
-            if c.origin == origin and c.method == OURS
+            if c.origin == origin and c.method == ours_method
         }
         row = {}
-        for method in METHODS[1:]:
+        for method in BASELINES:
             theirs = {
                 (c.entrant, c.checkpoint): c.crps
                 for c in cases

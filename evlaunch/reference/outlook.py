@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..scenario.months import add_months
+from .calibration import spread_for, widen
 from .entrants import Entrant, entrants, month_end
 from .forecaster import Posterior, Series, fit
 
@@ -106,7 +107,8 @@ def forecast_actuals(
 ) -> ActualsForecast:
     """Forecast a maker's cumulative deliveries from its monthly deliveries so far (month 1 of
     sales is ``first_month``), as of the end of the month after the last one (when its
-    figure is out), learning from the entrants published by then."""
+    figure is out), learning from the entrants published by then; spread as the hindcast
+    calibrated it."""
     monthly = np.asarray(monthly, dtype=float)
     n = monthly.size
     as_of = origin_date(first_month, n)
@@ -117,7 +119,9 @@ def forecast_actuals(
     posterior = fit(reference, own, _seed(seed, f"actuals:{first_month}:{n}"))
     ahead = [m for m in months if m > n] or [n + 1]
     rng = np.random.default_rng(seed)
-    draws = posterior.predict(ahead, rng, known=(float(n), float(monthly.sum())))
+    known = (float(n), float(monthly.sum()))
+    spread = spread_for(n)
+    draws = widen(posterior.predict(ahead, rng, known=known), known[1], spread)
     levels = (0.025, 0.1, 0.5, 0.9, 0.975)
     q = np.quantile(draws, levels, axis=0)
     m = np.exp(posterior.log_m)
@@ -130,7 +134,7 @@ def forecast_actuals(
         if window <= n:
             p_target = float(monthly[:window].sum() >= vehicles)
         else:
-            at = posterior.predict([window], rng, known=(float(n), float(monthly.sum())))
+            at = widen(posterior.predict([window], rng, known=known), known[1], spread)
             p_target = float(np.mean(at[:, 0] >= vehicles))
 
     def tri(x):

@@ -2,7 +2,8 @@
 
 The outside view is the forecaster's prior predictive for a new entrant (``forecaster.py``):
 the hierarchical Bass population fitted on every entrant's figures published by ``as_of``,
-a new entrant drawn from it, its cumulative deliveries after the target window. So a 2021
+a new entrant drawn from it, its cumulative deliveries after the target window, spread as
+the hindcast calibrated it (``calibration.py``). So a 2021
 plan is judged only by what was known in 2021.
 
 Blend: the plan's own median (the inside view) is a stated volume like a maker's target,
@@ -29,6 +30,7 @@ from .. import __version__
 from ..errors import UserError
 from ..io import write_bytes_atomic
 from . import forecaster
+from .calibration import spread_for, widen
 from .entrants import entrants
 from .forecaster import Series, fit
 from .outlook import reference_class
@@ -72,8 +74,10 @@ def outside_draws(as_of: dt.date, window_months: int) -> tuple[np.ndarray, int]:
     new process ~25 s)."""
     reference = reference_class(as_of)
     model = Path(forecaster.__file__).read_bytes()
+    spread = spread_for(0)
     key = hashlib.sha256(
-        repr((reference, as_of, window_months, OUTSIDE_SEED, __version__)).encode() + model
+        repr((reference, as_of, window_months, spread, OUTSIDE_SEED, __version__)).encode()
+        + model
     ).hexdigest()[:24]
     path = Path(_cache_dir()) / f"outside-{key}.npy"
     try:
@@ -82,7 +86,7 @@ def outside_draws(as_of: dt.date, window_months: int) -> tuple[np.ndarray, int]:
         pass
     posterior = fit(reference, Series("new entrant", ()), seed=OUTSIDE_SEED)
     rng = np.random.default_rng(OUTSIDE_SEED)
-    draws = posterior.predict([window_months], rng)[:, 0]
+    draws = widen(posterior.predict([window_months], rng), 0.0, spread)[:, 0]
     buffer = io.BytesIO()
     np.save(buffer, draws)
     try:

@@ -376,9 +376,12 @@ def print_hindcast(result, console: Console) -> None:
         )
         last = s.origin
     console.print(table)
-    for origin, row in result.skill.items():
-        ratios = ", ".join(f"{m} {v['ratio']:.2f} ({v['cases']} cases)" for m, v in row.items())
-        console.print(f"  after {origin} months, our CRPS / theirs on common cases: {ratios}")
+    for label, skill in (("our", result.skill), ("calibrated", result.skill_calibrated)):
+        for origin, row in skill.items():
+            ratios = ", ".join(f"{m} {v['ratio']:.2f} ({v['cases']})" for m, v in row.items())
+            console.print(f"  after {origin} months, {label} CRPS / theirs (cases): {ratios}")
+    spreads = ", ".join(f"{k} months seen: {v:.2f}" for k, v in result.spread.items())
+    console.print(f"  spread fitted on every entrant (data/calibration.csv): {spreads}")
     if result.brier is not None:
         console.print(
             f"  stated targets: {len(result.targets)} scored, Brier {result.brier:.3f} "
