@@ -9,6 +9,8 @@ from .. import __version__
 from ..errors import UserError
 from ..model.outcomes import sales_outcomes
 from ..model.simulate import central_params, simulate
+from ..reference.entrants import month_end
+from ..reference.outside import blend
 from ..risk.montecarlo import wilson_interval
 from ..risk.sampling import Sampler
 from ..scenario.checks import with_requirements
@@ -34,6 +36,7 @@ class AlternativeView:
     confidence: float
     p_target: float
     p_target_ci95: tuple[float, float]
+    p_target_blend: float  # with the outside view, as in ``run`` (reference.outside.blend)
     npv_cny_mean: float
     npv_cny_p10_p50_p90: tuple[float, float, float]
     peak_cash_need_cny_p50: float
@@ -132,13 +135,21 @@ def assess(
         _simulate(scenario, {k: v[:paths] for k, v in params.items()}, options)
         for _, options in alts
     ]
-    hits = np.array([r[0].mean() for r in runs])
-    npv_mean = np.array([r[1].mean() for r in runs])
+    hits = np.array([r.hit.mean() for r in runs])
+    npv_mean = np.array([r.npv_cny.mean() for r in runs])
     best = int(np.lexsort((npv_mean, hits))[-1])  # P(target) first, then mean NPV
 
     views = []
     for i, (label, options) in enumerate(alts):
-        hit, npv, peak = runs[i]
+        hit, npv, peak = runs[i].hit, runs[i].npv_cny, runs[i].peak_cash_need_cny
+        mix = blend(
+            scenario.target.deliveries,
+            scenario.target.window_months,
+            month_end(scenario.start),
+            runs[i].months_to_window_end,
+            runs[i].window_deliveries_p50,
+            float(hit.mean()),
+        )
         views.append(
             AlternativeView(
                 alternative=label,
@@ -155,12 +166,13 @@ def assess(
                 confidence=float(smaa.confidence[i]),
                 p_target=float(hit.mean()),
                 p_target_ci95=wilson_interval(int(hit.sum()), hit.size),
+                p_target_blend=mix.p_target,
                 npv_cny_mean=float(npv.mean()),
                 npv_cny_p10_p50_p90=tuple(np.quantile(npv, [0.1, 0.5, 0.9]).tolist()),
                 peak_cash_need_cny_p50=float(np.median(peak)),
-                npv_vs_recommended_cny=_paired(npv, runs[recommended][1]),
+                npv_vs_recommended_cny=_paired(npv, runs[recommended].npv_cny),
                 p_target_vs_recommended=_paired(
-                    hit.astype(float), runs[recommended][0].astype(float)
+                    hit.astype(float), runs[recommended].hit.astype(float)
                 ),
             )
         )
@@ -193,11 +205,27 @@ def _ahp(x, weights, benefit, names):
     return mcda.ahp_priorities(x, weights, benefit)
 
 
-def _simulate(scenario, params, options):
+@dataclass(frozen=True)
+class _Simulated:
+    hit: np.ndarray  # (paths,) bool
+    npv_cny: np.ndarray
+    peak_cash_need_cny: np.ndarray
+    window_deliveries_p50: float  # vehicles in the target window, median path
+    months_to_window_end: int  # from the scenario's start, on the median path
+
+
+def _simulate(scenario, params, options) -> _Simulated:
     run = simulate(scenario, params, options, keep=0)
     target = scenario.target
     out = sales_outcomes(run.deliveries, target.deliveries, target.window_months)
-    return out.hit, run.npv_cny, run.peak_cash_need_cny
+    first = out.first_delivery_month
+    return _Simulated(
+        out.hit,
+        run.npv_cny,
+        run.peak_cash_need_cny,
+        float(np.median(out.cumulative_at[target.window_months])),
+        int(np.median(np.where(first >= 0, first, run.deliveries.shape[1]))) + target.window_months,
+    )
 
 
 def _paired(a, b) -> tuple[float, float, float]:

@@ -25,9 +25,9 @@ import numpy as np
 
 from ..errors import UserError
 from ..scenario.months import months_between
+from .calibration import ORIGIN_GROUPS, fit_spread, group_of, widen
 from .entrants import Entrant, entrants
 from .fit import fit_bass
-from .calibration import ORIGIN_GROUPS, fit_spread, group_of, widen
 from .outlook import Question, answer, origin_date, question, reference_class
 from .targets import StatedTarget, combine, reliability, stated_targets
 

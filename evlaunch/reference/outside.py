@@ -34,7 +34,7 @@ from .calibration import spread_for, widen
 from .entrants import entrants
 from .forecaster import Series, fit
 from .outlook import reference_class
-from .targets import combine, reliability
+from .targets import Combined, combine, reliability
 
 WEIGHT_INSIDE = 0.5  # of the equal-weight pool, where the stated-target fit does not reach
 DISAGREEMENT = 3.0  # a factor between the two views' medians worth a sentence
@@ -76,8 +76,7 @@ def outside_draws(as_of: dt.date, window_months: int) -> tuple[np.ndarray, int]:
     model = Path(forecaster.__file__).read_bytes()
     spread = spread_for(0)
     key = hashlib.sha256(
-        repr((reference, as_of, window_months, spread, OUTSIDE_SEED, __version__)).encode()
-        + model
+        repr((reference, as_of, window_months, spread, OUTSIDE_SEED, __version__)).encode() + model
     ).hexdigest()[:24]
     path = Path(_cache_dir()) / f"outside-{key}.npy"
     try:
@@ -111,6 +110,49 @@ def _inside_cdf(edges: np.ndarray, counts: np.ndarray, log_value: float) -> floa
     return float((counts * part).sum() / total)
 
 
+@dataclass(frozen=True)
+class Blend:
+    """P(target) of the inside and outside views combined (see the module)."""
+
+    p_target: float
+    weight_inside: float
+    method: str  # one sentence: how, and on what
+    fitted: Combined | None  # the updated outside view, where the weight is fitted
+
+
+def blend(
+    target: float,
+    window_months: int,
+    as_of: dt.date,
+    horizon_months: float,
+    inside_median: float,
+    p_target_inside: float,
+) -> Blend:
+    """Combine a plan whose median delivers ``inside_median`` in the window (and reaches the
+    target with ``p_target_inside``) with the outside view as of ``as_of``; the window ends
+    ``horizon_months`` after ``as_of``."""
+    draws, _ = outside_draws(as_of, window_months)
+    trust = reliability(as_of)
+    if trust is not None and horizon_months <= trust.longest_horizon_months:
+        fitted = combine(draws, inside_median, horizon_months, trust)
+        return Blend(
+            fitted.p_at_least(target),
+            fitted.weight_stated,
+            f"the plan's median updates the outside view as {trust.targets} stated targets "
+            f"resolved by {as_of} say such a figure is worth {horizon_months:.0f} months ahead",
+            fitted,
+        )
+    longest = f"{trust.longest_horizon_months:.0f}" if trust else "no"
+    p_outside = float(np.mean(draws >= target))
+    return Blend(
+        WEIGHT_INSIDE * p_target_inside + (1 - WEIGHT_INSIDE) * p_outside,
+        WEIGHT_INSIDE,
+        f"equal weights: no stated target {horizon_months:.0f} months ahead had resolved by "
+        f"{as_of} (the longest: {longest} months), so a fitted weight would be a guess",
+        None,
+    )
+
+
 def outside_view(
     target: float,
     window_months: int,
@@ -133,29 +175,14 @@ def outside_view(
     inside_median = float(np.expm1(grid[np.searchsorted(inside_cdf, 0.5)]))
     outside_median = float(np.median(draws))
 
-    trust = reliability(as_of)
-    if trust is not None and horizon_months <= trust.longest_horizon_months:
-        blended = combine(draws, inside_median, horizon_months, trust)
-        w, p_blend, blend_median = (
-            blended.weight_stated,
-            blended.p_at_least(target),
-            blended.quantile(0.5),
-        )
-        method = (
-            f"the plan's median updates the outside view as {trust.targets} stated targets "
-            f"resolved by {as_of} say such a figure is worth {horizon_months:.0f} months ahead"
-        )
+    mix = blend(target, window_months, as_of, horizon_months, inside_median, p_target_inside)
+    if mix.fitted is not None:
+        blend_median = mix.fitted.quantile(0.5)
     else:
-        w = WEIGHT_INSIDE
-        p_blend = w * p_target_inside + (1 - w) * p_outside
+        w = mix.weight_inside
         outside_cdf = np.searchsorted(np.sort(np.log1p(draws)), grid, side="right") / draws.size
         blend_cdf = w * inside_cdf + (1 - w) * outside_cdf
         blend_median = float(np.expm1(grid[min(np.searchsorted(blend_cdf, 0.5), grid.size - 1)]))
-        longest = f"{trust.longest_horizon_months:.0f}" if trust else "no"
-        method = (
-            f"equal weights: no stated target {horizon_months:.0f} months ahead had resolved "
-            f"by {as_of} (the longest: {longest} months), so a fitted weight would be a guess"
-        )
 
     disagreement = None
     ratio = max(inside_median, 1.0) / max(outside_median, 1.0)
@@ -182,9 +209,9 @@ def outside_view(
         target_percentile=100.0 * float(np.mean(draws < target)),
         p_target_outside=p_outside,
         p_target_inside=p_target_inside,
-        p_target_blend=float(p_blend),
-        weight_inside=float(w),
-        blend_method=method,
+        p_target_blend=mix.p_target,
+        weight_inside=mix.weight_inside,
+        blend_method=mix.method,
         outside_median=outside_median,
         outside_p10_p90=tuple(float(v) for v in np.quantile(draws, [0.1, 0.9])),
         inside_median=inside_median,

@@ -512,6 +512,7 @@ def build_report(
                     "TOPSIS",
                     "AHP",
                     "P(target)",
+                    "blended with the outside view",
                     "NPV mean (bn CNY)",
                 ],
                 "rows": [
@@ -520,6 +521,7 @@ def build_report(
                         *(f"{a.criteria[c]:,.4g}" for c in partners.criteria),
                         *(str(r) for r in a.ranks.values()),
                         f"{100 * a.p_target:.1f}%",
+                        f"{100 * a.p_target_blend:.1f}%",
                         f"{a.npv_cny_mean / 1e9:,.1f}",
                     ]
                     for a in partners.alternatives

@@ -194,6 +194,7 @@ def print_partners(result, console: Console) -> None:
     )
     sim.add_column("way of building", no_wrap=True, max_width=20)
     sim.add_column("P(target)", justify="right")
+    sim.add_column("blended", justify="right")
     sim.add_column("NPV P10 / P50 / P90", justify="right", no_wrap=True)
     sim.add_column("NPV vs rec.\n(95% CI)", justify="right", no_wrap=True)
     sim.add_column("cash need\nP50", justify="right")
@@ -203,6 +204,7 @@ def print_partners(result, console: Console) -> None:
         sim.add_row(
             a.alternative,
             _pct(a.p_target),
+            _pct(a.p_target_blend),
             f"{lo:,.1f} / {mid:,.1f} / {hi:,.1f}",
             "(rec.)"
             if a.alternative == result.recommended
@@ -213,7 +215,11 @@ def print_partners(result, console: Console) -> None:
     for a in alts:
         if len(a.options) > 1:
             console.print(f"{a.alternative}: built with {' + '.join(a.options)}")
-    console.print(f"rec.: recommended, {result.recommended}. conf.: SMAA-2 confidence factor.")
+    console.print(
+        f"rec.: recommended, {result.recommended}. conf.: SMAA-2 confidence factor. blended: "
+        "P(target) with the outside view of the entrants known on the scenario's date, as in "
+        "`evlaunch run`."
+    )
     for a in alts:
         if a.central_weights and a.rank_acceptability[0] > 0:
             weights = ", ".join(f"{k} {v:.2f}" for k, v in a.central_weights.items())
