@@ -3,8 +3,14 @@
 The deterministic run is this simulation with one path at the central values; the Monte
 Carlo is the same call with many sampled paths. The stages are fused into one compiled loop
 per path (numba), which calls each stage's own formula (``bass_new_orders``,
-``ramp_fraction``, ``fulfil_month``, ``cumulative_cost_at``, ``month_overlap``): nothing
-of the model is written twice, and no (paths, months) temporary is made per stage.
+``ramp_fraction``, ``fulfil_month``, ``cumulative_cost_at``, ``month_overlap``,
+``shift_running_from``, ``expansion_commit``): nothing of the model is written twice, and no
+(paths, months) temporary is made per stage.
+
+Each path takes its own decisions at the end of every month: an option that runs adds a
+shift (up to ``max_utilisation`` times nameplate, ``shift_months`` later) when its backlog
+calls for one, and an option under an expansion rule is committed when the rule fires on
+that path's order book.
 """
 
 from dataclasses import dataclass
@@ -15,6 +21,7 @@ from numba import njit, prange
 from ..risk.distributions import central
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
+from .decisions import expansion_commit, shift_running_from
 from .demand import bass_new_orders, price_factor, season_and_open
 from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
 from .fulfil import fulfil_month
@@ -36,6 +43,9 @@ OPTION_INPUTS = (
     "fee_per_vehicle_cny",
     "capex_cny",
     "fixed_cost_per_year_cny",
+    "max_utilisation",
+    "shift_months",
+    "above_nameplate_cost_per_vehicle_cny",
 )
 FINANCE_INPUTS = ("unit_cost_cny", "learning_rate", "discount_rate_per_year")
 COMPANY_INPUTS = ("cost_per_head_per_year_cny", "other_fixed_cost_per_year_cny")
@@ -98,6 +108,8 @@ class Paths:
     backlog: np.ndarray  # (kept, months) waiting at the end of each month [vehicles]
     cancelled: np.ndarray  # (kept, months) [vehicles/month]
     cash_flow_cny: np.ndarray  # (kept, months) [CNY/month]
+    shift_month: np.ndarray  # (paths, options) grid month a shift runs from; inf: never
+    commit_month: np.ndarray  # (paths, options) grid month an option starts; inf: never
 
     @property
     def capacity(self) -> np.ndarray:
@@ -123,13 +135,30 @@ def simulate(
     finance = {f: np.asarray(params[f"finance.{f}"], dtype=float) for f in FINANCE_INPUTS}
 
     season = calendar_demand(scenario)
+    rules = [scenario.expansion(n) for n in options]
+    # an option under an expansion rule has no start until its rule fires
     start = np.array(
-        [months_between(scenario.start, scenario.option(n).start) for n in options], dtype=float
+        [
+            np.inf if rule else months_between(scenario.start, scenario.option(n).start)
+            for n, rule in zip(options, rules, strict=True)
+        ],
+        dtype=float,
     )[:, None]
-    sop = start + option["lead_time_months"]
     # Capex is spent evenly from the option's start to its SOP (over one month at least).
     capex_months = np.maximum(option["lead_time_months"], 1.0)
     company_per_month = company_cost_per_month(scenario, params)
+    decisions = np.array(
+        [
+            [scenario.option(n).shift_backlog_months for n in options],
+            [r.backlog_months_above if r else np.inf for r in rules],
+            [r.for_months if r else 0 for r in rules],
+            [
+                months_between(scenario.start, r.not_before) if r and r.not_before else 0
+                for r in rules
+            ],
+        ],
+        dtype=float,
+    ).reshape(4, len(options))
 
     out = Paths(
         deliveries=np.empty((paths, months)),
@@ -140,6 +169,8 @@ def simulate(
         backlog=np.empty((keep, months)),
         cancelled=np.empty((keep, months)),
         cash_flow_cny=np.empty((keep, months)),
+        shift_month=np.empty((paths, len(options))),
+        commit_month=np.empty((paths, len(options))),
     )
     _simulate_paths(
         market["bass_p_per_year"] / 12.0,
@@ -152,13 +183,21 @@ def simulate(
         market["price_cny"],
         market["backlog_cancel_rate_per_month"],
         option["capacity_per_year"] * option["share_available"] / 12.0,
-        sop,
+        option["lead_time_months"],
         option["ramp_months"],
         option["fee_per_vehicle_cny"],
         option["capex_cny"] / capex_months,
-        np.broadcast_to(start, sop.shape).copy(),
+        np.broadcast_to(start, capex_months.shape).copy(),
         capex_months,
         option["fixed_cost_per_year_cny"] / 12.0,
+        np.stack(
+            [
+                option["max_utilisation"],
+                option["shift_months"],
+                option["above_nameplate_cost_per_vehicle_cny"],
+            ]
+        ),
+        decisions,
         finance["unit_cost_cny"],
         learning_exponent(finance["learning_rate"]),
         float(scenario.finance.learning_reference_units),
@@ -172,6 +211,9 @@ def simulate(
         out.backlog,
         out.cancelled,
         out.cash_flow_cny,
+        out.shift_month,
+        out.commit_month,
+        np.empty((paths, len(options))),
     )
     return out
 
@@ -186,13 +228,15 @@ def _simulate_paths(
     price_cny,
     cancel_rate,
     full_rate,
-    sop,
+    lead_months,
     ramp_months,
     fee_cny,
     capex_per_month,
     capex_start,
     capex_months,
     fixed_per_month,
+    utilisation,  # (3, options, paths): max utilisation, shift months, cost above nameplate
+    decisions,  # (4, options): shift backlog months; rule backlog months, months, not before
     unit_cost_cny,
     learning_b,
     reference_units,
@@ -206,6 +250,9 @@ def _simulate_paths(
     backlog_out,
     cancelled_out,
     cash_out,
+    shift_out,
+    commit_out,
+    streak_scratch,
 ):
     paths, months = deliveries_out.shape
     options = full_rate.shape[0]
@@ -213,6 +260,13 @@ def _simulate_paths(
     for i in prange(paths):
         adopted = waiting = built = cost_so_far = cash = lowest = npv = 0.0
         discount = 1.0
+        # this path's decisions are kept in its rows of the outputs as they are taken: an
+        # option under an expansion rule starts (and so builds) only when its rule fires
+        starts, shift_at, streak = commit_out[i], shift_out[i], streak_scratch[i]
+        for j in range(options):
+            starts[j] = capex_start[j, i]
+            shift_at[j] = np.inf
+            streak[j] = 0.0
         for t in range(months):
             new = bass_new_orders(
                 p_per_month[i],
@@ -222,15 +276,16 @@ def _simulate_paths(
                 price_factor[i] * season[t],
             )
             adopted += new
-            capacity = fee_weighted = spend = 0.0
+            capacity = fee_weighted = above_weighted = spend = 0.0
             for j in range(options):
-                c = full_rate[j, i] * ramp_fraction(t + 0.5 - sop[j, i], ramp_months[j, i])
+                sop_j = starts[j] + lead_months[j, i]
+                nameplate = full_rate[j, i] * ramp_fraction(t + 0.5 - sop_j, ramp_months[j, i])
+                c = nameplate * (utilisation[0, j, i] if t >= shift_at[j] else 1.0)
                 capacity += c
                 fee_weighted += fee_cny[j, i] * c
-                spend += capex_per_month[j, i] * month_overlap(
-                    t, capex_start[j, i], capex_months[j, i]
-                )
-                spend += fixed_per_month[j, i] * month_overlap(t, sop[j, i], np.inf)
+                above_weighted += utilisation[2, j, i] * (c - nameplate)
+                spend += capex_per_month[j, i] * month_overlap(t, starts[j], capex_months[j, i])
+                spend += fixed_per_month[j, i] * month_overlap(t, sop_j, np.inf)
                 if i < keep:
                     capacity_out[i, j, t] = c
             delivered, lost, waiting = fulfil_month(waiting + new, capacity, cancel_rate[i])
@@ -242,9 +297,11 @@ def _simulate_paths(
                 )
                 variable = cost_after - cost_so_far
                 cost_so_far = cost_after
-            # Deliveries are split between options in proportion to their capacity that month.
-            fees = delivered * fee_weighted / capacity if capacity > 0.0 else 0.0
-            flow = delivered * price_cny[i] - variable - fees - spend - company_per_month[i]
+            # Deliveries are split between options in proportion to their capacity that month,
+            # and between nameplate and above it likewise.
+            share = delivered / capacity if capacity > 0.0 else 0.0
+            per_vehicle = share * (fee_weighted + above_weighted)
+            flow = delivered * price_cny[i] - variable - per_vehicle - spend - company_per_month[i]
             cash += flow
             lowest = min(lowest, cash)
             discount *= discount_per_month[i]
@@ -255,5 +312,24 @@ def _simulate_paths(
                 backlog_out[i, t] = waiting
                 cancelled_out[i, t] = lost
                 cash_out[i, t] = flow
+            for j in range(options):  # the month's decisions, on this path's order book
+                if (
+                    shift_at[j] == np.inf
+                    and utilisation[0, j, i] > 1.0
+                    and t + 0.5 >= starts[j] + lead_months[j, i]  # it runs
+                ):
+                    shift_at[j] = shift_running_from(
+                        t, waiting, capacity, decisions[0, j], utilisation[1, j, i]
+                    )
+                if decisions[1, j] < np.inf and starts[j] == np.inf:
+                    streak[j], starts[j] = expansion_commit(
+                        t,
+                        streak[j],
+                        waiting,
+                        capacity,
+                        decisions[1, j],
+                        decisions[2, j],
+                        decisions[3, j],
+                    )
         npv_out[i] = npv
         peak_out[i] = -lowest

@@ -81,6 +81,24 @@ def _pct(p: float) -> str:
     return f"{100 * p:.3f}%" if 0 < p < 0.001 else f"{100 * p:.1f}%"
 
 
+def print_decisions(decisions, console: Console) -> None:
+    """One line per option whose paths decide: how often they added a shift or committed it."""
+    for d in decisions:
+        said = []
+        if d.commit_share is not None:
+            said.append(
+                f"committed by its expansion rule in {_pct(d.commit_share)} of paths"
+                + (f" (median start {d.commit_month_p50})" if d.commit_month_p50 else "")
+            )
+        if d.shift_share > 0:
+            said.append(
+                f"ran above nameplate with an added shift in {_pct(d.shift_share)} of paths "
+                f"(median from {d.shift_month_p50})"
+            )
+        if said:
+            console.print(f"{escape(d.option)}: " + "; ".join(said))
+
+
 def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
     """P(target) with its interval, quantile tables, convergence and the top drivers."""
     lo, hi = result.p_target_ci95
@@ -113,6 +131,7 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
     else:
         steps = "  ".join(f"{n:,}: {_pct(p)} ± {_pct(se)}" for n, p, se in result.convergence[-4:])
         console.print(f"P(target) ± standard error by paths run  {steps}")
+    print_decisions(result.decisions, console)
     if sensitivity is None or not sensitivity.tornado:
         return
     drivers = _table(

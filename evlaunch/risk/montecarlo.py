@@ -28,6 +28,17 @@ MAX_PATHS = 100_000_000
 
 
 @dataclass(frozen=True)
+class OptionDecisions:
+    """How often, and when, the paths took an option's decisions (``model/decisions.py``)."""
+
+    option: str
+    shift_share: float  # of paths that added a shift
+    shift_month_p50: str | None  # median calendar month it ran from, among those paths
+    commit_share: float | None  # of paths that committed it; None: no rule, always built
+    commit_month_p50: str | None
+
+
+@dataclass(frozen=True)
 class RiskResult:
     """What the Monte Carlo found for one way of building the car."""
 
@@ -55,6 +66,7 @@ class RiskResult:
     fan_monthly_deliveries: dict[float, list[float]]  # quantile -> per grid month
     fan_cumulative_deliveries: dict[float, list[float]]
     convergence: list[tuple[int, float, float]]  # (paths, P(target), its standard error)
+    decisions: list[OptionDecisions]  # options that can add a shift or wait for a rule
     seconds: float = field(default=0.0, compare=False)
 
     def to_dict(self) -> dict:
@@ -119,6 +131,9 @@ def monte_carlo(
     npv = np.empty(paths, dtype=float)
     peak = np.empty(paths, dtype=float)
     fan = np.empty((min(paths, fan_paths), months))
+    # month a shift ran from / an option was committed, counted per grid month (last: never)
+    shift_counts = np.zeros((len(options), months + 1), dtype=np.int64)
+    commit_counts = np.zeros((len(options), months + 1), dtype=np.int64)
 
     for start in range(0, paths, chunk_paths):
         stop = min(start + chunk_paths, paths)
@@ -133,6 +148,10 @@ def monte_carlo(
         peak[start:stop] = run.peak_cash_need_cny
         if start < fan.shape[0]:
             fan[start : min(stop, fan.shape[0])] = run.deliveries[: fan.shape[0] - start]
+        for counts, when in ((shift_counts, run.shift_month), (commit_counts, run.commit_month)):
+            month = np.minimum(np.nan_to_num(when, posinf=months), months).astype(np.int64)
+            for j in range(len(options)):
+                counts[j] += np.bincount(month[:, j], minlength=months + 1)
         if on_progress:
             on_progress(stop, paths)
 
@@ -176,8 +195,37 @@ def monte_carlo(
             zip(QUANTILES, np.quantile(np.cumsum(fan, axis=1), q, axis=0).tolist(), strict=True)
         ),
         convergence=_convergence(hit),
+        decisions=_decisions(scenario, options, shift_counts, commit_counts),
         seconds=time.perf_counter() - started,
     )
+
+
+def _decisions(scenario, options, shift_counts, commit_counts) -> list[OptionDecisions]:
+    def share_and_median(counts):
+        taken = counts[:-1]
+        total = int(taken.sum())
+        if total == 0:
+            return 0.0, None
+        median = int(np.searchsorted(np.cumsum(taken), total / 2))
+        return total / counts.sum(), add_months(scenario.start, median)
+
+    out = []
+    for j, name in enumerate(options):
+        ruled = scenario.expansion(name) is not None
+        if not ruled and not shift_counts[j, :-1].any():
+            continue
+        shift_share, shift_month = share_and_median(shift_counts[j])
+        commit_share, commit_month = share_and_median(commit_counts[j])
+        out.append(
+            OptionDecisions(
+                name,
+                shift_share,
+                shift_month,
+                commit_share if ruled else None,
+                commit_month if ruled else None,
+            )
+        )
+    return out
 
 
 def _log_histogram(values: np.ndarray, bins: int = 400) -> dict:

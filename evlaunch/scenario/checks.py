@@ -48,6 +48,7 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                     f"{build.source})",
                 )
             )
+    problems += _expansion_problems(s, names, end)
     problems += _requirement_cycles(s)
     problems += _correlation_problems(s)
     if s.assessment is not None:
@@ -80,6 +81,29 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                 f"{add_months(s.market.launch, s.target.window_months)}",
             )
         )
+    return problems
+
+
+def _expansion_problems(s: Scenario, names: list[str], end: str) -> list[tuple[Loc, object, str]]:
+    problems = []
+    known = f"the options are: {', '.join(names)}"
+    for i, e in enumerate(s.expansions):
+        if e.option not in names:
+            problems.append(
+                (("expansions", i, "option"), e.option, f"no option has this name; {known}")
+            )
+        elif e.option in [x.option for x in s.expansions[:i]]:
+            problems.append(
+                (("expansions", i, "option"), e.option, "another rule already commits this option")
+            )
+        if e.not_before is not None and not s.start <= e.not_before < end:
+            problems.append(
+                (
+                    ("expansions", i, "not_before"),
+                    e.not_before,
+                    f"must be from {s.start} to before {end}",
+                )
+            )
     return problems
 
 

@@ -108,6 +108,25 @@ class Option(_Strict):
         description="take-or-pay: the fee is paid on at least this volume "
         "once the option runs, scaled by its ramp [vehicles/year]",
     )
+    # Three shifts on a plant rated for one is the most a plant runs; 1.3-1.6 is a second
+    # shift or a faster line.
+    max_utilisation: Uncertain(ge=1, le=3) = Field(
+        default=1,
+        description="output with extra shifts and line speed, as a multiple of nameplate [-]",
+    )
+    shift_months: Uncertain(ge=0, le=24) = Field(
+        default=3, description="from the order book calling for a shift to it running [months]"
+    )
+    shift_backlog_months: float = Field(
+        default=1,
+        gt=0,
+        le=24,
+        description="a shift is called for when the backlog exceeds this many months of "
+        "the current output, once the option runs [months]",
+    )
+    above_nameplate_cost_per_vehicle_cny: Uncertain(ge=0, le=1e6) = Field(
+        default=0, description="extra cost of each vehicle built above nameplate [CNY/vehicle]"
+    )
 
     @field_validator("capacity_per_year")
     @classmethod
@@ -136,6 +155,19 @@ class Finance(_Strict):
         gt=0, description="cumulative vehicles at which unit_cost_cny holds; learning starts there"
     )
     discount_rate_per_year: Uncertain(ge=0, le=1) = Field()
+
+
+class Expansion(_Strict):
+    """A real option: commit ``option`` (its `start` is then the month after the rule fires,
+    followed by its own lead time, ramp and capex) when the backlog exceeds
+    ``backlog_months_above`` months of the current output for ``for_months`` months in a
+    row. Each simulated path applies the rule to its own order book; an option under a rule
+    is built only where the rule fires."""
+
+    option: str = Field(min_length=1)
+    backlog_months_above: float = Field(gt=0, le=60, description="[months of current output]")
+    for_months: int = Field(ge=1, le=36, description="months in a row")
+    not_before: Month | None = Field(default=None, description="earliest commitment 'YYYY-MM'")
 
 
 class Plan(_Strict):
@@ -211,8 +243,15 @@ class Scenario(_Strict):
     finance: Finance
     plan: Plan
     correlations: list[Correlation] = Field(default=[], description="between uncertain inputs")
+    expansions: list[Expansion] = Field(
+        default=[], max_length=50, description="capacity committed in response to orders"
+    )
     assessment: Assessment | None = None
     planning: Planning = Planning()
 
     def option(self, name: str) -> Option:
         return next(o for o in self.options if o.name == name)
+
+    def expansion(self, option: str) -> Expansion | None:
+        """The rule that commits ``option``, if one does."""
+        return next((e for e in self.expansions if e.option == option), None)

@@ -301,6 +301,51 @@ CASES = [
         ALIAS_BOMB,
         ["aliases", "39,716,653,577 values", "at most 100,000"],
     ),
+    (
+        "utilisation below nameplate",
+        "s.yaml",
+        edited(setter("options", 2, "max_utilisation", 0.8)),
+        ["options[2].max_utilisation", "0.8", "greater than or equal to 1"],
+    ),
+    (
+        "utilisation of four shifts",
+        "s.yaml",
+        edited(setter("options", 2, "max_utilisation", 3.5)),
+        ["options[2].max_utilisation", "3.5", "less than or equal to 3"],
+    ),
+    (
+        "expansion of an option that does not exist",
+        "s.yaml",
+        edited(
+            setter(
+                "expansions",
+                [{"option": "Phase III", "backlog_months_above": 3, "for_months": 3}],
+            )
+        ),
+        ["expansions[0].option", "'Phase III'", "no option has this name", "FAW Group"],
+    ),
+    (
+        "two rules for one option",
+        "s.yaml",
+        edited(
+            setter(
+                "expansions",
+                [{"option": "Own plant phase II", "backlog_months_above": 3, "for_months": 3}] * 2,
+            )
+        ),
+        ["expansions[1].option", "another rule already commits this option"],
+    ),
+    (
+        "expansion rule with no streak",
+        "s.yaml",
+        edited(
+            setter(
+                "expansions",
+                [{"option": "Own plant phase II", "backlog_months_above": 3, "for_months": 0}],
+            )
+        ),
+        ["expansions[0].for_months", "greater than or equal to 1"],
+    ),
     ("not a mapping", "s.yaml", "- just\n- a list\n", ["top level must be a mapping", "list"]),
     ("empty file", "s.yaml", "", ["empty", "evlaunch init"]),
     ("missing file", "nope.yaml", None, ["nope.yaml", "no such file"]),

@@ -8,14 +8,12 @@ from evlaunch.model.finance import (
     cumulative_cost_cny,
     npv_cny,
     peak_cash_need_cny,
-    share_of_month_in,
-    spread_evenly,
 )
-from evlaunch.model.fulfil import fulfil
-from evlaunch.model.ramp import capacity_per_month
+from evlaunch.model.fulfil import Fulfilment
 from evlaunch.model.simulate import central_params, simulate
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import months_between
+from evlaunch.scenario.schema import Expansion
 
 
 def composed(s, params, options):
@@ -34,24 +32,64 @@ def composed(s, params, options):
     orders = bass_orders(
         mk["bass_p_per_year"] / 12, mk["bass_q_per_year"] / 12, mk["addressable_market_vehicles"], x
     )
-    caps, fees, spend = [], 0.0, 0.0
+    per = {
+        name: {
+            k.rsplit(".", 1)[1]: v for k, v in params.items() if k.startswith(f"options.{name}.")
+        }
+        for name in options
+    }
+    paths = orders.shape[0]
+    start, sop, shift_at, streak = {}, {}, {}, {}
     for name in options:
-        o = {k.rsplit(".", 1)[1]: v for k, v in params.items() if k.startswith(f"options.{name}.")}
-        start = np.full_like(o["lead_time_months"], months_between(s.start, s.option(name).start))
-        sop = start + o["lead_time_months"]
-        caps.append(
-            capacity_per_month(
-                o["capacity_per_year"], o["share_available"], sop, o["ramp_months"], months
+        planned = np.full(paths, float(months_between(s.start, s.option(name).start)))
+        ruled = s.expansion(name) is not None
+        start[name] = np.full(paths, np.inf) if ruled else planned
+        sop[name] = start[name] + per[name]["lead_time_months"]
+        shift_at[name], streak[name] = np.full(paths, np.inf), np.zeros(paths)
+    capacity = np.zeros((paths, months))
+    deliveries, backlog = np.zeros((paths, months)), np.zeros((paths, months))
+    fees, spend, waiting = np.zeros((paths, months)), np.zeros((paths, months)), np.zeros(paths)
+    rate = mk["backlog_cancel_rate_per_month"]
+    for t in range(months):
+        for name in options:
+            o = per[name]
+            full = o["capacity_per_year"] * o["share_available"] / 12
+            x = np.clip((t + 0.5 - sop[name]) / o["ramp_months"], 0, 1)
+            nameplate = full * x * x * (3 - 2 * x)  # the smoothstep of ramp.py
+            c = nameplate * np.where(t >= shift_at[name], o["max_utilisation"], 1.0)
+            capacity[:, t] += c
+            fees[:, t] += c * o["fee_per_vehicle_cny"]
+            fees[:, t] += (c - nameplate) * o["above_nameplate_cost_per_vehicle_cny"]
+            lead = np.maximum(o["lead_time_months"], 1.0)
+            capex_share = np.clip(
+                np.minimum(t + 1, start[name] + lead) - np.maximum(t, start[name]), 0, 1
             )
-        )
-        fees = fees + caps[-1] * o["fee_per_vehicle_cny"][:, None]
-        lead = np.maximum(o["lead_time_months"], 1.0)
-        spend = spend + spread_evenly(o["capex_cny"], start, lead, months)
-        spend = spend + o["fixed_cost_per_year_cny"][:, None] / 12 * share_of_month_in(
-            sop, np.full_like(sop, np.inf), months
-        )
-    capacity = sum(caps)
-    flow = fulfil(orders, capacity, mk["backlog_cancel_rate_per_month"])
+            spend[:, t] += o["capex_cny"] / lead * capex_share
+            running = np.clip(t + 1 - np.maximum(t, sop[name]), 0, 1)
+            spend[:, t] += o["fixed_cost_per_year_cny"] / 12 * running
+        open_orders = waiting + orders[:, t]
+        deliveries[:, t] = np.minimum(open_orders, capacity[:, t])
+        waiting = (open_orders - deliveries[:, t]) * (1 - rate)
+        backlog[:, t] = waiting
+        for name in options:  # end-of-month decisions, written out again
+            o, rule = per[name], s.expansion(name)
+            piled = waiting > s.option(name).shift_backlog_months * capacity[:, t]
+            call = np.isinf(shift_at[name]) & (o["max_utilisation"] > 1) & (t + 0.5 >= sop[name])
+            shift_at[name] = np.where(
+                call & piled & (waiting > 0), t + 1 + o["shift_months"], shift_at[name]
+            )
+            if rule is not None:
+                waiting_long = (waiting > rule.backlog_months_above * capacity[:, t]) & (
+                    waiting > 0
+                )
+                streak[name] = np.where(waiting_long, streak[name] + 1, 0)
+                earliest = months_between(s.start, rule.not_before) if rule.not_before else 0
+                fire = (
+                    np.isinf(start[name]) & (streak[name] >= rule.for_months) & (t + 1 >= earliest)
+                )
+                start[name] = np.where(fire, t + 1.0, start[name])
+                sop[name] = start[name] + o["lead_time_months"]
+    flow = Fulfilment(deliveries, backlog, None)
     d = flow.deliveries
     fin = {k.split(".", 1)[1]: v[:, None] for k, v in params.items() if k.startswith("finance.")}
     variable = np.diff(
@@ -65,12 +103,13 @@ def composed(s, params, options):
         prepend=0.0,
     )
     fee_cost = d * np.divide(fees, capacity, out=np.zeros_like(fees), where=capacity > 0)
+    commits = np.stack([start[n] for n in options], axis=1)
     company = (
         s.company.headcount * params["company.cost_per_head_per_year_cny"]
         + params["company.other_fixed_cost_per_year_cny"]
     )[:, None] / 12
     cash = d * mk["price_cny"][:, None] - variable - fee_cost - spend - company
-    return orders, capacity, flow, cash
+    return orders, capacity, flow, cash, commits
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +117,26 @@ def xiaomi():
     return load_scenario()[0]
 
 
-def test_fused_simulator_equals_the_composed_stages(xiaomi):
+@pytest.fixture(scope="module")
+def expanding(xiaomi):
+    """Xiaomi with phase II committed by the order book and shifts on every plant."""
+    options = [
+        o.model_copy(
+            update={
+                "max_utilisation": 1.4,
+                "shift_months": 4,
+                "above_nameplate_cost_per_vehicle_cny": 3000,
+            }
+        )
+        for o in xiaomi.options
+    ]
+    rule = Expansion(option="Own plant phase II", backlog_months_above=2, for_months=3)
+    return xiaomi.model_copy(update={"options": options, "expansions": [rule]})
+
+
+@pytest.mark.parametrize("case", ["xiaomi", "expanding"])
+def test_fused_simulator_equals_the_composed_stages(case, request):
+    xiaomi = request.getfixturevalue(case)
     rng = np.random.default_rng(7)
     base = central_params(xiaomi)
     params = {k: v * rng.uniform(0.8, 1.2, 64) for k, v in base.items()}
@@ -89,9 +147,12 @@ def test_fused_simulator_equals_the_composed_stages(xiaomi):
     for k in params:
         if k.endswith("share_available"):
             params[k] = np.clip(params[k], 0, 1)
+        if k.endswith("max_utilisation"):
+            params[k] = np.maximum(params[k], 1.0)
     names = [o.name for o in xiaomi.options]
     paths = simulate(xiaomi, params, names)
-    orders, capacity, flow, cash = composed(xiaomi, params, names)
+    orders, capacity, flow, cash, commits = composed(xiaomi, params, names)
+    np.testing.assert_array_equal(paths.commit_month, commits)
     np.testing.assert_allclose(paths.orders, orders, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(paths.capacity, capacity, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(paths.deliveries, flow.deliveries, rtol=1e-12, atol=1e-9)
