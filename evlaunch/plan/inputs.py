@@ -34,7 +34,9 @@ class PlanInputs:
     orders: np.ndarray  # (K, T) [vehicles/month]
     cancel_rate: np.ndarray  # (K,)
     price_cny: np.ndarray  # (K,)
-    capacity: np.ndarray  # (K, Y, T) if started at y [vehicles/month]
+    capacity: np.ndarray  # (K, Y, T) nameplate, if started at y [vehicles/month]
+    above: np.ndarray  # (K, Y, T) more with a shift, from shift_months after SOP [vehicles/month]
+    above_cost_cny: np.ndarray  # (K, J) extra cost of a vehicle above nameplate [CNY/vehicle]
     committed: np.ndarray  # (K, Y, T) take-or-pay volume if started at y [vehicles/month]
     spend_cny: np.ndarray  # (K, Y, T) capex and plant fixed cost if started at y [CNY/month]
     fee_cny: np.ndarray  # (K, J) [CNY/vehicle]
@@ -93,6 +95,15 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
     capacity = capacity_per_month(
         full.reshape(flat), 1.0, sop.reshape(flat), ramp.reshape(flat), months
     ).reshape(shape)
+    # a shift can run from shift_months after SOP: (max utilisation - 1) x the ramped nameplate
+    above = (field("max_utilisation") - 1.0).reshape(flat)[:, None] * capacity_per_month(
+        full.reshape(flat),
+        1.0,
+        (sop + field("shift_months")).reshape(flat),
+        ramp.reshape(flat),
+        months,
+    )
+    above = above.reshape(shape)
     ramped = capacity / np.maximum(full / 12.0, 1e-300)[..., None]  # ramp fraction
     minimum = np.array([scenario.option(options[j]).min_volume_per_year for j in option_of])
     committed = minimum[None, :, None] / 12.0 * ramped
@@ -123,6 +134,14 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         cancel_rate=mk["backlog_cancel_rate_per_month"],
         price_cny=mk["price_cny"],
         capacity=capacity,
+        above=above,
+        above_cost_cny=np.stack(
+            [
+                np.asarray(params[f"options.{n}.above_nameplate_cost_per_vehicle_cny"], float)
+                for n in options
+            ],
+            axis=1,
+        ),
         committed=committed,
         spend_cny=spend,
         fee_cny=np.stack(

@@ -4,6 +4,8 @@ deliveries and backlog per month and per scenario.
 Variables (k scenario, y candidate start, j option, t month):
   start[y]        binary, option j(y) starts at month s(y); each option starts at most once
   make[k, j, t]   production               paid[k, j, t]  volume the fee is paid on
+  extra[k, j, t]  production above nameplate (a shift, from shift_months after SOP, up to
+                  max_utilisation; it costs above_nameplate_cost_per_vehicle_cny more)
   ship[k, t]      deliveries               wait[k, t]     backlog at the end of month t
   stock[k, t]     finished vehicles        cash[k, t]     cumulative cash
   meet[k]         binary, scenario k meets the target (chance-constrained plans only)
@@ -38,6 +40,7 @@ class Settings:
 class Variables:
     start: np.ndarray
     make: np.ndarray
+    extra: np.ndarray
     paid: np.ndarray
     ship: np.ndarray
     wait: np.ndarray
@@ -60,6 +63,7 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
         else lp.variables(Y, fixed, fixed)
     )
     make = lp.variables((K, J, T))
+    extra = lp.variables((K, J, T))
     paid = lp.variables((K, J, T))
     ship = lp.variables((K, T))
     # Without the demand limit the backlog may go negative: shipping ahead of orders.
@@ -86,11 +90,16 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
             rr, cc = np.nonzero(early)
             lp.add(rows[rr], start[mine][cc], sign)
 
-    # production within the capacity its start gives, in every scenario and month
+    # production within the nameplate its start gives, and what a shift adds, in every
+    # scenario and month
     if "capacity" not in s.relax:
         cap = lp.constraints((K, J, T), hi=0.0)
         lp.add(cap, make)
+        lp.add(cap, extra, -1.0)
         lp.add(cap[:, data.option_of, :], start[None, :, None], -data.capacity)
+        shift = lp.constraints((K, J, T), hi=0.0)
+        lp.add(shift, extra)
+        lp.add(shift[:, data.option_of, :], start[None, :, None], -data.above)
     # the fee is paid on production, and at least on the take-or-pay volume
     over_make = lp.constraints((K, J, T), lo=0.0)
     lp.add(over_make, paid)
@@ -127,6 +136,8 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     lp.add(money, ship, -price)
     lp.add(money[:, None, :], make, unit[:, :, None])
     lp.add(money[:, None, :], paid, fee[:, :, None])
+    above_cost = data.above_cost_cny / MONEY
+    lp.add(money[:, None, :], extra, above_cost[:, :, None])
     lp.add(money[:, None, :], start[None, :, None], spend)
 
     window_ship = ship[:, data.window]
@@ -147,16 +158,17 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     w = data.discount / K
     if s.objective == "max_window":
         lp.objective(window_ship, -1.0 / K)
-        return lp, Variables(start, make, paid, ship, wait, stock, cash, meet)
+        return lp, Variables(start, make, extra, paid, ship, wait, stock, cash, meet)
     if s.objective == "max_meet":
         lp.objective(meet, -1.0)
-        return lp, Variables(start, make, paid, ship, wait, stock, cash, meet)
+        return lp, Variables(start, make, extra, paid, ship, wait, stock, cash, meet)
     revenue = 0.0 if s.objective == "min_cost" else 1.0
     lp.objective(ship, -revenue * price * w)
     lp.objective(make, (unit * w)[:, None, :])
     lp.objective(paid, fee[:, :, None] * w[:, None, :])
+    lp.objective(extra, above_cost[:, :, None] * w[:, None, :])
     lp.objective(np.broadcast_to(start[None, :, None], spend.shape), spend * w[:, None, :])
-    return lp, Variables(start, make, paid, ship, wait, stock, cash, meet)
+    return lp, Variables(start, make, extra, paid, ship, wait, stock, cash, meet)
 
 
 def company_npv_cny(data: PlanInputs) -> np.ndarray:

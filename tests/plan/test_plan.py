@@ -17,9 +17,10 @@ from evlaunch.scenario.load import bundled_text, parse_scenario
 BUNDLED = yaml.safe_load(bundled_text())
 
 
-def two_options(target=250.0, committed_b=0.0, cancel=0.0) -> PlanInputs:
+def two_options(target=250.0, committed_b=0.0, cancel=0.0, shift_a=0.0) -> PlanInputs:
     """Two options, three months, 100 orders a month, price 10, variable cost 4 (no learning),
-    no discounting. A: 60 a month, fee 1, capex 100 in month 1. B: 100 a month, fee 3."""
+    no discounting. A: 60 a month, fee 1, capex 100 in month 1, ``shift_a`` a month more
+    above nameplate at 1 a car more. B: 100 a month, fee 3."""
     capacity = np.array([[[60.0] * 3, [100.0] * 3]])
     return PlanInputs(
         months=3,
@@ -31,6 +32,8 @@ def two_options(target=250.0, committed_b=0.0, cancel=0.0) -> PlanInputs:
         cancel_rate=np.array([cancel]),
         price_cny=np.array([10.0]),
         capacity=capacity,
+        above=np.array([[[shift_a] * 3, [0.0] * 3]]),
+        above_cost_cny=np.array([[1.0, 0.0]]),
         committed=np.array([[[0.0] * 3, [committed_b] * 3]]),
         spend_cny=np.array([[[100.0, 0, 0], [0.0, 0, 0]]]),
         fee_cny=np.array([[1.0, 3.0]]),
@@ -56,6 +59,15 @@ def test_max_npv_by_hand():
     assert x[v.start].tolist() == [1, 1]
     np.testing.assert_allclose(x[v.make][0].sum(axis=1), [180, 120], atol=1e-6)
     np.testing.assert_allclose(x[v.cash][0, -1], 1160 / 1e6, rtol=1e-9)  # in M CNY
+
+
+def test_a_shift_above_nameplate_by_hand():
+    # A can make 30 a month more at 1 a car more: margin 10 - 4 - 1 - 1 = 4, above B's 3.
+    # A makes 90 a month (30 above nameplate), B the other 10: 180 x 5 + 90 x 4 + 30 x 3 - 100
+    x, v = solved(two_options(shift_a=30.0), Settings(objective="max_npv"))
+    np.testing.assert_allclose(x[v.make][0].sum(axis=1), [270, 30], atol=1e-6)
+    np.testing.assert_allclose(x[v.extra][0, 0], [30, 30, 30], atol=1e-6)
+    np.testing.assert_allclose(x[v.cash][0, -1], 1250 / 1e6, rtol=1e-9)
 
 
 def test_min_cost_to_meet_a_target_by_hand():
