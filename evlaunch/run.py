@@ -9,7 +9,7 @@ import numpy as np
 
 from . import __version__
 from .model.outcomes import sales_outcomes
-from .model.simulate import central_params, simulate
+from .model.simulate import central_params, model_names, simulate
 from .partners.assess import assess
 from .reference.entrants import month_end
 from .reference.outside import outside_view
@@ -29,6 +29,7 @@ class CaseSummary:
     options: list[str]
     first_delivery: str | None  # calendar month 'YYYY-MM'
     deliveries_by_months_of_sales: dict[int, float]
+    window_deliveries_by_model: dict[str, float]  # model -> vehicles in the target window
     target_reached: str | None  # calendar month, or None if not within the window
     months_to_target: float | None
     shortfall_vehicles: float  # target minus deliveries in the window, 0 if reached
@@ -83,6 +84,8 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
             )
         out = sales_outcomes(paths.deliveries, target.deliveries, target.window_months, CHECKPOINTS)
         first = int(out.first_delivery_month[0])
+        window = slice(max(first, 0), max(first, 0) + target.window_months)
+        by_model = paths.deliveries_by_model[0, :, window].sum(axis=1) if first >= 0 else None
         months_to_target = float(out.months_to_target[0])
         reached = bool(out.hit[0])
         in_window = float(out.cumulative_at[target.window_months][0])
@@ -93,6 +96,10 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
                 first_delivery=add_months(scenario.start, first) if first >= 0 else None,
                 deliveries_by_months_of_sales={
                     k: float(out.cumulative_at[k][0]) for k in CHECKPOINTS
+                },
+                window_deliveries_by_model={
+                    name: float(by_model[k]) if by_model is not None else 0.0
+                    for k, name in enumerate(model_names(scenario))
                 },
                 target_reached=add_months(scenario.start, first + int(months_to_target) - 1)
                 if reached

@@ -1,7 +1,8 @@
-"""Demand: generalised Bass diffusion of orders on the brand's addressable market."""
+"""Demand: generalised Bass diffusion of orders, per model of the roadmap, on each model's
+addressable market; a later model may take buyers the earlier ones would still have won."""
 
 import numpy as np
-from numba import vectorize
+from numba import njit, vectorize
 
 
 @vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
@@ -81,4 +82,57 @@ def bass_orders(p_per_month, q_per_month, market_vehicles, multiplier) -> np.nda
             p_per_month, q_per_month, market_vehicles, adopted, multiplier[:, t]
         )
         adopted = adopted + orders[:, t]
+    return orders
+
+
+@njit(cache=True)
+def take_from_earlier(market_vehicles, adopted, model, taken):
+    """Shrink the remaining markets (m - N) of the models before ``model`` by ``taken``
+    buyers in all, in proportion to what remains of each; 1-D arrays over models, changed
+    in place. Cannibalisation: those buyers bought the later model instead."""
+    left = 0.0
+    for k in range(model):
+        left += max(market_vehicles[k] - adopted[k], 0.0)
+    if left <= 0.0:
+        return
+    share = min(taken / left, 1.0)
+    for k in range(model):
+        market_vehicles[k] -= share * max(market_vehicles[k] - adopted[k], 0.0)
+
+
+def roadmap_orders(p_per_month, q_per_month, market_vehicles, multiplier, cannibalisation):
+    """(paths, models, months) new orders of every model [vehicles/month], with the later
+    models' cannibalisation (``take_from_earlier``), vectorised over paths.
+
+    Parameters
+    ----------
+    p_per_month, q_per_month, market_vehicles, cannibalisation : (paths, models) arrays
+    multiplier : (paths, models, months) array: price factor x season x open, per model.
+    """
+    multiplier = np.asarray(multiplier, dtype=float)
+    paths, models, months = multiplier.shape
+    market = np.array(market_vehicles, dtype=float)
+    adopted = np.zeros((paths, models))
+    orders = np.empty_like(multiplier)
+    for t in range(months):
+        for k in range(models):
+            new = bass_new_orders(
+                p_per_month[:, k],
+                q_per_month[:, k],
+                market[:, k],
+                adopted[:, k],
+                multiplier[:, k, t],
+            )
+            orders[:, k, t] = new
+            adopted[:, k] += new
+            if k:
+                remaining = np.maximum(market[:, :k] - adopted[:, :k], 0.0)
+                left = remaining.sum(axis=1)
+                share = np.minimum(
+                    np.divide(
+                        cannibalisation[:, k] * new, left, out=np.zeros(paths), where=left > 0
+                    ),
+                    1.0,
+                )
+                market[:, :k] -= share[:, None] * remaining
     return orders

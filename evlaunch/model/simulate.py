@@ -7,6 +7,11 @@ per path (numba), which calls each stage's own formula (``bass_new_orders``,
 ``shift_running_from``, ``expansion_commit``): nothing of the model is written twice, and no
 (paths, months) temporary is made per stage.
 
+Demand is per model of the roadmap: the first car (``market``) and the scenario's later
+``models``, each a Bass diffusion on its own market, opening at its own (slipping) launch,
+a later one taking part of its orders from the earlier ones' remaining buyers. Capacity
+serves the models' open orders in proportion, and each model's backlog cancels alike.
+
 Each path takes its own decisions at the end of every month: an option that runs adds a
 shift (up to ``max_utilisation`` times nameplate, ``shift_months`` later) when its backlog
 calls for one, and an option under an expansion rule is committed when the rule fires on
@@ -22,7 +27,7 @@ from ..risk.distributions import central
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 from .decisions import expansion_commit, shift_running_from
-from .demand import bass_new_orders, price_factor, season_and_open
+from .demand import bass_new_orders, price_factor, take_from_earlier
 from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
 from .fulfil import fulfil_month
 from .ramp import ramp_fraction
@@ -47,16 +52,26 @@ OPTION_INPUTS = (
     "shift_months",
     "above_nameplate_cost_per_vehicle_cny",
 )
+MODEL_INPUTS = (
+    "addressable_market_vehicles",
+    "bass_p_per_year",
+    "bass_q_per_year",
+    "price_cny",
+    "launch_slip_months",
+    "cannibalisation",
+)
 FINANCE_INPUTS = ("unit_cost_cny", "learning_rate", "discount_rate_per_year")
 COMPANY_INPUTS = ("cost_per_head_per_year_cny", "other_fixed_cost_per_year_cny")
 
 Params = dict[str, np.ndarray]  # input name -> (paths,) values
+FIRST_MODEL = "first model"  # the one ``market`` describes
 
 
 def input_names(scenario: Scenario) -> list[str]:
     """Names of the numeric inputs the simulator reads, e.g. 'options.FAW Group.ramp_months'."""
     return (
         [f"market.{f}" for f in MARKET_INPUTS]
+        + [f"models.{m.name}.{f}" for m in scenario.models for f in MODEL_INPUTS]
         + [f"options.{o.name}.{f}" for o in scenario.options for f in OPTION_INPUTS]
         + [f"finance.{f}" for f in FINANCE_INPUTS]
         + [f"company.{f}" for f in COMPANY_INPUTS]
@@ -66,9 +81,10 @@ def input_names(scenario: Scenario) -> list[str]:
 def input_value(scenario: Scenario, name: str):
     """The number or distribution the scenario gives for input ``name``."""
     section, rest = name.split(".", 1)
-    if section == "options":
-        option, field = rest.rsplit(".", 1)
-        return getattr(scenario.option(option), field)
+    if section in ("options", "models"):
+        item, field = rest.rsplit(".", 1)
+        found = scenario.option(item) if section == "options" else scenario.model(item)
+        return getattr(found, field)
     return getattr(getattr(scenario, section), rest)
 
 
@@ -77,14 +93,51 @@ def central_params(scenario: Scenario) -> Params:
     return {n: np.array([central(input_value(scenario, n))]) for n in input_names(scenario)}
 
 
-def calendar_demand(scenario: Scenario) -> np.ndarray:
-    """(months,) the calendar part of the demand multiplier: season, 0 before launch."""
-    grid = np.arange(scenario.horizon_months)
-    launch = months_between(scenario.start, scenario.market.launch)
+def model_names(scenario: Scenario) -> list[str]:
+    """The roadmap's models in launch order: the first car, then ``scenario.models``."""
+    return [FIRST_MODEL, *(m.name for m in scenario.models)]
+
+
+def roadmap(scenario: Scenario, params: Params) -> dict[str, np.ndarray]:
+    """(models, paths) demand inputs of every model: Bass p and q per month, market,
+    price, price factor, cannibalisation, and the grid month its orders open."""
+    paths = next(iter(params.values())).shape[0]
+    elasticity = np.asarray(params["market.price_elasticity"], dtype=float)
+
+    def per_model(field, first):
+        rows = [np.broadcast_to(np.asarray(first, dtype=float), (paths,))]
+        rows += [
+            np.broadcast_to(np.asarray(params[f"models.{m.name}.{field}"], float), (paths,))
+            for m in scenario.models
+        ]
+        return np.stack(rows)
+
+    price = per_model("price_cny", params["market.price_cny"])
+    references = [scenario.market.reference_price_cny] + [
+        m.reference_price_cny for m in scenario.models
+    ]
+    planned = [months_between(scenario.start, scenario.market.launch)] + [
+        months_between(scenario.start, m.launch) for m in scenario.models
+    ]
+    return {
+        "p_per_month": per_model("bass_p_per_year", params["market.bass_p_per_year"]) / 12.0,
+        "q_per_month": per_model("bass_q_per_year", params["market.bass_q_per_year"]) / 12.0,
+        "market_vehicles": per_model(
+            "addressable_market_vehicles", params["market.addressable_market_vehicles"]
+        ),
+        "price_cny": price,
+        "price_factor": price_factor(price, np.array(references)[:, None], elasticity[None, :]),
+        "cannibalisation": per_model("cannibalisation", 0.0),
+        "launch_month": np.array(planned, dtype=float)[:, None]
+        + per_model("launch_slip_months", 0.0),
+    }
+
+
+def season_by_month(scenario: Scenario) -> np.ndarray:
+    """(months,) the seasonal demand factor of each grid month."""
     first_calendar_month = int(scenario.start.split("-")[1]) - 1
-    return season_and_open(
-        scenario.market.seasonality, (first_calendar_month + grid) % 12, grid >= launch
-    )
+    calendar = (first_calendar_month + np.arange(scenario.horizon_months)) % 12
+    return np.asarray(scenario.market.seasonality, dtype=float)[calendar]
 
 
 def company_cost_per_month(scenario: Scenario, params: Params) -> np.ndarray:
@@ -104,6 +157,8 @@ class Paths:
     npv_cny: np.ndarray  # (paths,)
     peak_cash_need_cny: np.ndarray  # (paths,)
     orders: np.ndarray  # (kept, months) [vehicles/month]
+    orders_by_model: np.ndarray  # (kept, models, months), models as ``model_names``
+    deliveries_by_model: np.ndarray  # (kept, models, months) [vehicles/month]
     capacity_by_option: np.ndarray  # (kept, options, months) [vehicles/month]
     backlog: np.ndarray  # (kept, months) waiting at the end of each month [vehicles]
     cancelled: np.ndarray  # (kept, months) [vehicles/month]
@@ -128,13 +183,15 @@ def simulate(
     paths = next(iter(params.values())).shape[0]
     keep = paths if keep is None else min(keep, paths)
     market = {f: np.asarray(params[f"market.{f}"], dtype=float) for f in MARKET_INPUTS}
+    demand = roadmap(scenario, params)
+    models = demand["price_cny"].shape[0]
     option = {
         f: np.stack([params[f"options.{n}.{f}"] for n in options]).astype(float)
         for f in OPTION_INPUTS
     }
     finance = {f: np.asarray(params[f"finance.{f}"], dtype=float) for f in FINANCE_INPUTS}
 
-    season = calendar_demand(scenario)
+    season = season_by_month(scenario)
     rules = [scenario.expansion(n) for n in options]
     # an option under an expansion rule has no start until its rule fires
     start = np.array(
@@ -165,6 +222,8 @@ def simulate(
         npv_cny=np.empty(paths),
         peak_cash_need_cny=np.empty(paths),
         orders=np.empty((keep, months)),
+        orders_by_model=np.empty((keep, models, months)),
+        deliveries_by_model=np.empty((keep, models, months)),
         capacity_by_option=np.empty((keep, len(options), months)),
         backlog=np.empty((keep, months)),
         cancelled=np.empty((keep, months)),
@@ -173,14 +232,14 @@ def simulate(
         commit_month=np.empty((paths, len(options))),
     )
     _simulate_paths(
-        market["bass_p_per_year"] / 12.0,
-        market["bass_q_per_year"] / 12.0,
-        market["addressable_market_vehicles"],
-        price_factor(
-            market["price_cny"], scenario.market.reference_price_cny, market["price_elasticity"]
-        ),
+        demand["p_per_month"],
+        demand["q_per_month"],
+        demand["market_vehicles"],
+        demand["price_factor"],
+        demand["launch_month"],
+        demand["cannibalisation"],
         season,
-        market["price_cny"],
+        demand["price_cny"],
         market["backlog_cancel_rate_per_month"],
         option["capacity_per_year"] * option["share_available"] / 12.0,
         option["lead_time_months"],
@@ -214,6 +273,9 @@ def simulate(
         out.shift_month,
         out.commit_month,
         np.empty((paths, len(options))),
+        out.orders_by_model,
+        out.deliveries_by_model,
+        np.empty((paths, 3, models)),
     )
     return out
 
@@ -222,10 +284,12 @@ def simulate(
 def _simulate_paths(
     p_per_month,
     q_per_month,
-    market_vehicles,
+    market_vehicles,  # this and the next five (models, paths)
     price_factor,
-    season,
-    price_cny,
+    launch_month,
+    cannibalisation,
+    season,  # (months,)
+    price_cny,  # (models, paths)
     cancel_rate,
     full_rate,
     lead_months,
@@ -253,12 +317,20 @@ def _simulate_paths(
     shift_out,
     commit_out,
     streak_scratch,
+    orders_by_model_out,
+    deliveries_by_model_out,
+    model_scratch,  # (paths, 3, models): market left, adopted, open orders
 ):
     paths, months = deliveries_out.shape
+    models = price_cny.shape[0]
     options = full_rate.shape[0]
     keep = orders_out.shape[0]
     for i in prange(paths):
-        adopted = waiting = built = cost_so_far = cash = lowest = npv = 0.0
+        waiting = built = cost_so_far = cash = lowest = npv = 0.0
+        market, adopted, open_orders = model_scratch[i, 0], model_scratch[i, 1], model_scratch[i, 2]
+        for k in range(models):
+            market[k] = market_vehicles[k, i]
+            adopted[k] = open_orders[k] = 0.0
         discount = 1.0
         # this path's decisions are kept in its rows of the outputs as they are taken: an
         # option under an expansion rule starts (and so builds) only when its rule fires
@@ -268,14 +340,19 @@ def _simulate_paths(
             shift_at[j] = np.inf
             streak[j] = 0.0
         for t in range(months):
-            new = bass_new_orders(
-                p_per_month[i],
-                q_per_month[i],
-                market_vehicles[i],
-                adopted,
-                price_factor[i] * season[t],
-            )
-            adopted += new
+            new = 0.0
+            for k in range(models):
+                x = price_factor[k, i] * season[t] if t >= launch_month[k, i] else 0.0
+                ordered = bass_new_orders(
+                    p_per_month[k, i], q_per_month[k, i], market[k], adopted[k], x
+                )
+                adopted[k] += ordered
+                if k > 0 and ordered > 0.0 and cannibalisation[k, i] > 0.0:
+                    take_from_earlier(market, adopted, k, cannibalisation[k, i] * ordered)
+                open_orders[k] += ordered
+                new += ordered
+                if i < keep:
+                    orders_by_model_out[i, k, t] = ordered
             capacity = fee_weighted = above_weighted = spend = 0.0
             for j in range(options):
                 sop_j = starts[j] + lead_months[j, i]
@@ -289,6 +366,20 @@ def _simulate_paths(
                 if i < keep:
                     capacity_out[i, j, t] = c
             delivered, lost, waiting = fulfil_month(waiting + new, capacity, cancel_rate[i])
+            # each model's open orders are served in proportion, and cancel alike
+            revenue = 0.0
+            total_open = 0.0
+            for k in range(models):
+                total_open += open_orders[k]
+            for k in range(models):
+                if models == 1:
+                    share_k, open_orders[k] = delivered, waiting
+                else:
+                    share_k = delivered * open_orders[k] / total_open if total_open > 0 else 0.0
+                    open_orders[k] = (open_orders[k] - share_k) * (1.0 - cancel_rate[i])
+                revenue += share_k * price_cny[k, i]
+                if i < keep:
+                    deliveries_by_model_out[i, k, t] = share_k
             variable = 0.0
             if delivered > 0.0:  # skips the learning curve's power where nothing is built
                 built += delivered
@@ -301,7 +392,7 @@ def _simulate_paths(
             # and between nameplate and above it likewise.
             share = delivered / capacity if capacity > 0.0 else 0.0
             per_vehicle = share * (fee_weighted + above_weighted)
-            flow = delivered * price_cny[i] - variable - per_vehicle - spend - company_per_month[i]
+            flow = revenue - variable - per_vehicle - spend - company_per_month[i]
             cash += flow
             lowest = min(lowest, cash)
             discount *= discount_per_month[i]

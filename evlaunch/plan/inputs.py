@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.demand import bass_orders, price_factor
+from ..model.demand import roadmap_orders
 from ..model.finance import (
     cumulative_cost_cny,
     discount_factors,
@@ -15,8 +15,9 @@ from ..model.ramp import capacity_per_month
 from ..model.simulate import (
     MARKET_INPUTS,
     Params,
-    calendar_demand,
     company_cost_per_month,
+    roadmap,
+    season_by_month,
 )
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
@@ -33,7 +34,7 @@ class PlanInputs:
     requires: list[tuple[int, int]]  # (option, option it requires)
     orders: np.ndarray  # (K, T) [vehicles/month]
     cancel_rate: np.ndarray  # (K,)
-    price_cny: np.ndarray  # (K,)
+    price_cny: np.ndarray  # (K,) or (K, T): with a roadmap, the month's order-weighted price
     capacity: np.ndarray  # (K, Y, T) nameplate, if started at y [vehicles/month]
     above: np.ndarray  # (K, Y, T) more with a shift, from shift_months after SOP [vehicles/month]
     above_cost_cny: np.ndarray  # (K, J) extra cost of a vehicle above nameplate [CNY/vehicle]
@@ -47,6 +48,12 @@ class PlanInputs:
     unit_cost_cny: np.ndarray  # (K,) at the learning reference volume
     learning_rate: np.ndarray  # (K,)
     reference_units: float
+
+    @property
+    def price_by_month(self) -> np.ndarray:
+        """(K, T) price of a vehicle delivered in month t [CNY]."""
+        price = np.asarray(self.price_cny, dtype=float)
+        return np.broadcast_to(price if price.ndim == 2 else price[:, None], self.orders.shape)
 
     @property
     def scenarios(self) -> int:
@@ -68,11 +75,25 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
     grid = np.arange(months)
     k = next(iter(params.values())).shape[0]
     mk = {f: np.asarray(params[f"market.{f}"], dtype=float) for f in MARKET_INPUTS}
-    x = price_factor(mk["price_cny"], scenario.market.reference_price_cny, mk["price_elasticity"])[
-        :, None
-    ] * calendar_demand(scenario)
-    orders = bass_orders(
-        mk["bass_p_per_year"] / 12, mk["bass_q_per_year"] / 12, mk["addressable_market_vehicles"], x
+    demand = roadmap(scenario, params)
+    opened = grid[None, None, :] >= demand["launch_month"][:, :, None]
+    by_model = roadmap_orders(
+        demand["p_per_month"].T,
+        demand["q_per_month"].T,
+        demand["market_vehicles"].T,
+        (demand["price_factor"][:, :, None] * season_by_month(scenario) * opened).transpose(
+            1, 0, 2
+        ),
+        demand["cannibalisation"].T,
+    )
+    orders = by_model.sum(axis=1)
+    # the MILP ships vehicles, not models: each month's at its orders' average price
+    weighted = (by_model * demand["price_cny"].T[:, :, None]).sum(axis=1)
+    price = np.divide(
+        weighted,
+        orders,
+        out=np.broadcast_to(mk["price_cny"][:, None], orders.shape).copy(),
+        where=orders > 0,
     )
 
     flexibility = scenario.planning.start_flexibility_months
@@ -132,7 +153,7 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         requires=requires,
         orders=orders,
         cancel_rate=mk["backlog_cancel_rate_per_month"],
-        price_cny=mk["price_cny"],
+        price_cny=price if scenario.models else mk["price_cny"],
         capacity=capacity,
         above=above,
         above_cost_cny=np.stack(

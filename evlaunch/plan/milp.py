@@ -128,7 +128,7 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
 
     # cash[t] = cash[t-1] + price ship - cost make - fee paid - spend - company  [M CNY]
     unit = np.asarray(unit_cost_cny, float)[:, None] / MONEY
-    price, fee = data.price_cny[:, None] / MONEY, data.fee_cny / MONEY
+    price, fee = data.price_by_month / MONEY, data.fee_cny / MONEY
     spend, company = data.spend_cny / MONEY, data.company_cny[:, None] / MONEY
     money = lp.constraints((K, T), -company, -company)
     lp.add(money, cash)

@@ -148,7 +148,7 @@ def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> 
         options=options,
         npv_cny=float(npv.mean()),
         discounted_cost_cny=float(
-            ((ship * data.price_cny[:, None] * data.discount).sum(axis=1) - decided).mean()
+            ((ship * data.price_by_month * data.discount).sum(axis=1) - decided).mean()
         ),
         window_deliveries=float(window.mean()),
         target_deliveries=scenario.target.deliveries,

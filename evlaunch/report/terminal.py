@@ -43,6 +43,13 @@ def print_run(result: RunResult, console: Console) -> None:
         )
     console.print(table)
     mix = next(c for c in result.cases if c.case == "chosen mix")
+    if len(mix.window_deliveries_by_model) > 1:
+        console.print(
+            "chosen mix, deliveries in the target window by model: "
+            + ", ".join(
+                f"{escape(m)} {v / 1e3:,.1f}k" for m, v in mix.window_deliveries_by_model.items()
+            )
+        )
     lo, hi = mix.p_target_ci95
     console.print(
         f"chosen mix: {' + '.join(mix.options)}\n"

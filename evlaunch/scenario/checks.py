@@ -49,6 +49,7 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                 )
             )
     problems += _expansion_problems(s, names, end)
+    problems += _model_problems(s, end)
     problems += _requirement_cycles(s)
     problems += _correlation_problems(s)
     if s.assessment is not None:
@@ -102,6 +103,25 @@ def _expansion_problems(s: Scenario, names: list[str], end: str) -> list[tuple[L
                     ("expansions", i, "not_before"),
                     e.not_before,
                     f"must be from {s.start} to before {end}",
+                )
+            )
+    return problems
+
+
+def _model_problems(s: Scenario, end: str) -> list[tuple[Loc, object, str]]:
+    problems = []
+    seen = []
+    for i, m in enumerate(s.models):
+        if m.name in seen:
+            problems.append((("models", i, "name"), m.name, "two models have this name"))
+        seen.append(m.name)
+        if not s.market.launch <= m.launch < end:
+            problems.append(
+                (
+                    ("models", i, "launch"),
+                    m.launch,
+                    f"must be from the first car's launch (market.launch, {s.market.launch}) "
+                    f"to before the grid's end {end}",
                 )
             )
     return problems

@@ -74,6 +74,31 @@ class Market(_Strict):
         return value
 
 
+class Model(_Strict):
+    """A later model on the roadmap, with its own demand (generalised Bass on its own
+    market). The first car is the one ``market`` describes; later models share its
+    seasonality, price elasticity and cancellation rate, and every option builds every
+    model."""
+
+    name: str = Field(min_length=1)
+    launch: Month = Field(description="planned month its orders open 'YYYY-MM'")
+    launch_slip_months: Uncertain(ge=0, le=60) = Field(
+        default=0, description="months the launch slips past the plan [months]"
+    )
+    addressable_market_vehicles: Uncertain(gt=0) = Field(description="its Bass market m")
+    bass_p_per_year: Uncertain(gt=0, le=1) = Field(description="coefficient of innovation [1/year]")
+    bass_q_per_year: Uncertain(ge=0, le=5) = Field(description="coefficient of imitation [1/year]")
+    price_cny: Uncertain(gt=0, le=1e8) = Field(description="its price [CNY]")
+    reference_price_cny: float = Field(
+        gt=0, le=1e8, description="price at which its p, q and m hold [CNY]"
+    )
+    cannibalisation: Uncertain(ge=0, le=1) = Field(
+        default=0,
+        description="share of each of its orders taken from buyers the earlier models would "
+        "still have won (their remaining markets shrink by it) [-]",
+    )
+
+
 class Score(_Strict):
     """An option's value on a judged criterion, and where that judgement comes from."""
 
@@ -242,6 +267,9 @@ class Scenario(_Strict):
     options: list[Option] = Field(min_length=1, max_length=50)
     finance: Finance
     plan: Plan
+    models: list[Model] = Field(
+        default=[], max_length=10, description="later models of the roadmap, after `market`'s"
+    )
     correlations: list[Correlation] = Field(default=[], description="between uncertain inputs")
     expansions: list[Expansion] = Field(
         default=[], max_length=50, description="capacity committed in response to orders"
@@ -251,6 +279,9 @@ class Scenario(_Strict):
 
     def option(self, name: str) -> Option:
         return next(o for o in self.options if o.name == name)
+
+    def model(self, name: str) -> Model:
+        return next(m for m in self.models if m.name == name)
 
     def expansion(self, option: str) -> Expansion | None:
         """The rule that commits ``option``, if one does."""

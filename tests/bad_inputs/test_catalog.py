@@ -54,6 +54,17 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 )
 
 
+SECOND_MODEL = {
+    "name": "SUV",
+    "launch": "2026-06",
+    "addressable_market_vehicles": 2e6,
+    "bass_p_per_year": 0.02,
+    "bass_q_per_year": 0.5,
+    "price_cny": 260000,
+    "reference_price_cny": 260000,
+}
+
+
 def _inconsistent_edit(data):
     # three criteria in a cycle: a > b > c > a, each strongly
     data["assessment"]["criteria"] = {
@@ -345,6 +356,30 @@ CASES = [
             )
         ),
         ["expansions[0].for_months", "greater than or equal to 1"],
+    ),
+    (
+        "second model launched before the first",
+        "s.yaml",
+        edited(setter("models", [dict(SECOND_MODEL, launch="2022-01")])),
+        ["models[0].launch", "2022-01", "from the first car's launch (market.launch, 2024-03)"],
+    ),
+    (
+        "model launched before the company exists",
+        "s.yaml",
+        edited(setter("models", [dict(SECOND_MODEL, launch="2019-05")])),
+        ["models[0].launch", "2019-05"],
+    ),
+    (
+        "two models of one name",
+        "s.yaml",
+        edited(setter("models", [SECOND_MODEL, SECOND_MODEL])),
+        ["models[1].name", "two models have this name"],
+    ),
+    (
+        "cannibalisation above one",
+        "s.yaml",
+        edited(setter("models", [dict(SECOND_MODEL, cannibalisation=1.5)])),
+        ["models[0].cannibalisation", "less than or equal to 1"],
     ),
     ("not a mapping", "s.yaml", "- just\n- a list\n", ["top level must be a mapping", "list"]),
     ("empty file", "s.yaml", "", ["empty", "evlaunch init"]),

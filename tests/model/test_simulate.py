@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from evlaunch.model.demand import bass_orders, demand_multiplier
+from evlaunch.model.demand import demand_multiplier, roadmap_orders
 from evlaunch.model.finance import (
     cumulative_cost_cny,
     npv_cny,
@@ -13,7 +13,7 @@ from evlaunch.model.fulfil import Fulfilment
 from evlaunch.model.simulate import central_params, simulate
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import months_between
-from evlaunch.scenario.schema import Expansion
+from evlaunch.scenario.schema import Expansion, Model
 
 
 def composed(s, params, options):
@@ -29,9 +29,40 @@ def composed(s, params, options):
         (8 + grid) % 12,  # grid starts in September
         grid >= months_between(s.start, s.market.launch),
     )
-    orders = bass_orders(
-        mk["bass_p_per_year"] / 12, mk["bass_q_per_year"] / 12, mk["addressable_market_vehicles"], x
+    # the roadmap: the first car (x opens it) and the later models, each opening at its
+    # planned launch plus its slip
+    later = [
+        {k.rsplit(".", 1)[1]: v for k, v in params.items() if k.startswith(f"models.{m.name}.")}
+        for m in s.models
+    ]
+    factor = [
+        (md["price_cny"] / m.reference_price_cny) ** mk["price_elasticity"]
+        for md, m in zip(later, s.models, strict=True)
+    ]
+    opens = [
+        grid[None, :] >= months_between(s.start, m.launch) + md["launch_slip_months"][:, None]
+        for md, m in zip(later, s.models, strict=True)
+    ]
+    season = np.asarray(s.market.seasonality)[(8 + grid) % 12]
+    multiplier = np.stack(
+        [x] + [f[:, None] * season[None, :] * o for f, o in zip(factor, opens, strict=True)],
+        axis=1,
     )
+
+    def of_models(field, first):
+        return np.stack([first] + [md[field] for md in later], axis=1)
+
+    by_model = roadmap_orders(
+        of_models("bass_p_per_year", mk["bass_p_per_year"]) / 12,
+        of_models("bass_q_per_year", mk["bass_q_per_year"]) / 12,
+        of_models("addressable_market_vehicles", mk["addressable_market_vehicles"]),
+        multiplier,
+        of_models("cannibalisation", np.zeros_like(mk["price_cny"])),
+    )
+    orders = by_model.sum(axis=1)
+    price = of_models("price_cny", mk["price_cny"])
+    open_by_model = np.zeros(price.shape)
+    revenue = np.zeros(orders.shape)
     per = {
         name: {
             k.rsplit(".", 1)[1]: v for k, v in params.items() if k.startswith(f"options.{name}.")
@@ -70,6 +101,17 @@ def composed(s, params, options):
         open_orders = waiting + orders[:, t]
         deliveries[:, t] = np.minimum(open_orders, capacity[:, t])
         waiting = (open_orders - deliveries[:, t]) * (1 - rate)
+        # each model's open orders served in proportion
+        open_by_model += by_model[:, :, t]
+        total = open_by_model.sum(axis=1, keepdims=True)
+        served = np.divide(
+            deliveries[:, t, None] * open_by_model,
+            total,
+            out=np.zeros_like(open_by_model),
+            where=total > 0,
+        )
+        revenue[:, t] = (served * price).sum(axis=1)
+        open_by_model = (open_by_model - served) * (1 - rate)[:, None]
         backlog[:, t] = waiting
         for name in options:  # end-of-month decisions, written out again
             o, rule = per[name], s.expansion(name)
@@ -108,7 +150,7 @@ def composed(s, params, options):
         s.company.headcount * params["company.cost_per_head_per_year_cny"]
         + params["company.other_fixed_cost_per_year_cny"]
     )[:, None] / 12
-    cash = d * mk["price_cny"][:, None] - variable - fee_cost - spend - company
+    cash = revenue - variable - fee_cost - spend - company
     return orders, capacity, flow, cash, commits
 
 
@@ -131,7 +173,18 @@ def expanding(xiaomi):
         for o in xiaomi.options
     ]
     rule = Expansion(option="Own plant phase II", backlog_months_above=2, for_months=3)
-    return xiaomi.model_copy(update={"options": options, "expansions": [rule]})
+    second = Model(
+        name="second",
+        launch="2025-06",
+        launch_slip_months=3.5,
+        addressable_market_vehicles=2e6,
+        bass_p_per_year=0.02,
+        bass_q_per_year=0.5,
+        price_cny=250_000,
+        reference_price_cny=240_000,
+        cannibalisation=0.3,
+    )
+    return xiaomi.model_copy(update={"options": options, "expansions": [rule], "models": [second]})
 
 
 @pytest.mark.parametrize("case", ["xiaomi", "expanding"])
@@ -154,6 +207,8 @@ def test_fused_simulator_equals_the_composed_stages(case, request):
     orders, capacity, flow, cash, commits = composed(xiaomi, params, names)
     np.testing.assert_array_equal(paths.commit_month, commits)
     np.testing.assert_allclose(paths.orders, orders, rtol=1e-12, atol=1e-9)
+    if xiaomi.models:  # the second model sells on some paths, and takes from the first
+        assert (paths.deliveries_by_model[:, 1].sum(axis=1) > 0).all()
     np.testing.assert_allclose(paths.capacity, capacity, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(paths.deliveries, flow.deliveries, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(paths.backlog, flow.backlog, rtol=1e-12, atol=1e-9)
