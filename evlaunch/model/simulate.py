@@ -342,9 +342,16 @@ def _simulate_paths(
         for t in range(months):
             new = 0.0
             for k in range(models):
-                x = price_factor[k, i] * season[t] if t >= launch_month[k, i] else 0.0
+                if t < launch_month[k, i]:  # no orders before its launch
+                    if i < keep:
+                        orders_by_model_out[i, k, t] = 0.0
+                    continue
                 ordered = bass_new_orders(
-                    p_per_month[k, i], q_per_month[k, i], market[k], adopted[k], x
+                    p_per_month[k, i],
+                    q_per_month[k, i],
+                    market[k],
+                    adopted[k],
+                    price_factor[k, i] * season[t],
                 )
                 adopted[k] += ordered
                 if k > 0 and ordered > 0.0 and cannibalisation[k, i] > 0.0:
