@@ -15,7 +15,7 @@ from plotly.offline import get_plotlyjs
 
 from .. import __version__
 from ..io import write_json_atomic, write_text_atomic
-from ..model.simulate import central_params, input_names, input_value, simulate
+from ..model.simulate import central_params, input_names, input_value, model_names, simulate
 from ..partners.assess import assess
 from ..plan.solve import plan
 from ..reference.entrants import entrants, month_end
@@ -98,6 +98,7 @@ def fan_figure(risk, scenario: Scenario) -> Figure:
 def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
     paths = simulate(scenario, central_params(scenario), options)
     months = [m for m in risk_months(scenario)]
+    models = model_names(scenario)
     fig = go.Figure()
     for j, name in enumerate(options):
         fig.add_trace(
@@ -108,14 +109,15 @@ def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
                 name=f"capacity: {name}",
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=paths.orders[0],
-            name="new orders (demand)",
-            line=dict(color="#e76f51", width=2),
+    for k, model in enumerate(models):
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=paths.orders_by_model[0, k],
+                name="new orders" + (f": {model}" if len(models) > 1 else " (demand)"),
+                line=dict(width=2, dash="solid" if k == 0 else "dash"),
+            )
         )
-    )
     fig.add_trace(
         go.Scatter(
             x=months,
@@ -124,20 +126,47 @@ def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
             line=dict(color="#14213d", width=2, dash="dot"),
         )
     )
+    # the path's own decisions: where a shift runs from and where a phase was committed
+    marks = []
+    for j, name in enumerate(options):
+        for when, what in (
+            (paths.shift_month[0, j], f"shift: {name}"),
+            (paths.commit_month[0, j] if scenario.expansion(name) else np.inf, f"commit: {name}"),
+        ):
+            if np.isfinite(when) and when < len(months):
+                marks.append((months[int(when)], what))
+                fig.add_vline(x=months[int(when)], line=dict(color="#888", width=1, dash="dot"))
+                fig.add_annotation(
+                    x=months[int(when)],
+                    y=1,
+                    yref="paper",
+                    text=what,
+                    showarrow=False,
+                    textangle=-90,
+                    xanchor="right",
+                    yanchor="top",
+                    font=dict(size=10),
+                )
     rows = [
         {
             "month": m,
-            "orders": paths.orders[0, t],
-            "deliveries": paths.deliveries[0, t],
+            **{f"orders {model}": paths.orders_by_model[0, k, t] for k, model in enumerate(models)},
+            **{
+                f"deliveries {model}": paths.deliveries_by_model[0, k, t]
+                for k, model in enumerate(models)
+            },
             **{f"capacity {n}": paths.capacity_by_option[0, j, t] for j, n in enumerate(options)},
+            "decisions": "; ".join(what for at, what in marks if at == m),
         }
         for t, m in enumerate(months)
     ]
     return Figure(
         "supply",
         "Monthly demand against capacity",
-        "At central values: new orders each month, each option's capacity as it "
-        "ramps, and what is delivered.",
+        "At central values: new orders each month"
+        + (" per model" if len(models) > 1 else "")
+        + ", each option's capacity as it ramps (above nameplate once a shift runs), what is "
+        "delivered, and the months the path added a shift or committed a phase.",
         _layout(fig, "vehicles per month"),
         rows,
     )
