@@ -63,17 +63,29 @@ class WhatIf(BaseModel):
     bass_q_per_year: float | None = Field(None, ge=0, le=5, description="central q")
     price_cny: float | None = Field(None, ge=1e3, le=5e6, description="central price [CNY]")
     target_deliveries: int | None = Field(None, gt=0, le=10_000_000)
+    max_utilisation: float | None = Field(
+        None, ge=1, le=3, description="every option may run up to this x nameplate (shifts)"
+    )
+    later_models: bool = Field(True, description="keep the roadmap's later models")
+    models_launch_delay_months: int = Field(
+        0, ge=-24, le=36, description="the later models' launches move this much"
+    )
     paths: int = Field(100_000, ge=1_000, le=MAX_PATHS)
     seed: int = Field(0, ge=0, le=2**31)
 
 
 def what_if(scenario: Scenario, change: WhatIf) -> dict:
     market = scenario.market
+    models = [
+        m.model_copy(update={"launch": add_months(m.launch, change.models_launch_delay_months)})
+        for m in scenario.models
+    ]
     moved = scenario.model_copy(
         update={
             "market": market.model_copy(
                 update={"launch": add_months(market.launch, change.launch_delay_months)}
             ),
+            "models": models if change.later_models else [],
             "target": scenario.target.model_copy(
                 update={"deliveries": change.target_deliveries or scenario.target.deliveries}
             ),
@@ -95,7 +107,12 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
         scale[f"options.{o.name}.capacity_per_year"] = change.capacity_scale
 
     def adjust(params: Params) -> Params:
-        return {k: v * scale[k] if k in scale else v for k, v in params.items()}
+        out = {k: v * scale[k] if k in scale else v for k, v in params.items()}
+        if change.max_utilisation is not None:
+            for o in scenario.options:
+                name = f"options.{o.name}.max_utilisation"
+                out[name] = np.full_like(out[name], change.max_utilisation)
+        return out
 
     options = with_requirements(moved, moved.plan.options)
     # the fan from 5,000 paths is ample for a chart (its P10 moves by ~0.4 percentile points)

@@ -1,6 +1,7 @@
 """The what-if keeps its sampled inputs between slider moves: same numbers, less work."""
 
 from evlaunch.scenario.load import load_scenario
+from evlaunch.scenario.schema import Model
 from evlaunch.web import whatif
 from evlaunch.web.whatif import REMEMBERED_RUNS, WhatIf, what_if
 
@@ -30,3 +31,29 @@ def test_memory_is_bounded():
     for seed in range(REMEMBERED_RUNS + 3):
         answer(seed=seed)
     assert len(whatif._samplers) == REMEMBERED_RUNS
+
+
+def test_utilisation_and_roadmap_controls():
+    # shifts can only add output: the median in the window rises, and P(target) with it
+    base, shifts = answer(seed=1), answer(seed=1, max_utilisation=1.5)
+    assert shifts["median_window_deliveries"] > base["median_window_deliveries"]
+    assert shifts["p_target"] >= base["p_target"]
+    # a roadmap: a second model sells more; switched off or launched later, less
+    second = Model(
+        name="SUV",
+        launch="2025-06",
+        addressable_market_vehicles=3e6,
+        bass_p_per_year=0.03,
+        bass_q_per_year=0.6,
+        price_cny=250_000,
+        reference_price_cny=250_000,
+    )
+    with_roadmap = SCENARIO.model_copy(update={"models": [second]})
+
+    def window(**change):
+        r = what_if(with_roadmap, WhatIf(paths=2_000, seed=1, **change))
+        return r["median_window_deliveries"]
+
+    on, off, later = window(), window(later_models=False), window(models_launch_delay_months=12)
+    assert off == base["median_window_deliveries"]  # without it: the bundled scenario's
+    assert on > later > off
