@@ -31,6 +31,7 @@ class PlanInputs:
     options: list[str]
     option_of: np.ndarray  # (Y,) option index of each candidate start
     start_of: np.ndarray  # (Y,) grid month of each candidate start
+    recourse: np.ndarray  # (Y,) bool: decided per scenario (an option under an expansion rule)
     requires: list[tuple[int, int]]  # (option, option it requires)
     orders: np.ndarray  # (K, T) [vehicles/month]
     cancel_rate: np.ndarray  # (K,)
@@ -137,6 +138,17 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         sop.reshape(flat), np.full(sop.size, np.inf), months
     )
     spend = spend.reshape(shape)
+    # with several scenarios, an option under an expansion rule is decided later, per
+    # scenario, from its rule's first month on (two-stage): the rest is committed now
+    ruled = {
+        j: months_between(scenario.start, rule.not_before) if rule.not_before else 0
+        for j, rule in enumerate(scenario.expansion(n) for n in options)
+        if rule is not None
+    }
+    recourse = np.array(
+        [k > 1 and j in ruled and start_of[y] >= ruled[j] for y, j in enumerate(option_of)],
+        dtype=bool,
+    )
     names = {n: j for j, n in enumerate(options)}
     requires = [
         (names[o.name], names[o.requires])
@@ -150,6 +162,7 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         options=list(options),
         option_of=option_of,
         start_of=start_of,
+        recourse=recourse,
         requires=requires,
         orders=orders,
         cancel_rate=mk["backlog_cancel_rate_per_month"],

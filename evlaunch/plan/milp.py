@@ -2,7 +2,10 @@
 deliveries and backlog per month and per scenario.
 
 Variables (k scenario, y candidate start, j option, t month):
-  start[y]        binary, option j(y) starts at month s(y); each option starts at most once
+  start[y]        binary, option j(y) starts at month s(y); each option starts at most once;
+                  committed now, the same in every scenario (first stage)
+  start[k, y]     the same, decided per scenario (second stage: candidates of an option
+                  under an expansion rule, in a plan over several scenarios)
   make[k, j, t]   production               paid[k, j, t]  volume the fee is paid on
   extra[k, j, t]  production above nameplate (a shift, from shift_months after SOP, up to
                   max_utilisation; it costs above_nameplate_cost_per_vehicle_cny more)
@@ -38,7 +41,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class Variables:
-    start: np.ndarray
+    start: np.ndarray  # (K, Y): the first-stage index repeated for every scenario
     make: np.ndarray
     extra: np.ndarray
     paid: np.ndarray
@@ -57,11 +60,11 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     Y, J = data.option_of.size, len(data.options)
 
     fixed = s.fixed_starts
-    start = (
-        lp.variables(Y, 0, 1, integer=fixed is None)
-        if fixed is None
-        else lp.variables(Y, fixed, fixed)
-    )
+    first, later = ~data.recourse, data.recourse
+    bounds = (0, 1) if fixed is None else (fixed[first], fixed[first])
+    start = np.empty((K, Y), dtype=np.int64)
+    start[:, first] = lp.variables(int(first.sum()), *bounds, integer=fixed is None)[None, :]
+    start[:, later] = lp.variables((K, int(later.sum())), 0, 1, integer=True)
     make = lp.variables((K, J, T))
     extra = lp.variables((K, J, T))
     paid = lp.variables((K, J, T))
@@ -78,17 +81,18 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     )
     cash = lp.variables((K, T), cash_floor)
 
-    # each option starts at most once; an option starts no earlier than what it requires
-    once = lp.constraints(J, hi=1.0)
-    lp.add(once[data.option_of], start)
+    # each option starts at most once; an option starts no earlier than what it requires,
+    # in every scenario
+    once = lp.constraints((K, J), hi=1.0)
+    lp.add(once[:, data.option_of], start)
     for j, r in data.requires:
         months = np.unique(data.start_of[data.option_of == j])
-        rows = lp.constraints(months.size, lo=0.0)
+        rows = lp.constraints((K, months.size), lo=0.0)
         for option, sign in ((r, 1.0), (j, -1.0)):
             mine = np.flatnonzero(data.option_of == option)
             early = data.start_of[mine][None, :] <= months[:, None]
             rr, cc = np.nonzero(early)
-            lp.add(rows[rr], start[mine][cc], sign)
+            lp.add(rows[:, rr], start[:, mine][:, cc], sign)
 
     # production within the nameplate its start gives, and what a shift adds, in every
     # scenario and month
@@ -96,17 +100,17 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
         cap = lp.constraints((K, J, T), hi=0.0)
         lp.add(cap, make)
         lp.add(cap, extra, -1.0)
-        lp.add(cap[:, data.option_of, :], start[None, :, None], -data.capacity)
+        lp.add(cap[:, data.option_of, :], start[:, :, None], -data.capacity)
         shift = lp.constraints((K, J, T), hi=0.0)
         lp.add(shift, extra)
-        lp.add(shift[:, data.option_of, :], start[None, :, None], -data.above)
+        lp.add(shift[:, data.option_of, :], start[:, :, None], -data.above)
     # the fee is paid on production, and at least on the take-or-pay volume
     over_make = lp.constraints((K, J, T), lo=0.0)
     lp.add(over_make, paid)
     lp.add(over_make, make, -1.0)
     over_min = lp.constraints((K, J, T), lo=0.0)
     lp.add(over_min, paid)
-    lp.add(over_min[:, data.option_of, :], start[None, :, None], -data.committed)
+    lp.add(over_min[:, data.option_of, :], start[:, :, None], -data.committed)
 
     # finished vehicles: stock[t] = stock[t-1] + made - shipped
     flow = lp.constraints((K, T), 0.0, 0.0)
@@ -138,7 +142,7 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     lp.add(money[:, None, :], paid, fee[:, :, None])
     above_cost = data.above_cost_cny / MONEY
     lp.add(money[:, None, :], extra, above_cost[:, :, None])
-    lp.add(money[:, None, :], start[None, :, None], spend)
+    lp.add(money[:, None, :], start[:, :, None], spend)
 
     window_ship = ship[:, data.window]
     meet = None
@@ -167,7 +171,7 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     lp.objective(make, (unit * w)[:, None, :])
     lp.objective(paid, fee[:, :, None] * w[:, None, :])
     lp.objective(extra, above_cost[:, :, None] * w[:, None, :])
-    lp.objective(np.broadcast_to(start[None, :, None], spend.shape), spend * w[:, None, :])
+    lp.objective(np.broadcast_to(start[:, :, None], spend.shape), spend * w[:, None, :])
     return lp, Variables(start, make, extra, paid, ship, wait, stock, cash, meet)
 
 

@@ -29,7 +29,8 @@ RELAXABLE = {
 class OptionPlan:
     option: str
     used: bool
-    start: str | None  # contract or construction start, 'YYYY-MM'
+    start: str | None  # contract or construction start, 'YYYY-MM' (median over scenarios)
+    started_share: float  # of scenarios that start it: below 1 only if decided per scenario
     volume_by_year: dict[str, float]  # calendar year -> vehicles made (mean over scenarios)
     utilisation: float  # made / capacity of the chosen start over the horizon
 
@@ -114,23 +115,23 @@ def plan(
 
 def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> ProductionPlan:
     K, T = data.orders.shape
-    start = x[v.start] > 0.5
+    start = x[v.start] > 0.5  # (K, Y)
     make = x[v.make]  # (K, J, T)
     ship = x[v.ship]
     months = [add_months(scenario.start, t) for t in range(T)]
     years = np.array([m[:4] for m in months], dtype=object)
     options = []
     for j, name in enumerate(data.options):
-        chosen = np.flatnonzero(start & (data.option_of == j))
+        k, chosen = np.nonzero(start & (data.option_of == j)[None, :])  # one per scenario at most
         made = make[:, j, :].mean(axis=0)
-        capacity = data.capacity[:, chosen[0], :].mean(axis=0).sum() if chosen.size else 0.0
+        capacity = data.capacity[k, chosen, :].sum() / K if chosen.size else 0.0
+        median = int(np.sort(data.start_of[chosen])[(chosen.size - 1) // 2]) if chosen.size else 0
         options.append(
             OptionPlan(
                 option=name,
                 used=bool(chosen.size),
-                start=add_months(scenario.start, int(data.start_of[chosen[0]]))
-                if chosen.size
-                else None,
+                start=add_months(scenario.start, median) if chosen.size else None,
+                started_share=chosen.size / K,
                 volume_by_year={str(y): float(made[years == y].sum()) for y in sorted(set(years))},
                 utilisation=float(made.sum() / capacity) if capacity > 0 else 0.0,
             )

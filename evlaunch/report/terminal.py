@@ -285,6 +285,13 @@ def print_plan(result, console: Console) -> None:
             _pct(o.utilisation) if o.used else "",
         )
     console.print(table)
+    for o in result.options:
+        if 0 < o.started_share < 1:
+            console.print(
+                f"{escape(o.option)} is decided per scenario (its expansion rule): started in "
+                f"{_pct(o.started_share)} of them, median start {o.start}; the rest is "
+                "committed now"
+            )
     console.print(
         f"NPV {result.npv_cny / 1e9:,.1f} bn CNY (company fixed cost included) · deliveries "
         f"in the target window {result.window_deliveries:,.0f} (target "

@@ -2,6 +2,7 @@
 
 import copy
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,16 +18,17 @@ from evlaunch.scenario.load import bundled_text, parse_scenario
 BUNDLED = yaml.safe_load(bundled_text())
 
 
-def two_options(target=250.0, committed_b=0.0, cancel=0.0, shift_a=0.0) -> PlanInputs:
+def two_options(target=250.0, committed_b=0.0, cancel=0.0, shift_a=0.0, **changes) -> PlanInputs:
     """Two options, three months, 100 orders a month, price 10, variable cost 4 (no learning),
     no discounting. A: 60 a month, fee 1, capex 100 in month 1, ``shift_a`` a month more
     above nameplate at 1 a car more. B: 100 a month, fee 3."""
     capacity = np.array([[[60.0] * 3, [100.0] * 3]])
-    return PlanInputs(
+    inputs = PlanInputs(
         months=3,
         options=["A", "B"],
         option_of=np.array([0, 1]),
         start_of=np.array([0, 0]),
+        recourse=np.array([False, False]),
         requires=[],
         orders=np.array([[100.0, 100, 100]]),
         cancel_rate=np.array([cancel]),
@@ -45,6 +47,7 @@ def two_options(target=250.0, committed_b=0.0, cancel=0.0, shift_a=0.0) -> PlanI
         learning_rate=np.array([1.0]),
         reference_units=1.0,
     )
+    return replace(inputs, **changes)
 
 
 def solved(data, settings):
@@ -56,7 +59,7 @@ def test_max_npv_by_hand():
     # Margins: A 10 - 4 - 1 = 5 a car, B 10 - 4 - 3 = 3. A alone: 180 x 5 - 100 = 800;
     # B alone: 300 x 3 = 900; both: A makes its 180, B the other 120: 900 + 360 - 100 = 1160.
     x, v = solved(two_options(), Settings(objective="max_npv"))
-    assert x[v.start].tolist() == [1, 1]
+    assert x[v.start].tolist() == [[1, 1]]
     np.testing.assert_allclose(x[v.make][0].sum(axis=1), [180, 120], atol=1e-6)
     np.testing.assert_allclose(x[v.cash][0, -1], 1160 / 1e6, rtol=1e-9)  # in M CNY
 
@@ -68,6 +71,34 @@ def test_a_shift_above_nameplate_by_hand():
     np.testing.assert_allclose(x[v.make][0].sum(axis=1), [270, 30], atol=1e-6)
     np.testing.assert_allclose(x[v.extra][0, 0], [30, 30, 30], atol=1e-6)
     np.testing.assert_allclose(x[v.cash][0, -1], 1250 / 1e6, rtol=1e-9)
+
+
+def test_two_stage_starts_an_option_only_where_its_scenario_pays_for_it():
+    # Two equally likely scenarios, 100 and 200 orders a month; B now costs 400 to start.
+    # Low: A makes 180 (900 - 100 = 800), B would add 120 cars x 3 - 400 < 0: not started.
+    # High: A 800, B its 300 cars x 3 - 400 = 500: started. Committed now for both, B would
+    # start in both (mean (360 - 400 + 500) / 2 > 0); decided per scenario it starts only in
+    # the high one: mean NPV (800 + 1,300) / 2 = 1,050.
+    two = dict(
+        orders=np.array([[100.0] * 3, [200.0] * 3]),
+        cancel_rate=np.zeros(2),
+        price_cny=np.full(2, 10.0),
+        capacity=np.repeat(two_options().capacity, 2, axis=0),
+        above=np.zeros((2, 2, 3)),
+        above_cost_cny=np.zeros((2, 2)),
+        committed=np.zeros((2, 2, 3)),
+        spend_cny=np.repeat(np.array([[[100.0, 0, 0], [400.0, 0, 0]]]), 2, axis=0),
+        fee_cny=np.repeat(np.array([[1.0, 3.0]]), 2, axis=0),
+        company_cny=np.zeros(2),
+        discount=np.ones((2, 3)),
+        unit_cost_cny=np.full(2, 4.0),
+        learning_rate=np.ones(2),
+    )
+    x, v = solved(two_options(**two), Settings(objective="max_npv"))
+    assert x[v.start].round().tolist() == [[1, 1], [1, 1]]  # one first stage for both
+    x, v = solved(two_options(recourse=np.array([False, True]), **two), Settings())
+    assert x[v.start].round().tolist() == [[1, 0], [1, 1]]
+    np.testing.assert_allclose(x[v.cash][:, -1], [800 / 1e6, 1300 / 1e6], rtol=1e-9)
 
 
 def test_min_cost_to_meet_a_target_by_hand():
@@ -83,7 +114,7 @@ def test_take_or_pay_is_paid_even_when_not_made():
     # Then B is cheaper per extra car (cost 4) than A (5 incl. fee), so B makes all 300 and
     # A, whose capex would be wasted, is not started: cash = 300 x 10 - 300 x 4 - 900 = 900.
     x, v = solved(two_options(committed_b=100.0), Settings(objective="max_npv"))
-    assert x[v.start].tolist() == [0, 1]
+    assert x[v.start].tolist() == [[0, 1]]
     np.testing.assert_allclose(x[v.paid][0, 1].sum(), 300, atol=1e-6)
     np.testing.assert_allclose(x[v.cash][0, -1], 900 / 1e6, rtol=1e-9)
 
