@@ -13,7 +13,7 @@ from rich.markup import escape
 from .errors import UserError
 from .io import write_json_atomic, write_text_atomic
 from .risk.montecarlo import CHUNK_PATHS, check_run_size
-from .scenario.load import bundled_text, load_scenario
+from .scenario.load import BUNDLED, bundled_text, load_scenario
 from .scenario.schema import Scenario
 
 app = typer.Typer(
@@ -602,12 +602,18 @@ def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check."
 @user_errors
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("scenario.yaml"),
+    scenario: Annotated[
+        str,
+        typer.Option(help="Bundled scenario: xiaomi-2021 (the plan) or xiaomi-2024 (the launch)."),
+    ] = "xiaomi-2021",
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write the bundled Xiaomi-2021 scenario, with its sources, to edit as your own."""
+    """Write a bundled scenario, with its sources, to edit as your own."""
+    if scenario not in BUNDLED:
+        raise UserError(f"--scenario {scenario!r}: allowed: {', '.join(BUNDLED)}")
     if path.exists() and not force:
         raise UserError(f"{path}: already exists; pass --force to overwrite it")
-    write_text_atomic(path, bundled_text())
+    write_text_atomic(path, bundled_text(scenario))
     out.print(f"wrote {path}; edit it, then `evlaunch validate {path}` and `evlaunch run {path}`")
 
 

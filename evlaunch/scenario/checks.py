@@ -38,7 +38,11 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
             problems.append(
                 (("options", i, "start"), o.start, f"must be from {s.start} to before {end}")
             )
-        if o.kind == "own_plant" and support(o.lead_time_months)[0] < build.number:
+        if (
+            o.kind == "own_plant"
+            and not o.already_built
+            and support(o.lead_time_months)[0] < build.number
+        ):
             problems.append(
                 (
                     ("options", i, "lead_time_months"),

@@ -21,7 +21,7 @@ from .schema import Scenario
 MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; anything this big is not one
 MAX_YAML_VALUES = 100_000  # a scenario has a few hundred; bounds alias ("billion laughs") expansion
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
-BUNDLED = {"xiaomi-2021": "xiaomi-2021.yaml"}
+BUNDLED = {"xiaomi-2021": "xiaomi-2021.yaml", "xiaomi-2024": "xiaomi-2024.yaml"}
 
 
 def bundled_text(name: str = "xiaomi-2021") -> str:

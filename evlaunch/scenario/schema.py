@@ -124,6 +124,11 @@ class Option(_Strict):
     )
     fixed_cost_per_year_cny: Uncertain(ge=0) = Field(default=0, description="from SOP [CNY/year]")
     requires: str | None = Field(default=None, description="option that must be built first")
+    already_built: bool = Field(
+        default=False,
+        description="an own plant standing before the scenario's start: its lead time is "
+        "tooling and trial production, not construction",
+    )
     scores: dict[str, Score] = Field(
         default={}, description="values on the assessment's judged criteria"
     )

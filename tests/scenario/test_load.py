@@ -62,3 +62,29 @@ def test_every_problem_is_reported_at_once(scenario_dict):
     with pytest.raises(UserError) as info:
         parse_scenario(yaml.safe_dump(scenario_dict), "yaml")
     assert len(info.value.problems) == 2
+
+
+def test_the_2024_launch_scenario_cites_nothing_published_after_its_date(tmp_path):
+    """Every Xiaomi fact the scenario names was published by 2024-03-31, its date."""
+    import csv
+    from importlib.resources import files
+
+    from typer.testing import CliRunner
+
+    from evlaunch.cli import app
+    from evlaunch.scenario.load import bundled_text, parse_scenario
+
+    text = bundled_text("xiaomi-2024")
+    s = parse_scenario(text, "yaml", "xiaomi-2024")
+    assert s.start == s.market.launch == "2024-03"
+    with (files("evlaunch") / "data" / "company_facts.csv").open(encoding="utf-8") as h:
+        cited = [r for r in csv.DictReader(h) if r["company"] == "Xiaomi EV" and r["fact"] in text]
+    assert len(cited) >= 8
+    for row in cited:
+        assert row["as_of"][:7] <= "2024-03", row
+    # and `init` writes it
+    out = tmp_path / "launch.yaml"
+    result = CliRunner().invoke(app, ["init", str(out), "--scenario", "xiaomi-2024"])
+    assert result.exit_code == 0 and out.read_text() == text
+    bad = CliRunner().invoke(app, ["init", str(tmp_path / "x.yaml"), "--scenario", "tesla"])
+    assert bad.exit_code == 2 and "xiaomi-2021, xiaomi-2024" in bad.output
