@@ -38,15 +38,22 @@ class Target(_Strict):
     window_months: int = Field(gt=0, le=240, description="months of sales, from first delivery")
 
 
-class Market(_Strict):
-    launch: Month = Field(description="month orders open (demand starts) 'YYYY-MM'")
+class Diffusion(_Strict):
+    """A model's demand: generalised Bass diffusion on its own market, at its price."""
+
     addressable_market_vehicles: Uncertain(gt=0) = Field(description="Bass market potential m")
     bass_p_per_year: Uncertain(gt=0, le=1) = Field(description="coefficient of innovation [1/year]")
     bass_q_per_year: Uncertain(ge=0, le=5) = Field(description="coefficient of imitation [1/year]")
-    price_cny: Uncertain(gt=0, le=1e8) = Field(description="our vehicle's price [CNY]")
+    price_cny: Uncertain(gt=0, le=1e8) = Field(description="the vehicle's price [CNY]")
     reference_price_cny: float = Field(
         gt=0, le=1e8, description="price at which p, q and m hold [CNY]"
     )
+
+
+class Market(Diffusion):
+    """The brand's market and its first car's demand."""
+
+    launch: Month = Field(description="month orders open (demand starts) 'YYYY-MM'")
     price_elasticity: Uncertain(ge=-10, le=0) = Field(
         description="demand multiplier is (price/reference)^elasticity"
     )
@@ -74,7 +81,7 @@ class Market(_Strict):
         return value
 
 
-class Model(_Strict):
+class Model(Diffusion):
     """A later model on the roadmap, with its own demand (generalised Bass on its own
     market). The first car is the one ``market`` describes; later models share its
     seasonality, price elasticity and cancellation rate, and every option builds every
@@ -84,13 +91,6 @@ class Model(_Strict):
     launch: Month = Field(description="planned month its orders open 'YYYY-MM'")
     launch_slip_months: Uncertain(ge=0, le=60) = Field(
         default=0, description="months the launch slips past the plan [months]"
-    )
-    addressable_market_vehicles: Uncertain(gt=0) = Field(description="its Bass market m")
-    bass_p_per_year: Uncertain(gt=0, le=1) = Field(description="coefficient of innovation [1/year]")
-    bass_q_per_year: Uncertain(ge=0, le=5) = Field(description="coefficient of imitation [1/year]")
-    price_cny: Uncertain(gt=0, le=1e8) = Field(description="its price [CNY]")
-    reference_price_cny: float = Field(
-        gt=0, le=1e8, description="price at which its p, q and m hold [CNY]"
     )
     cannibalisation: Uncertain(ge=0, le=1) = Field(
         default=0,
