@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import __version__
+from .model.demand import model_names
 from .model.outcomes import sales_outcomes
-from .model.simulate import central_params, model_names, simulate
+from .model.simulate import central_params, simulate
 from .partners.assess import assess
 from .reference.entrants import month_end
 from .reference.outside import outside_view

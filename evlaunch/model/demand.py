@@ -4,6 +4,11 @@ addressable market; a later model may take buyers the earlier ones would still h
 import numpy as np
 from numba import njit, vectorize
 
+from ..scenario.months import months_between
+from ..scenario.schema import Scenario
+
+FIRST_MODEL = "first model"  # the one ``market`` describes
+
 
 @vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
 def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multiplier):
@@ -136,3 +141,50 @@ def roadmap_orders(p_per_month, q_per_month, market_vehicles, multiplier, cannib
                 )
                 market[:, :k] -= share[:, None] * remaining
     return orders
+
+
+def model_names(scenario: Scenario) -> list[str]:
+    """The roadmap's models in launch order: the first car, then ``scenario.models``."""
+    return [FIRST_MODEL, *(m.name for m in scenario.models)]
+
+
+def roadmap(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """(models, paths) demand inputs of every model: Bass p and q per month, market,
+    price, price factor, cannibalisation, and the grid month its orders open."""
+    paths = next(iter(params.values())).shape[0]
+    elasticity = np.asarray(params["market.price_elasticity"], dtype=float)
+
+    def per_model(field, first):
+        rows = [np.broadcast_to(np.asarray(first, dtype=float), (paths,))]
+        rows += [
+            np.broadcast_to(np.asarray(params[f"models.{m.name}.{field}"], float), (paths,))
+            for m in scenario.models
+        ]
+        return np.stack(rows)
+
+    price = per_model("price_cny", params["market.price_cny"])
+    references = [scenario.market.reference_price_cny] + [
+        m.reference_price_cny for m in scenario.models
+    ]
+    planned = [months_between(scenario.start, scenario.market.launch)] + [
+        months_between(scenario.start, m.launch) for m in scenario.models
+    ]
+    return {
+        "p_per_month": per_model("bass_p_per_year", params["market.bass_p_per_year"]) / 12.0,
+        "q_per_month": per_model("bass_q_per_year", params["market.bass_q_per_year"]) / 12.0,
+        "market_vehicles": per_model(
+            "addressable_market_vehicles", params["market.addressable_market_vehicles"]
+        ),
+        "price_cny": price,
+        "price_factor": price_factor(price, np.array(references)[:, None], elasticity[None, :]),
+        "cannibalisation": per_model("cannibalisation", 0.0),
+        "launch_month": np.array(planned, dtype=float)[:, None]
+        + per_model("launch_slip_months", 0.0),
+    }
+
+
+def season_by_month(scenario: Scenario) -> np.ndarray:
+    """(months,) the seasonal demand factor of each grid month."""
+    first_calendar_month = int(scenario.start.split("-")[1]) - 1
+    calendar = (first_calendar_month + np.arange(scenario.horizon_months)) % 12
+    return np.asarray(scenario.market.seasonality, dtype=float)[calendar]

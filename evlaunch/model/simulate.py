@@ -27,7 +27,12 @@ from ..risk.distributions import central
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 from .decisions import expansion_commit, shift_running_from
-from .demand import bass_new_orders, price_factor, take_from_earlier
+from .demand import (
+    bass_new_orders,
+    roadmap,
+    season_by_month,
+    take_from_earlier,
+)
 from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
 from .fulfil import fulfil_month
 from .ramp import ramp_fraction
@@ -64,7 +69,6 @@ FINANCE_INPUTS = ("unit_cost_cny", "learning_rate", "discount_rate_per_year")
 COMPANY_INPUTS = ("cost_per_head_per_year_cny", "other_fixed_cost_per_year_cny")
 
 Params = dict[str, np.ndarray]  # input name -> (paths,) values
-FIRST_MODEL = "first model"  # the one ``market`` describes
 
 
 def input_names(scenario: Scenario) -> list[str]:
@@ -91,53 +95,6 @@ def input_value(scenario: Scenario, name: str):
 def central_params(scenario: Scenario) -> Params:
     """The scenario's central values as a one-path ``Params``."""
     return {n: np.array([central(input_value(scenario, n))]) for n in input_names(scenario)}
-
-
-def model_names(scenario: Scenario) -> list[str]:
-    """The roadmap's models in launch order: the first car, then ``scenario.models``."""
-    return [FIRST_MODEL, *(m.name for m in scenario.models)]
-
-
-def roadmap(scenario: Scenario, params: Params) -> dict[str, np.ndarray]:
-    """(models, paths) demand inputs of every model: Bass p and q per month, market,
-    price, price factor, cannibalisation, and the grid month its orders open."""
-    paths = next(iter(params.values())).shape[0]
-    elasticity = np.asarray(params["market.price_elasticity"], dtype=float)
-
-    def per_model(field, first):
-        rows = [np.broadcast_to(np.asarray(first, dtype=float), (paths,))]
-        rows += [
-            np.broadcast_to(np.asarray(params[f"models.{m.name}.{field}"], float), (paths,))
-            for m in scenario.models
-        ]
-        return np.stack(rows)
-
-    price = per_model("price_cny", params["market.price_cny"])
-    references = [scenario.market.reference_price_cny] + [
-        m.reference_price_cny for m in scenario.models
-    ]
-    planned = [months_between(scenario.start, scenario.market.launch)] + [
-        months_between(scenario.start, m.launch) for m in scenario.models
-    ]
-    return {
-        "p_per_month": per_model("bass_p_per_year", params["market.bass_p_per_year"]) / 12.0,
-        "q_per_month": per_model("bass_q_per_year", params["market.bass_q_per_year"]) / 12.0,
-        "market_vehicles": per_model(
-            "addressable_market_vehicles", params["market.addressable_market_vehicles"]
-        ),
-        "price_cny": price,
-        "price_factor": price_factor(price, np.array(references)[:, None], elasticity[None, :]),
-        "cannibalisation": per_model("cannibalisation", 0.0),
-        "launch_month": np.array(planned, dtype=float)[:, None]
-        + per_model("launch_slip_months", 0.0),
-    }
-
-
-def season_by_month(scenario: Scenario) -> np.ndarray:
-    """(months,) the seasonal demand factor of each grid month."""
-    first_calendar_month = int(scenario.start.split("-")[1]) - 1
-    calendar = (first_calendar_month + np.arange(scenario.horizon_months)) % 12
-    return np.asarray(scenario.market.seasonality, dtype=float)[calendar]
 
 
 def company_cost_per_month(scenario: Scenario, params: Params) -> np.ndarray:

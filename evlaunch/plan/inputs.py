@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.demand import roadmap_orders
+from ..model.demand import roadmap, roadmap_orders, season_by_month
 from ..model.finance import (
     cumulative_cost_cny,
     discount_factors,
@@ -12,13 +12,7 @@ from ..model.finance import (
     spread_evenly,
 )
 from ..model.ramp import capacity_per_month
-from ..model.simulate import (
-    MARKET_INPUTS,
-    Params,
-    company_cost_per_month,
-    roadmap,
-    season_by_month,
-)
+from ..model.simulate import MARKET_INPUTS, Params, company_cost_per_month
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 

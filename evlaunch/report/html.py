@@ -15,7 +15,8 @@ from plotly.offline import get_plotlyjs
 
 from .. import __version__
 from ..io import write_json_atomic, write_text_atomic
-from ..model.simulate import central_params, input_names, input_value, model_names, simulate
+from ..model.demand import model_names
+from ..model.simulate import central_params, input_names, input_value, simulate
 from ..partners.assess import assess
 from ..plan.solve import plan
 from ..reference.entrants import entrants, month_end

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from evlaunch.model.demand import roadmap_orders, take_from_earlier
-from evlaunch.model.simulate import central_params, model_names, simulate
+from evlaunch.model.demand import model_names, roadmap_orders, take_from_earlier
+from evlaunch.model.simulate import central_params, simulate
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import add_months
 from evlaunch.scenario.schema import Model
