@@ -145,7 +145,7 @@ CASES = [
         "horizon shorter than the target window",
         "s.yaml",
         edited(setter("horizon_months", 40)),
-        ["horizon_months", "too short", "2027-03"],
+        ["horizon_months", "too short", "2027-06"],
     ),
     (
         "unknown option in the plan",
@@ -361,7 +361,7 @@ CASES = [
         "second model launched before the first",
         "s.yaml",
         edited(setter("models", [dict(SECOND_MODEL, launch="2022-01")])),
-        ["models[0].launch", "2022-01", "from the first car's launch (market.launch, 2024-03)"],
+        ["models[0].launch", "2022-01", "from the first car's launch (market.launch, 2024-06)"],
     ),
     (
         "model launched before the company exists",

@@ -33,7 +33,7 @@ def test_derived_criteria_by_hand(xiaomi):
     own = derived_values(xiaomi, params, ["Own plant phase I", "Own plant phase II"])
     # (5.5 + 4.0 bn capex + 3 x (1.0 + 0.7) bn fixed) / (3 x 300,000) = 16,222 CNY
     assert own["cost_per_vehicle_cny"][0] == pytest.approx((9.5e9 + 3 * 1.7e9) / 9e5)
-    assert own["months_to_sop"][0] == pytest.approx(2 + 29)  # phase I comes first
+    assert own["months_to_sop"][0] == pytest.approx(2 + 31)  # phase I comes first
 
 
 def test_assessment_covers_every_way_of_building(result, xiaomi):

@@ -30,7 +30,7 @@ def test_nowcast_moves_towards_the_path_that_happened(xiaomi):
     truth = simulate(xiaomi, params, MIX).deliveries[0]
     first = int(np.argmax(truth >= 1))
     actual = Actuals(add_months(xiaomi.start, first), np.round(truth[first : first + 12]))
-    result = nowcast(xiaomi, actual, MIX, paths=20_000, seed=1, noise_cv=0.25)
+    result = nowcast(xiaomi, actual, MIX, paths=40_000, seed=1, noise_cv=0.25)
     assert result.effective_paths > 100
     month = first + 30
     true_total = truth[: month + 1].sum()
