@@ -82,17 +82,18 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     cash = lp.variables((K, T), cash_floor)
 
     # each option starts at most once; an option starts no earlier than what it requires,
-    # in every scenario
-    once = lp.constraints((K, J), hi=1.0)
-    lp.add(once[:, data.option_of], start)
+    # in every scenario (all alike, so written once, unless some starts are per scenario)
+    stages = start if later.any() else start[:1]
+    once = lp.constraints((stages.shape[0], J), hi=1.0)
+    lp.add(once[:, data.option_of], stages)
     for j, r in data.requires:
         months = np.unique(data.start_of[data.option_of == j])
-        rows = lp.constraints((K, months.size), lo=0.0)
+        rows = lp.constraints((stages.shape[0], months.size), lo=0.0)
         for option, sign in ((r, 1.0), (j, -1.0)):
             mine = np.flatnonzero(data.option_of == option)
             early = data.start_of[mine][None, :] <= months[:, None]
             rr, cc = np.nonzero(early)
-            lp.add(rows[:, rr], start[:, mine][:, cc], sign)
+            lp.add(rows[:, rr], stages[:, mine][:, cc], sign)
 
     # production within the nameplate its start gives, and what a shift adds, in every
     # scenario and month
