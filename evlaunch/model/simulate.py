@@ -172,7 +172,7 @@ def simulate(
             ],
         ],
         dtype=float,
-    ).reshape(4, len(options))
+    )
 
     out = Paths(
         deliveries=np.empty((paths, months)),
