@@ -7,8 +7,6 @@ from numba import njit, vectorize
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 
-FIRST_MODEL = "first model"  # the one ``market`` describes
-
 
 @vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
 def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multiplier):
@@ -145,7 +143,7 @@ def roadmap_orders(p_per_month, q_per_month, market_vehicles, multiplier, cannib
 
 def model_names(scenario: Scenario) -> list[str]:
     """The roadmap's models in launch order: the first car, then ``scenario.models``."""
-    return [FIRST_MODEL, *(m.name for m in scenario.models)]
+    return [scenario.market.model_name, *(m.name for m in scenario.models)]
 
 
 def roadmap(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -155,9 +153,12 @@ def roadmap(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.n
     elasticity = np.asarray(params["market.price_elasticity"], dtype=float)
 
     def per_model(field, first):
+        """A later model's value, or the first car's where the model has none."""
         rows = [np.broadcast_to(np.asarray(first, dtype=float), (paths,))]
         rows += [
-            np.broadcast_to(np.asarray(params[f"models.{m.name}.{field}"], float), (paths,))
+            np.broadcast_to(
+                np.asarray(params.get(f"models.{m.name}.{field}", first), float), (paths,)
+            )
             for m in scenario.models
         ]
         return np.stack(rows)
@@ -178,6 +179,7 @@ def roadmap(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.n
         "price_cny": price,
         "price_factor": price_factor(price, np.array(references)[:, None], elasticity[None, :]),
         "cannibalisation": per_model("cannibalisation", 0.0),
+        "unit_cost_cny": per_model("unit_cost_cny", params["finance.unit_cost_cny"]),
         "launch_month": np.array(planned, dtype=float)[:, None]
         + per_model("launch_slip_months", 0.0),
     }

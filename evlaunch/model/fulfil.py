@@ -18,6 +18,49 @@ def fulfil_month(open_orders, capacity, cancel_rate_per_month):
     return delivered, cancelled, unfilled - cancelled
 
 
+@njit(cache=True)
+def serve_lines(open_orders, line_capacity, builds, served_by_line, served):
+    """Split one month's output between models when not every line builds every model.
+
+    A line is the options that build the same set of models (``builds[g, k]`` is 1 when
+    line ``g`` builds model ``k``); lines come most dedicated first, so a line that builds
+    one model is used before a flexible one that could serve another. Each line delivers
+    min(its capacity, the open orders of its models not yet served), split between those
+    models in proportion to what they still wait for. With one line this is
+    ``fulfil_month``'s min(open orders, capacity), shared in proportion to each model's
+    open orders; with nested lines (a dedicated one and a flexible one) it is the largest
+    output there is.
+
+    Writes ``served_by_line`` (lines, models) and ``served`` (models,) [vehicles].
+    """
+    lines_, models = builds.shape
+    for k in range(models):
+        served[k] = 0.0
+    for g in range(lines_):
+        wanted = 0.0
+        for k in range(models):
+            if builds[g, k]:
+                wanted += open_orders[k] - served[k]
+        taken = min(line_capacity[g], wanted)
+        for k in range(models):
+            got = 0.0
+            if builds[g, k] and taken > 0.0:
+                got = taken * ((open_orders[k] - served[k]) / wanted)
+            served_by_line[g, k] = got
+            served[k] += got
+
+
+def lines(builds_by_option: list[list[bool]]) -> tuple[np.ndarray, np.ndarray]:
+    """Group options into lines: options building the same models, the most dedicated first.
+
+    ``builds_by_option[j][k]`` is whether option ``j`` builds model ``k``. Returns
+    (line of each option (options,), what each line builds (lines, models) as 0/1).
+    """
+    sets = sorted({tuple(b) for b in builds_by_option}, key=lambda b: (sum(b), b))
+    line_of = np.array([sets.index(tuple(b)) for b in builds_by_option], dtype=np.int64)
+    return line_of, np.array(sets, dtype=np.float64).reshape(len(sets), -1)
+
+
 class Fulfilment(NamedTuple):
     deliveries: np.ndarray  # (paths, months) [vehicles/month]
     backlog: np.ndarray  # (paths, months) orders waiting at the end of each month [vehicles]

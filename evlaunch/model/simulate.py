@@ -29,12 +29,13 @@ from ..scenario.schema import Scenario
 from .decisions import expansion_commit, shift_running_from
 from .demand import (
     bass_new_orders,
+    model_names,
     roadmap,
     season_by_month,
     take_from_earlier,
 )
 from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
-from .fulfil import fulfil_month
+from .fulfil import fulfil_month, lines, serve_lines
 from .ramp import ramp_fraction
 
 MARKET_INPUTS = (
@@ -64,6 +65,7 @@ MODEL_INPUTS = (
     "price_cny",
     "launch_slip_months",
     "cannibalisation",
+    "unit_cost_cny",  # optional: the first car's where a model has none
 )
 FINANCE_INPUTS = ("unit_cost_cny", "learning_rate", "discount_rate_per_year")
 COMPANY_INPUTS = ("cost_per_head_per_year_cny", "other_fixed_cost_per_year_cny")
@@ -75,7 +77,12 @@ def input_names(scenario: Scenario) -> list[str]:
     """Names of the numeric inputs the simulator reads, e.g. 'options.FAW Group.ramp_months'."""
     return (
         [f"market.{f}" for f in MARKET_INPUTS]
-        + [f"models.{m.name}.{f}" for m in scenario.models for f in MODEL_INPUTS]
+        + [
+            f"models.{m.name}.{f}"
+            for m in scenario.models
+            for f in MODEL_INPUTS
+            if getattr(m, f) is not None
+        ]
         + [f"options.{o.name}.{f}" for o in scenario.options for f in OPTION_INPUTS]
         + [f"finance.{f}" for f in FINANCE_INPUTS]
         + [f"company.{f}" for f in COMPANY_INPUTS]
@@ -116,6 +123,8 @@ class Paths:
     orders: np.ndarray  # (kept, months) [vehicles/month]
     orders_by_model: np.ndarray  # (kept, models, months), models as ``model_names``
     deliveries_by_model: np.ndarray  # (kept, models, months) [vehicles/month]
+    revenue_by_model_cny: np.ndarray  # (kept, models, months) [CNY/month]
+    cost_by_model_cny: np.ndarray  # (kept, models, months) unit cost, fees, above nameplate
     capacity_by_option: np.ndarray  # (kept, options, months) [vehicles/month]
     backlog: np.ndarray  # (kept, months) waiting at the end of each month [vehicles]
     cancelled: np.ndarray  # (kept, months) [vehicles/month]
@@ -149,6 +158,10 @@ def simulate(
     finance = {f: np.asarray(params[f"finance.{f}"], dtype=float) for f in FINANCE_INPUTS}
 
     season = season_by_month(scenario)
+    names = model_names(scenario)
+    line_of, builds = lines(
+        [[n in (scenario.option(o).builds or names) for n in names] for o in options]
+    )
     rules = [scenario.expansion(n) for n in options]
     # an option under an expansion rule has no start until its rule fires
     start = np.array(
@@ -181,6 +194,8 @@ def simulate(
         orders=np.empty((keep, months)),
         orders_by_model=np.empty((keep, models, months)),
         deliveries_by_model=np.empty((keep, models, months)),
+        revenue_by_model_cny=np.empty((keep, models, months)),
+        cost_by_model_cny=np.empty((keep, models, months)),
         capacity_by_option=np.empty((keep, len(options), months)),
         backlog=np.empty((keep, months)),
         cancelled=np.empty((keep, months)),
@@ -197,6 +212,7 @@ def simulate(
         demand["cannibalisation"],
         season,
         demand["price_cny"],
+        demand["unit_cost_cny"] / demand["unit_cost_cny"][0],
         market["backlog_cancel_rate_per_month"],
         option["capacity_per_year"] * option["share_available"] / 12.0,
         option["lead_time_months"],
@@ -214,6 +230,8 @@ def simulate(
             ]
         ),
         decisions,
+        line_of,
+        builds,
         finance["unit_cost_cny"],
         learning_exponent(finance["learning_rate"]),
         float(scenario.finance.learning_reference_units),
@@ -232,7 +250,10 @@ def simulate(
         np.empty((paths, len(options))),
         out.orders_by_model,
         out.deliveries_by_model,
+        out.revenue_by_model_cny,
+        out.cost_by_model_cny,
         np.empty((paths, 3, models)),
+        np.empty((paths, builds.shape[0] + 3, max(models, builds.shape[0]))),
     )
     return out
 
@@ -247,6 +268,7 @@ def _simulate_paths(
     cannibalisation,
     season,  # (months,)
     price_cny,  # (models, paths)
+    cost_ratio,  # (models, paths) unit cost over the first car's
     cancel_rate,
     full_rate,
     lead_months,
@@ -258,6 +280,8 @@ def _simulate_paths(
     fixed_per_month,
     utilisation,  # (3, options, paths): max utilisation, shift months, cost above nameplate
     decisions,  # (4, options): shift backlog months; rule backlog months, months, not before
+    line_of,  # (options,) the line each option belongs to
+    builds,  # (lines, models) 1 where the line builds the model
     unit_cost_cny,
     learning_b,
     reference_units,
@@ -276,15 +300,23 @@ def _simulate_paths(
     streak_scratch,
     orders_by_model_out,
     deliveries_by_model_out,
+    revenue_by_model_out,
+    cost_by_model_out,
     model_scratch,  # (paths, 3, models): market left, adopted, open orders
+    line_scratch,  # (paths, lines + 3, ...): served by line and model; capacity, cost, served
 ):
     paths, months = deliveries_out.shape
     models = price_cny.shape[0]
     options = full_rate.shape[0]
+    n_lines = builds.shape[0]
     keep = orders_out.shape[0]
     for i in prange(paths):
         waiting = built = cost_so_far = cash = lowest = npv = 0.0
         market, adopted, open_orders = model_scratch[i, 0], model_scratch[i, 1], model_scratch[i, 2]
+        by_line = line_scratch[i, :n_lines, :models]
+        line_capacity = line_scratch[i, n_lines, :n_lines]
+        line_cost = line_scratch[i, n_lines + 1, :n_lines]
+        served = line_scratch[i, n_lines + 2, :models]
         for k in range(models):
             market[k] = market_vehicles[k, i]
             adopted[k] = open_orders[k] = 0.0
@@ -317,45 +349,54 @@ def _simulate_paths(
                 new += ordered
                 if i < keep:
                     orders_by_model_out[i, k, t] = ordered
-            capacity = fee_weighted = above_weighted = spend = 0.0
+            capacity = spend = 0.0
+            for g in range(n_lines):
+                line_capacity[g] = line_cost[g] = 0.0
             for j in range(options):
                 sop_j = starts[j] + lead_months[j, i]
                 nameplate = full_rate[j, i] * ramp_fraction(t + 0.5 - sop_j, ramp_months[j, i])
                 c = nameplate * (utilisation[0, j, i] if t >= shift_at[j] else 1.0)
                 capacity += c
-                fee_weighted += fee_cny[j, i] * c
-                above_weighted += utilisation[2, j, i] * (c - nameplate)
+                line_capacity[line_of[j]] += c
+                line_cost[line_of[j]] += fee_cny[j, i] * c + utilisation[2, j, i] * (c - nameplate)
                 spend += capex_per_month[j, i] * month_overlap(t, starts[j], capex_months[j, i])
                 spend += fixed_per_month[j, i] * month_overlap(t, sop_j, np.inf)
                 if i < keep:
                     capacity_out[i, j, t] = c
-            delivered, lost, waiting = fulfil_month(waiting + new, capacity, cancel_rate[i])
-            # each model's open orders are served in proportion, and cancel alike
-            revenue = 0.0
-            total_open = 0.0
+            # the lines serve the models they build; each model's unserved orders wait,
+            # and part of them cancels
+            serve_lines(open_orders, line_capacity, builds, by_line, served)
+            delivered = lost = waiting = revenue = per_vehicle = 0.0
             for k in range(models):
-                total_open += open_orders[k]
-            for k in range(models):
-                if models == 1:
-                    share_k, open_orders[k] = delivered, waiting
-                else:
-                    share_k = delivered * open_orders[k] / total_open if total_open > 0 else 0.0
-                    open_orders[k] = (open_orders[k] - share_k) * (1.0 - cancel_rate[i])
-                revenue += share_k * price_cny[k, i]
-                if i < keep:
-                    deliveries_by_model_out[i, k, t] = share_k
-            variable = 0.0
+                got, gone, open_orders[k] = fulfil_month(open_orders[k], served[k], cancel_rate[i])
+                delivered += got
+                lost += gone
+                waiting += open_orders[k]
+                revenue += got * price_cny[k, i]
+            # a line's per-vehicle fees and above-nameplate cost are shared by what it built
+            for g in range(n_lines):
+                if line_capacity[g] > 0.0:
+                    line_cost[g] /= line_capacity[g]
+            increment = 0.0
             if delivered > 0.0:  # skips the learning curve's power where nothing is built
                 built += delivered
                 cost_after = cumulative_cost_at(
                     built, unit_cost_cny[i], learning_b[i], reference_units
                 )
-                variable = cost_after - cost_so_far
+                increment = (cost_after - cost_so_far) / delivered
                 cost_so_far = cost_after
-            # Deliveries are split between options in proportion to their capacity that month,
-            # and between nameplate and above it likewise.
-            share = delivered / capacity if capacity > 0.0 else 0.0
-            per_vehicle = share * (fee_weighted + above_weighted)
+            variable = 0.0
+            for k in range(models):
+                fees_k = 0.0
+                for g in range(n_lines):
+                    fees_k += by_line[g, k] * line_cost[g]
+                variable_k = served[k] * increment * cost_ratio[k, i]
+                variable += variable_k
+                per_vehicle += fees_k
+                if i < keep:
+                    deliveries_by_model_out[i, k, t] = served[k]
+                    revenue_by_model_out[i, k, t] = served[k] * price_cny[k, i]
+                    cost_by_model_out[i, k, t] = variable_k + fees_k
             flow = revenue - variable - per_vehicle - spend - company_per_month[i]
             cash += flow
             lowest = min(lowest, cash)

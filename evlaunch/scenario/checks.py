@@ -114,7 +114,7 @@ def _expansion_problems(s: Scenario, names: list[str], end: str) -> list[tuple[L
 
 def _model_problems(s: Scenario, end: str) -> list[tuple[Loc, object, str]]:
     problems = []
-    seen = []
+    seen = [s.market.model_name]
     for i, m in enumerate(s.models):
         if m.name in seen:
             problems.append((("models", i, "name"), m.name, "two models have this name"))
@@ -126,6 +126,23 @@ def _model_problems(s: Scenario, end: str) -> list[tuple[Loc, object, str]]:
                     m.launch,
                     f"must be from the first car's launch (market.launch, {s.market.launch}) "
                     f"to before the grid's end {end}",
+                )
+            )
+    known = f"the models are: {', '.join(seen)}"
+    for i, o in enumerate(s.options):
+        for j, name in enumerate(o.builds or []):
+            if name not in seen:
+                problems.append(
+                    (("options", i, "builds", j), name, f"no model has this name; {known}")
+                )
+    for name in seen:
+        if not any(o.builds is None or name in o.builds for o in s.options):
+            problems.append(
+                (
+                    ("options",),
+                    name,
+                    "no option builds this model: add it to an option's `builds` (or leave "
+                    "`builds` out, and the option builds every model)",
                 )
             )
     return problems

@@ -53,6 +53,10 @@ class Diffusion(_Strict):
 class Market(Diffusion):
     """The brand's market and its first car's demand."""
 
+    model_name: str = Field(
+        default="first model", min_length=1, description="the first car's name, as options' "
+        "`builds` and the results call it"
+    )
     launch: Month = Field(description="month orders open (demand starts) 'YYYY-MM'")
     price_elasticity: Uncertain(ge=-10, le=0) = Field(
         description="demand multiplier is (price/reference)^elasticity"
@@ -84,8 +88,8 @@ class Market(Diffusion):
 class Model(Diffusion):
     """A later model on the roadmap, with its own demand (generalised Bass on its own
     market). The first car is the one ``market`` describes; later models share its
-    seasonality, price elasticity and cancellation rate, and every option builds every
-    model."""
+    seasonality, price elasticity, cancellation rate and learning curve (its unit cost
+    falls with the brand's cumulative output, not its own)."""
 
     name: str = Field(min_length=1)
     launch: Month = Field(description="planned month its orders open 'YYYY-MM'")
@@ -96,6 +100,11 @@ class Model(Diffusion):
         default=0,
         description="share of each of its orders taken from buyers the earlier models would "
         "still have won (their remaining markets shrink by it) [-]",
+    )
+    unit_cost_cny: Uncertain(gt=0, le=1e8) | None = Field(
+        default=None,
+        description="its cost per vehicle at the learning reference volume; default: the "
+        "first car's (finance.unit_cost_cny) [CNY]",
     )
 
 
@@ -124,6 +133,13 @@ class Option(_Strict):
     )
     fixed_cost_per_year_cny: Uncertain(ge=0) = Field(default=0, description="from SOP [CNY/year]")
     requires: str | None = Field(default=None, description="option that must be built first")
+    builds: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=11,
+        description="the models it can build (the first car by `market.model_name`, later "
+        "ones by their `models` name); default: every model",
+    )
     already_built: bool = Field(
         default=False,
         description="an own plant standing before the scenario's start: its lead time is "

@@ -381,6 +381,29 @@ CASES = [
         edited(setter("models", [dict(SECOND_MODEL, cannibalisation=1.5)])),
         ["models[0].cannibalisation", "less than or equal to 1"],
     ),
+    (
+        "an option building a model that does not exist",
+        "s.yaml",
+        edited(setter("options", 0, "builds", ["first model", "SUV"])),
+        ["options[0].builds[1]", "'SUV'", "no model has this name", "first model"],
+    ),
+    (
+        "a model no option builds",
+        "s.yaml",
+        edited(
+            lambda d: [
+                setter("models", [SECOND_MODEL])(d),
+                *(o.update(builds=["first model"]) for o in d["options"]),
+            ]
+        ),
+        ["options", "'SUV'", "no option builds this model"],
+    ),
+    (
+        "a later model named as the first car",
+        "s.yaml",
+        edited(setter("models", [dict(SECOND_MODEL, name="first model")])),
+        ["models[0].name", "two models have this name"],
+    ),
     ("not a mapping", "s.yaml", "- just\n- a list\n", ["top level must be a mapping", "list"]),
     ("empty file", "s.yaml", "", ["empty", "evlaunch init"]),
     ("missing file", "nope.yaml", None, ["nope.yaml", "no such file"]),

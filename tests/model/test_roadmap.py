@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from evlaunch.model.demand import model_names, roadmap_orders, take_from_earlier
+from evlaunch.model.fulfil import lines, serve_lines
 from evlaunch.model.simulate import central_params, simulate
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import add_months
@@ -102,3 +103,48 @@ def test_a_slipped_launch_opens_later(two_models):
     )
     # planned for month 2, 2.5 months late: orders open in month 5 (the first whole month)
     np.testing.assert_allclose(slipped.orders_by_model[0, 1, :6], [0] * 5 + [500], rtol=1e-6)
+
+
+def test_one_line_serves_its_models_in_proportion_to_their_open_orders():
+    served_by_line, served = np.empty((1, 2)), np.empty(2)
+    serve_lines(np.array([60.0, 90.0]), np.array([100.0]), np.ones((1, 2)), served_by_line, served)
+    np.testing.assert_allclose(served, [40.0, 60.0])  # 100 of 150 open: two thirds of each
+
+
+def test_a_dedicated_line_is_used_before_a_flexible_one():
+    # open orders: 120 of the first car, 30 of the second. A line building only the first
+    # (50 a month) delivers 50 of it; the flexible line (100) then has 70 + 30 = 100 open
+    # and delivers all of it: 150 in all. Served the other way round, the flexible line's
+    # 100 would split 80/20 and the dedicated one add 40: 140, and 10 of the second waiting.
+    line_of, builds = lines([[True, True], [True, False], [True, True]])
+    np.testing.assert_array_equal(line_of, [1, 0, 1])
+    np.testing.assert_array_equal(builds, [[1, 0], [1, 1]])
+    served_by_line, served = np.empty((2, 2)), np.empty(2)
+    serve_lines(np.array([120.0, 30.0]), np.array([50.0, 100.0]), builds, served_by_line, served)
+    np.testing.assert_allclose(served_by_line, [[50.0, 0.0], [70.0, 30.0]])
+    np.testing.assert_allclose(served, [120.0, 30.0])
+
+
+def test_a_model_no_running_line_builds_waits(two_models):
+    s, params, _ = two_models
+    # the only plant builds the first car alone: the second model's orders pile up, unserved
+    plant = s.options[0].model_copy(update={"builds": ["first model"]})
+    paths = simulate(s.model_copy(update={"options": [plant]}), params, ["FAW Group"])
+    np.testing.assert_allclose(paths.deliveries_by_model[0, 1], 0.0)
+    np.testing.assert_allclose(paths.backlog[0, 4], 3 * 500, rtol=1e-6)  # months 2, 3, 4
+
+
+def test_each_model_costs_its_own_unit_cost_and_earns_its_own_price(two_models):
+    s, params, paths = two_models
+    # with a learning rate of 1 the unit cost is flat: cost = vehicles x unit cost
+    flat = {**params, "finance.learning_rate": np.array([1.0])}
+    second = s.models[0].model_copy(update={"unit_cost_cny": 150_000})
+    s2 = s.model_copy(update={"models": [second]})
+    flat["models.second.unit_cost_cny"] = np.array([150_000.0])
+    again = simulate(s2, flat, ["FAW Group"])
+    unit_first = float(params["finance.unit_cost_cny"][0])
+    fee = float(params["options.FAW Group.fee_per_vehicle_cny"][0])
+    d = again.deliveries_by_model[0]
+    np.testing.assert_allclose(again.cost_by_model_cny[0, 0], d[0] * (unit_first + fee), rtol=1e-9)
+    np.testing.assert_allclose(again.cost_by_model_cny[0, 1], d[1] * (150_000 + fee), rtol=1e-9)
+    np.testing.assert_allclose(again.revenue_by_model_cny[0, 1], d[1] * 300_000, rtol=1e-12)

@@ -61,7 +61,16 @@ def composed(s, params, options):
     )
     orders = by_model.sum(axis=1)
     price = of_models("price_cny", mk["price_cny"])
+    unit_cost = np.stack(
+        [params["finance.unit_cost_cny"]]
+        + [md.get("unit_cost_cny", params["finance.unit_cost_cny"]) for md in later],
+        axis=1,
+    )
     open_by_model = np.zeros(price.shape)
+    # lines: options building the same models, the most dedicated served first
+    names = [s.market.model_name] + [m.name for m in s.models]
+    builds = {n: tuple(m in (s.option(n).builds or names) for m in names) for n in options}
+    line_sets = sorted(set(builds.values()), key=lambda b: (sum(b), b))
     revenue = np.zeros(orders.shape)
     per = {
         name: {
@@ -79,9 +88,12 @@ def composed(s, params, options):
         shift_at[name], streak[name] = np.full(paths, np.inf), np.zeros(paths)
     capacity = np.zeros((paths, months))
     deliveries, backlog = np.zeros((paths, months)), np.zeros((paths, months))
-    fees, spend, waiting = np.zeros((paths, months)), np.zeros((paths, months)), np.zeros(paths)
+    fee_cost, spend = np.zeros((paths, months)), np.zeros((paths, months))
+    served_cost_ratio = np.zeros((paths, months))  # deliveries weighted by unit cost ratio
     rate = mk["backlog_cancel_rate_per_month"]
     for t in range(months):
+        line_capacity = {b: np.zeros(paths) for b in line_sets}
+        line_fees = {b: np.zeros(paths) for b in line_sets}
         for name in options:
             o = per[name]
             full = o["capacity_per_year"] * o["share_available"] / 12
@@ -89,8 +101,9 @@ def composed(s, params, options):
             nameplate = full * x * x * (3 - 2 * x)  # the smoothstep of ramp.py
             c = nameplate * np.where(t >= shift_at[name], o["max_utilisation"], 1.0)
             capacity[:, t] += c
-            fees[:, t] += c * o["fee_per_vehicle_cny"]
-            fees[:, t] += (c - nameplate) * o["above_nameplate_cost_per_vehicle_cny"]
+            line_capacity[builds[name]] += c
+            line_fees[builds[name]] += c * o["fee_per_vehicle_cny"]
+            line_fees[builds[name]] += (c - nameplate) * o["above_nameplate_cost_per_vehicle_cny"]
             lead = np.maximum(o["lead_time_months"], 1.0)
             capex_share = np.clip(
                 np.minimum(t + 1, start[name] + lead) - np.maximum(t, start[name]), 0, 1
@@ -98,20 +111,31 @@ def composed(s, params, options):
             spend[:, t] += o["capex_cny"] / lead * capex_share
             running = np.clip(t + 1 - np.maximum(t, sop[name]), 0, 1)
             spend[:, t] += o["fixed_cost_per_year_cny"] / 12 * running
-        open_orders = waiting + orders[:, t]
-        deliveries[:, t] = np.minimum(open_orders, capacity[:, t])
-        waiting = (open_orders - deliveries[:, t]) * (1 - rate)
-        # each model's open orders served in proportion
         open_by_model += by_model[:, :, t]
-        total = open_by_model.sum(axis=1, keepdims=True)
-        served = np.divide(
-            deliveries[:, t, None] * open_by_model,
-            total,
-            out=np.zeros_like(open_by_model),
-            where=total > 0,
-        )
+        served = np.zeros_like(open_by_model)
+        for b in line_sets:
+            mask = np.array(b, dtype=float)
+            left = (open_by_model - served) * mask
+            wanted = left.sum(axis=1)
+            taken = np.minimum(line_capacity[b], wanted)
+            got = np.divide(
+                taken[:, None] * left,
+                wanted[:, None],
+                out=np.zeros_like(left),
+                where=wanted[:, None] > 0,
+            )
+            served += got
+            fee_cost[:, t] += np.divide(
+                got.sum(axis=1) * line_fees[b],
+                line_capacity[b],
+                out=np.zeros(paths),
+                where=line_capacity[b] > 0,
+            )
+        deliveries[:, t] = served.sum(axis=1)
+        served_cost_ratio[:, t] = (served * unit_cost / unit_cost[:, :1]).sum(axis=1)
         revenue[:, t] = (served * price).sum(axis=1)
         open_by_model = (open_by_model - served) * (1 - rate)[:, None]
+        waiting = open_by_model.sum(axis=1)
         backlog[:, t] = waiting
         for name in options:  # end-of-month decisions, written out again
             o, rule = per[name], s.expansion(name)
@@ -144,7 +168,7 @@ def composed(s, params, options):
         axis=1,
         prepend=0.0,
     )
-    fee_cost = d * np.divide(fees, capacity, out=np.zeros_like(fees), where=capacity > 0)
+    variable *= np.divide(served_cost_ratio, d, out=np.ones_like(d), where=d > 0)
     commits = np.stack([start[n] for n in options], axis=1)
     company = (
         s.company.headcount * params["company.cost_per_head_per_year_cny"]
@@ -172,6 +196,8 @@ def expanding(xiaomi):
         )
         for o in xiaomi.options
     ]
+    # the partner line builds the first car only; the own plant builds both
+    options[0] = options[0].model_copy(update={"builds": [xiaomi.market.model_name]})
     rule = Expansion(option="Own plant phase II", backlog_months_above=2, for_months=3)
     second = Model(
         name="second",
@@ -183,6 +209,7 @@ def expanding(xiaomi):
         price_cny=250_000,
         reference_price_cny=240_000,
         cannibalisation=0.3,
+        unit_cost_cny=260_000,
     )
     return xiaomi.model_copy(update={"options": options, "expansions": [rule], "models": [second]})
 
