@@ -54,8 +54,9 @@ class Market(Diffusion):
     """The brand's market and its first car's demand."""
 
     model_name: str = Field(
-        default="first model", min_length=1, description="the first car's name, as options' "
-        "`builds` and the results call it"
+        default="first model",
+        min_length=1,
+        description="the first car's name, as options' `builds` and the results call it",
     )
     launch: Month = Field(description="month orders open (demand starts) 'YYYY-MM'")
     price_elasticity: Uncertain(ge=-10, le=0) = Field(
