@@ -23,6 +23,15 @@ CHECKPOINTS = (12, 24, 36)
 
 
 @dataclass(frozen=True)
+class ModelWindow:
+    """One model of the roadmap over the target window, at central values."""
+
+    deliveries: float  # [vehicles]
+    revenue_cny: float
+    cost_cny: float  # unit cost with the brand's learning, fees, cost above nameplate
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     """One way of building the car, run at the scenario's central values."""
 
@@ -30,7 +39,7 @@ class CaseSummary:
     options: list[str]
     first_delivery: str | None  # calendar month 'YYYY-MM'
     deliveries_by_months_of_sales: dict[int, float]
-    window_deliveries_by_model: dict[str, float]  # model -> vehicles in the target window
+    window_by_model: dict[str, ModelWindow]  # model -> its target window
     target_reached: str | None  # calendar month, or None if not within the window
     months_to_target: float | None
     shortfall_vehicles: float  # target minus deliveries in the window, 0 if reached
@@ -86,7 +95,12 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
         out = sales_outcomes(paths.deliveries, target.deliveries, target.window_months, CHECKPOINTS)
         first = int(out.first_delivery_month[0])
         window = slice(max(first, 0), max(first, 0) + target.window_months)
-        by_model = paths.deliveries_by_model[0, :, window].sum(axis=1) if first >= 0 else None
+        by_model = [
+            np.zeros(len(model_names(scenario)))
+            if first < 0
+            else getattr(paths, f)[0, :, window].sum(axis=1)
+            for f in ("deliveries_by_model", "revenue_by_model_cny", "cost_by_model_cny")
+        ]
         months_to_target = float(out.months_to_target[0])
         reached = bool(out.hit[0])
         in_window = float(out.cumulative_at[target.window_months][0])
@@ -98,8 +112,8 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
                 deliveries_by_months_of_sales={
                     k: float(out.cumulative_at[k][0]) for k in CHECKPOINTS
                 },
-                window_deliveries_by_model={
-                    name: float(by_model[k]) if by_model is not None else 0.0
+                window_by_model={
+                    name: ModelWindow(*(float(x[k]) for x in by_model))
                     for k, name in enumerate(model_names(scenario))
                 },
                 target_reached=add_months(scenario.start, first + int(months_to_target) - 1)

@@ -40,6 +40,11 @@ from ..errors import UserError
 HYPER_MEAN = (np.log(500.0), np.log(0.38 / 12), np.log(200_000.0), np.log(300.0))
 HYPER_SD = (2.0, 1.5, 2.0, 2.0)
 PARAMETERS = len(HYPER_MEAN)
+# Entrants differ more than a normal population allows (a first year of 2,562 cars for one,
+# 212,723 for another): the population is a multivariate t with 4 degrees of freedom (a
+# normal scale mixture, Gelman et al., BDA3 17.2), so one unusual entrant does not drag the
+# population and a new one may be unusual too.
+POPULATION_DF = 4.0
 # Soft minimum of demand d and capacity c, (d + c - sqrt((d - c)^2 + b^2 d c)) / 2, b = 0.2:
 # 10% below them where they are equal, 1% below the smaller when they are far apart; smooth
 # for NUTS, and one square root is cheaper than powers (the sampler's inner loop).
@@ -184,7 +189,8 @@ def _sampler(n_obs: int, n_ent: int):
         sigma_floor = numpyro.sample("sigma_floor", dist.HalfNormal(0.3))
         with numpyro.plate("entrant", n_ent):
             z = numpyro.sample("z", dist.Normal(0, 1).expand([PARAMETERS]).to_event(1))
-        theta = numpyro.deterministic("theta", mu + (z @ corr.T) * tau)
+            w = numpyro.sample("w", dist.Gamma(POPULATION_DF / 2, POPULATION_DF / 2))
+        theta = numpyro.deterministic("theta", mu + (z @ corr.T) * tau / jnp.sqrt(w)[:, None])
         curve = cumulative_grid(jnp, theta, FIT_MONTHS)
         step = curve[entrant, t1] - curve[entrant, t0]
         pred = jnp.log1p(jnp.maximum(step, 0.0))

@@ -43,11 +43,14 @@ def print_run(result: RunResult, console: Console) -> None:
         )
     console.print(table)
     mix = next(c for c in result.cases if c.case == "chosen mix")
-    if len(mix.window_deliveries_by_model) > 1:
+    if len(mix.window_by_model) > 1:
         console.print(
-            "chosen mix, deliveries in the target window by model: "
+            "chosen mix in the target window by model (deliveries, margin over unit cost and "
+            "fees): "
             + ", ".join(
-                f"{escape(m)} {v / 1e3:,.1f}k" for m, v in mix.window_deliveries_by_model.items()
+                f"{escape(m)} {w.deliveries / 1e3:,.1f}k, "
+                f"{(w.revenue_cny - w.cost_cny) / 1e9:,.1f} bn CNY"
+                for m, w in mix.window_by_model.items()
             )
         )
     lo, hi = mix.p_target_ci95

@@ -140,8 +140,11 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
         "p50": fan[0.5],
         "p90": fan[0.9],
         "seconds": risk.seconds,
+        "scenario": scenario.name,
         "launch": moved.market.launch,
         "options": options,
+        "later_models": [{"name": m.name, "launch": m.launch} for m in moved.models],
+        "roadmap": [m.name for m in scenario.models],  # what the roadmap controls act on
         "central": {
             k: float(np.asarray(v)[0])
             for k, v in central.items()
