@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from evlaunch.reference.calibration import spread_for
-from evlaunch.reference.hindcast import CALIBRATED, LEVELS, OURS, hindcast
+from evlaunch.reference.calibration import vintages
+from evlaunch.reference.hindcast import CALIBRATED, CALIBRATED_AS_OF, LEVELS, OURS, hindcast
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"full hindcast: {seconds:.0f} s on {args.workers} workers (bar: under 300 s)")
     print(f"entrants scored: {len(result.entrants)} ({', '.join(result.entrants)})")
-    for method in (OURS, CALIBRATED):
+    for method in (OURS, CALIBRATED, CALIBRATED_AS_OF):
         mine = [c for c in result.cases if c.method == method]
         pooled = {
             lv: np.mean([c.bounds[lv][0] <= c.truth <= c.bounds[lv][1] for c in mine])
@@ -38,9 +38,17 @@ def main() -> None:
             + ", ".join(f"{int(100 * lv)}% interval {100 * v:.0f}%" for lv, v in pooled.items())
             + " (bars: 40-60, 72-88, >= 90)"
         )
-    for group, k in result.spread.items():
-        bundled = spread_for(int(group.split("-")[0]))
-        print(f"spread after {group} months of sales: {k:.2f} (bundled: {bundled:.2f})")
+    print(
+        f"{CALIBRATED_AS_OF}: {result.spread_applied} forecasts had a spread fitted on "
+        "forecasts resolved by their date; the others had too few and were left as they were"
+    )
+    bundled = {(v.as_of.isoformat(), *v.origins): v.spread for v in vintages()}
+    for v in result.spread:
+        key = (v["as_of"], v["origin_from"], v["origin_to"])
+        print(
+            f"spread as of {v['as_of']} after {v['origin_from']}-{v['origin_to']} months of "
+            f"sales: {v['spread']:.2f} on {v['cases']} forecasts (bundled: {bundled.get(key)})"
+        )
     for s in result.scores:
         cov = "/".join(f"{100 * s.coverage[lv]:.0f}" for lv in LEVELS)
         print(

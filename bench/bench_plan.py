@@ -12,7 +12,7 @@ import numpy as np
 import pyomo.environ as pyo
 import yaml
 
-from evlaunch.model.simulate import central_params
+from evlaunch.model.inputs import central_params
 from evlaunch.plan.inputs import plan_inputs
 from evlaunch.plan.milp import MONEY, Settings, build
 from evlaunch.plan.solve import stochastic_plan

@@ -302,9 +302,16 @@ def hindcast(
     seed: Seed = 0,
     workers: Annotated[int, typer.Option(help="Processes (one per core).")] = 2,
     json_path: JsonOut = None,
+    calibration_csv: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the spread vintages in the form of evlaunch/data/calibration.csv."
+        ),
+    ] = None,
 ) -> None:
     """Score the forecaster out of sample: leave-one-out forecasts of every entrant, as of
     launch and after 3, 6, 12, 18 months of sales, against naive baselines."""
+    from .reference.hindcast import calibration_table
     from .reference.hindcast import hindcast as run_hindcast
     from .report.terminal import print_hindcast
 
@@ -313,6 +320,8 @@ def hindcast(
     result = run_hindcast(seed, workers)
     if json_path:
         write_json_atomic(json_path, result.to_dict())
+    if calibration_csv:
+        write_text_atomic(calibration_csv, calibration_table(result))
     print_hindcast(result, out)
 
 

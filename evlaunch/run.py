@@ -9,8 +9,9 @@ import numpy as np
 
 from . import __version__
 from .model.demand import model_names
+from .model.inputs import central_params
 from .model.outcomes import sales_outcomes
-from .model.simulate import central_params, simulate
+from .model.simulate import simulate
 from .partners.assess import assess
 from .reference.entrants import month_end
 from .reference.outside import outside_view

@@ -31,7 +31,7 @@ from scipy.stats import qmc
 
 from . import __version__
 from .errors import UserError
-from .model.simulate import input_names
+from .model.inputs import input_names
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
 from .scenario.load import load_scenario, parse_document, parse_scenario

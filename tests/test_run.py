@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evlaunch.model.simulate import central_params, simulate
+from evlaunch.model.inputs import central_params
+from evlaunch.model.simulate import simulate
 from evlaunch.risk.distributions import central
 from evlaunch.run import run
 from evlaunch.scenario.load import load_scenario

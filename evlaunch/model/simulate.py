@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from ..risk.distributions import central
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 from .decisions import expansion_commit, shift_running_from
@@ -36,80 +35,8 @@ from .demand import (
 )
 from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
 from .fulfil import fulfil_month, lines, serve_lines
+from .inputs import FINANCE_INPUTS, MARKET_INPUTS, OPTION_INPUTS, Params, company_cost_per_month
 from .ramp import ramp_fraction
-
-MARKET_INPUTS = (
-    "addressable_market_vehicles",
-    "bass_p_per_year",
-    "bass_q_per_year",
-    "price_cny",
-    "price_elasticity",
-    "backlog_cancel_rate_per_month",
-)
-OPTION_INPUTS = (
-    "capacity_per_year",
-    "share_available",
-    "lead_time_months",
-    "ramp_months",
-    "fee_per_vehicle_cny",
-    "capex_cny",
-    "fixed_cost_per_year_cny",
-    "max_utilisation",
-    "shift_months",
-    "above_nameplate_cost_per_vehicle_cny",
-)
-MODEL_INPUTS = (
-    "addressable_market_vehicles",
-    "bass_p_per_year",
-    "bass_q_per_year",
-    "price_cny",
-    "launch_slip_months",
-    "cannibalisation",
-    "unit_cost_cny",  # optional: the first car's where a model has none
-)
-FINANCE_INPUTS = ("unit_cost_cny", "learning_rate", "discount_rate_per_year")
-COMPANY_INPUTS = ("cost_per_head_per_year_cny", "other_fixed_cost_per_year_cny")
-
-Params = dict[str, np.ndarray]  # input name -> (paths,) values
-
-
-def input_names(scenario: Scenario) -> list[str]:
-    """Names of the numeric inputs the simulator reads, e.g. 'options.FAW Group.ramp_months'."""
-    return (
-        [f"market.{f}" for f in MARKET_INPUTS]
-        + [
-            f"models.{m.name}.{f}"
-            for m in scenario.models
-            for f in MODEL_INPUTS
-            if getattr(m, f) is not None
-        ]
-        + [f"options.{o.name}.{f}" for o in scenario.options for f in OPTION_INPUTS]
-        + [f"finance.{f}" for f in FINANCE_INPUTS]
-        + [f"company.{f}" for f in COMPANY_INPUTS]
-    )
-
-
-def input_value(scenario: Scenario, name: str):
-    """The number or distribution the scenario gives for input ``name``."""
-    section, rest = name.split(".", 1)
-    if section in ("options", "models"):
-        item, field = rest.rsplit(".", 1)
-        found = scenario.option(item) if section == "options" else scenario.model(item)
-        return getattr(found, field)
-    return getattr(getattr(scenario, section), rest)
-
-
-def central_params(scenario: Scenario) -> Params:
-    """The scenario's central values as a one-path ``Params``."""
-    return {n: np.array([central(input_value(scenario, n))]) for n in input_names(scenario)}
-
-
-def company_cost_per_month(scenario: Scenario, params: Params) -> np.ndarray:
-    """(paths,) the company's fixed cost: headcount x cost per head, plus other fixed [CNY]."""
-    per_year = scenario.company.headcount * np.asarray(
-        params["company.cost_per_head_per_year_cny"]
-    ) + np.asarray(params["company.other_fixed_cost_per_year_cny"])
-    return np.asarray(per_year, dtype=float) / 12.0
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ import numpy as np
 
 from .. import __version__
 from ..errors import UserError
+from ..model.inputs import central_params
 from ..model.outcomes import sales_outcomes
-from ..model.simulate import central_params, simulate
+from ..model.simulate import simulate
 from ..reference.entrants import month_end
 from ..reference.outside import blend
-from ..risk.montecarlo import wilson_interval
+from ..risk.montecarlo import OptionDecisions, option_decisions, tally, wilson_interval
 from ..risk.sampling import Sampler
 from ..scenario.checks import with_requirements
 from ..scenario.schema import Scenario
@@ -42,6 +43,7 @@ class AlternativeView:
     peak_cash_need_cny_p50: float
     npv_vs_recommended_cny: tuple[float, float, float]  # mean paired difference, 95% CI
     p_target_vs_recommended: tuple[float, float, float]
+    decisions: list[OptionDecisions]  # shifts added and expansions committed on the paths
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ def assess(
                 p_target_vs_recommended=_paired(
                     hit.astype(float), runs[recommended].hit.astype(float)
                 ),
+                decisions=runs[i].decisions,
             )
         )
     statement = _statement(views, recommended, best)
@@ -212,10 +215,12 @@ class _Simulated:
     peak_cash_need_cny: np.ndarray
     window_deliveries_p50: float  # vehicles in the target window, median path
     months_to_window_end: int  # from the scenario's start, on the median path
+    decisions: list[OptionDecisions]
 
 
 def _simulate(scenario, params, options) -> _Simulated:
     run = simulate(scenario, params, options, keep=0)
+    months = scenario.horizon_months
     target = scenario.target
     out = sales_outcomes(run.deliveries, target.deliveries, target.window_months)
     first = out.first_delivery_month
@@ -225,6 +230,9 @@ def _simulate(scenario, params, options) -> _Simulated:
         run.peak_cash_need_cny,
         float(np.median(out.cumulative_at[target.window_months])),
         int(np.median(np.where(first >= 0, first, run.deliveries.shape[1]))) + target.window_months,
+        option_decisions(
+            scenario, options, tally(run.shift_month, months), tally(run.commit_month, months)
+        ),
     )
 
 

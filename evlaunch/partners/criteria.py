@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..model.simulate import Params
+from ..model.inputs import Params
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import UserError
-from ..model.simulate import Params, central_params
+from ..model.inputs import Params, central_params
 from ..risk.montecarlo import monte_carlo
 from ..risk.sampling import Sampler
 from ..scenario.months import add_months, months_between

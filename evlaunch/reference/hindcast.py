@@ -16,7 +16,9 @@ updated by the target itself (``targets.py``: what earlier targets turned out to
 Brier scores against the leave-one-out base rate.
 """
 
+import csv
 import datetime as dt
+import io
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -25,7 +27,7 @@ import numpy as np
 
 from ..errors import UserError
 from ..scenario.months import months_between
-from .calibration import ORIGIN_GROUPS, fit_spread, group_of, widen
+from .calibration import ORIGIN_GROUPS, Resolved, spread_from, widen
 from .entrants import Entrant, entrants
 from .fit import fit_bass
 from .outlook import Question, answer, origin_date, question, reference_class
@@ -37,10 +39,14 @@ STALE_MONTHS = 12  # a target is scored only if the maker's own figures reach th
 CHECKPOINTS = (12, 24, 36)
 LEVELS = (0.5, 0.8, 0.95)
 OURS = "evlaunch (hier. Bayes)"
-CALIBRATED = "evlaunch, spread calibrated"  # cross-validated: k fitted without the entrant
+# Spread-calibrated (calibration.py), k fitted on the other entrants' forecasts: all of them,
+# as today's k is for a new forecast; or those resolved by the forecast's own date, as the
+# forecasts dated in the past that users see are
+CALIBRATED = "evlaunch, spread calibrated"
+CALIBRATED_AS_OF = "evlaunch, spread as of the date"
 ANALOG, DRIFT, BASS = "analog ensemble", "linear drift", "Bass per entrant"
 BASELINES = (ANALOG, DRIFT, BASS)
-METHODS = (OURS, CALIBRATED, *BASELINES)
+METHODS = (OURS, CALIBRATED, CALIBRATED_AS_OF, *BASELINES)
 BASELINE_DRAWS = 500
 
 
@@ -94,7 +100,8 @@ class Hindcast:
     scores: list[MethodScore]
     skill: dict  # origin -> {baseline: our CRPS / its CRPS on the cases both forecast}
     skill_calibrated: dict  # the same for the spread-calibrated forecasts
-    spread: dict  # "first-last origin" -> spread fitted on every entrant (calibration.py)
+    spread: list[dict]  # vintages: as_of, origin_from, origin_to, spread, cases
+    spread_applied: int  # forecasts that had a spread as of their date (others: too few resolved)
     mdape: dict  # origin -> checkpoint -> MdAPE of our median
     targets: list[TargetCase]
     brier: float | None
@@ -272,10 +279,11 @@ def hindcast(
         known = q.known[1] if q.known else 0.0
         for j, c in enumerate(q.months):
             truth = float(e.cumulative_at(c))
-            ours_draws.append((e.company, origin, q.as_of, int(c), ours[:, j], known, truth))
+            past = Resolved(e.company, origin, resolved_on(e, int(c)), ours[:, j], known, truth)
+            ours_draws.append((q.as_of, int(c), past))
             for method, d in methods.items():
                 cases.append(_score(e.company, origin, q.as_of, int(c), method, truth, d[:, j]))
-    spread = _calibrate(ours_draws, cases)
+    spread, applied = _calibrate(ours_draws, cases)
     targets = [
         _target_case(target, q, d)
         for (target, q), d in zip(target_questions, draws[len(todo) :], strict=True)
@@ -297,6 +305,7 @@ def hindcast(
         _skill(cases, OURS),
         _skill(cases, CALIBRATED),
         spread,
+        applied,
         {
             o: {
                 c: float(np.median(_ape(mine)))
@@ -350,24 +359,67 @@ def _summarise(cases: list[Case]) -> list[MethodScore]:
     return out
 
 
-def _calibrate(ours_draws: list[tuple], cases: list[Case]) -> dict:
-    """Score the spread-calibrated forecasts cross-validated (each entrant's spread fitted on
-    the others' forecasts in its origin group), appending to ``cases``; return the spread
-    fitted on every entrant, per origin group."""
-    full = {}
-    for group in ORIGIN_GROUPS:
-        mine = [x for x in ours_draws if group_of(x[1]) == group]
-        if not mine:
-            continue
-        full[f"{group[0]}-{group[1]}"] = fit_spread([x[4:] for x in mine])
-        for company in sorted({x[0] for x in mine}):
-            others = [x[4:] for x in mine if x[0] != company]
-            k = fit_spread(others) if others else 1.0
-            for name, origin, as_of, c, d, known, truth in mine:
-                if name == company:
-                    calibrated = widen(d[:, None], known, k)[:, 0]
-                    cases.append(_score(name, origin, as_of, c, CALIBRATED, truth, calibrated))
-    return full
+def resolved_on(e: Entrant, months: int) -> dt.date:
+    """The day ``e``'s cumulative deliveries after ``months`` months of sales were first
+    known (the first publication that pins them)."""
+    for day in sorted({f.published for f in e.figures}):
+        if np.isfinite(e.as_of(day).cumulative_at(months)):
+            return day
+    raise ValueError(f"{e.company}: nothing published reaches month {months}")
+
+
+def _calibrate(ours_draws: list[tuple], cases: list[Case]) -> tuple[list[dict], int]:
+    """Score the spread-calibrated forecasts, appending to ``cases``: each forecast's spread
+    fitted on the other entrants' forecasts (CALIBRATED), and on those resolved by its date
+    (CALIBRATED_AS_OF; left as it is where too few had). Return the vintages (the spread as
+    fitted at each year's end) and how many forecasts had a spread as of their date."""
+    resolved = [r for *_, r in ours_draws]
+    everything = dt.date.max
+    applied = 0
+    for as_of, c, r in ours_draws:
+        for method, date in ((CALIBRATED, everything), (CALIBRATED_AS_OF, as_of)):
+            fitted = spread_from(resolved, r.months_seen, date, leave_out=r.entrant)
+            applied += method == CALIBRATED_AS_OF and fitted is not None
+            k = fitted[0] if fitted else 1.0
+            calibrated = widen(r.draws[:, None], r.known, k)[:, 0]
+            cases.append(_score(r.entrant, r.months_seen, as_of, c, method, r.truth, calibrated))
+    # a vintage at each year's end, and one on the day the latest outcome was published
+    first, last = min(r.resolved_on for r in resolved), max(r.resolved_on for r in resolved)
+    ends = [dt.date(y, 12, 31) for y in range(first.year, last.year)] + [last]
+    table = []
+    for end in ends:
+        for lo, hi in ORIGIN_GROUPS:
+            fitted = spread_from(resolved, lo, end)
+            if fitted:
+                table.append(
+                    {
+                        "as_of": end.isoformat(),
+                        "origin_from": lo,
+                        "origin_to": hi,
+                        "spread": round(fitted[0], 3),
+                        "cases": fitted[1],
+                    }
+                )
+    return table, applied
+
+
+def calibration_table(result: Hindcast) -> str:
+    """The spread vintages as ``data/calibration.csv`` holds them, each row naming its run."""
+    from .. import __version__
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["as_of", "origin_from", "origin_to", "spread", "cases", "source"])
+    for v in result.spread:
+        w.writerow(
+            [
+                *(v[k] for k in ("as_of", "origin_from", "origin_to", "spread", "cases")),
+                f"evlaunch hindcast --seed {result.seed} (evlaunch {__version__}): the spread "
+                "minimising the mean CRPS of log deliveries over the forecasts of this origin "
+                "group whose outcome was published by as_of",
+            ]
+        )
+    return out.getvalue()
 
 
 def _skill(cases: list[Case], ours_method: str) -> dict:

@@ -120,7 +120,7 @@ def forecast_actuals(
     ahead = [m for m in months if m > n] or [n + 1]
     rng = np.random.default_rng(seed)
     known = (float(n), float(monthly.sum()))
-    spread = spread_for(n)
+    spread = spread_for(n, as_of)
     draws = widen(posterior.predict(ahead, rng, known=known), known[1], spread)
     levels = (0.025, 0.1, 0.5, 0.9, 0.975)
     q = np.quantile(draws, levels, axis=0)

@@ -74,7 +74,7 @@ def outside_draws(as_of: dt.date, window_months: int) -> tuple[np.ndarray, int]:
     new process ~25 s)."""
     reference = reference_class(as_of)
     model = Path(forecaster.__file__).read_bytes()
-    spread = spread_for(0)
+    spread = spread_for(0, as_of)
     key = hashlib.sha256(
         repr((reference, as_of, window_months, spread, OUTSIDE_SEED, __version__)).encode() + model
     ).hexdigest()[:24]

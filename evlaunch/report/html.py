@@ -16,7 +16,8 @@ from plotly.offline import get_plotlyjs
 from .. import __version__
 from ..io import write_json_atomic, write_text_atomic
 from ..model.demand import model_names
-from ..model.simulate import central_params, input_names, input_value, simulate
+from ..model.inputs import central_params, input_names, input_value
+from ..model.simulate import simulate
 from ..partners.assess import assess
 from ..plan.solve import plan
 from ..reference.entrants import entrants, month_end

@@ -91,6 +91,15 @@ def _pct(p: float) -> str:
     return f"{100 * p:.3f}%" if 0 < p < 0.001 else f"{100 * p:.1f}%"
 
 
+def _decided(decisions) -> str:
+    """Shares of paths that added a shift (or committed, under a rule), one per option."""
+    parts = [
+        _pct(d.shift_share) + (f" / {_pct(d.commit_share)}" if d.commit_share is not None else "")
+        for d in decisions
+    ]
+    return ", ".join(parts) or "none"
+
+
 def print_decisions(decisions, console: Console) -> None:
     """One line per option whose paths decide: how often they added a shift or committed it."""
     for d in decisions:
@@ -227,6 +236,7 @@ def print_partners(result, console: Console) -> None:
     sim.add_column("NPV P10 / P50 / P90", justify="right", no_wrap=True)
     sim.add_column("NPV vs rec.\n(95% CI)", justify="right", no_wrap=True)
     sim.add_column("cash need\nP50", justify="right")
+    sim.add_column("paths adding a shift\n/ committing", justify="right")
     for a in alts:
         lo, mid, hi = (v / 1e9 for v in a.npv_cny_p10_p50_p90)
         d, dlo, dhi = (v / 1e9 for v in a.npv_vs_recommended_cny)
@@ -239,6 +249,7 @@ def print_partners(result, console: Console) -> None:
             if a.alternative == result.recommended
             else f"{d:+,.1f} ± {(dhi - dlo) / 2:,.1f}",
             f"{a.peak_cash_need_cny_p50 / 1e9:,.1f}",
+            _decided(a.decisions),
         )
     console.print(sim)
     for a in alts:
@@ -422,8 +433,24 @@ def print_hindcast(result, console: Console) -> None:
         for origin, row in skill.items():
             ratios = ", ".join(f"{m} {v['ratio']:.2f} ({v['cases']})" for m, v in row.items())
             console.print(f"  after {origin} months, {label} CRPS / theirs (cases): {ratios}")
-    spreads = ", ".join(f"{k} months seen: {v:.2f}" for k, v in result.spread.items())
-    console.print(f"  spread fitted on every entrant (data/calibration.csv): {spreads}")
+    from ..reference.hindcast import CALIBRATED_AS_OF
+
+    total = sum(s.cases for s in result.scores if s.method == CALIBRATED_AS_OF)
+    console.print(
+        f"  calibrated forecasts: {result.spread_applied} of {total} had a spread fitted on "
+        "forecasts resolved by their date (the others too few and stay as the model gives them)"
+    )
+    latest = {}
+    for v in result.spread:
+        latest[f"{v['origin_from']}-{v['origin_to']}"] = v
+    console.print(
+        "  spread as fitted on "
+        + ", ".join(
+            f"{v['as_of']} for {k} months seen: {v['spread']:.2f} ({v['cases']} forecasts)"
+            for k, v in latest.items()
+        )
+        + " (data/calibration.csv holds every year's)"
+    )
     if result.brier is not None:
         console.print(
             f"  stated targets: {len(result.targets)} scored, Brier {result.brier:.3f} "

@@ -148,10 +148,8 @@ def monte_carlo(
         peak[start:stop] = run.peak_cash_need_cny
         if start < fan.shape[0]:
             fan[start : min(stop, fan.shape[0])] = run.deliveries[: fan.shape[0] - start]
-        for counts, when in ((shift_counts, run.shift_month), (commit_counts, run.commit_month)):
-            month = np.minimum(np.nan_to_num(when, posinf=months), months).astype(np.int64)
-            for j in range(len(options)):
-                counts[j] += np.bincount(month[:, j], minlength=months + 1)
+        shift_counts += tally(run.shift_month, months)
+        commit_counts += tally(run.commit_month, months)
         if on_progress:
             on_progress(stop, paths)
 
@@ -195,12 +193,25 @@ def monte_carlo(
             zip(QUANTILES, np.quantile(np.cumsum(fan, axis=1), q, axis=0).tolist(), strict=True)
         ),
         convergence=_convergence(hit),
-        decisions=_decisions(scenario, options, shift_counts, commit_counts),
+        decisions=option_decisions(scenario, options, shift_counts, commit_counts),
         seconds=time.perf_counter() - started,
     )
 
 
-def _decisions(scenario, options, shift_counts, commit_counts) -> list[OptionDecisions]:
+def tally(when: np.ndarray, months: int) -> np.ndarray:
+    """(options, months + 1) paths by the grid month a decision took effect, from ``when``
+    (paths, options) of ``Paths.shift_month`` or ``commit_month`` (last column: never)."""
+    month = np.minimum(np.nan_to_num(when, posinf=months), months).astype(np.int64)
+    return np.array(
+        [np.bincount(month[:, j], minlength=months + 1) for j in range(month.shape[1])],
+        dtype=np.int64,
+    ).reshape(month.shape[1], months + 1)
+
+
+def option_decisions(scenario, options, shift_counts, commit_counts) -> list[OptionDecisions]:
+    """Each option's decisions from their ``tally``: options that never add a shift and
+    have no expansion rule are left out."""
+
     def share_and_median(counts):
         taken = counts[:-1]
         total = int(taken.sum())

@@ -14,7 +14,7 @@ from scipy import special
 from scipy.stats import qmc
 
 from ..errors import UserError
-from ..model.simulate import Params, central_params, input_names, input_value
+from ..model.inputs import Params, central_params, input_names, input_value
 from ..scenario.schema import Scenario
 from .distributions import U_MIN, is_uncertain
 

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UserError
-from ..model.simulate import Params, central_params
+from ..model.inputs import Params, central_params
 from ..risk.montecarlo import monte_carlo
 from ..risk.sampling import Sampler
 from ..scenario.checks import cross_field_problems, with_requirements

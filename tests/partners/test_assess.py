@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import yaml
 
-from evlaunch.model.simulate import central_params
+from evlaunch.model.inputs import central_params
 from evlaunch.partners.assess import assess
 from evlaunch.partners.criteria import derived_values
 from evlaunch.scenario.load import bundled_text, parse_scenario

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from evlaunch.model.fulfil import fulfil
-from evlaunch.model.simulate import central_params, simulate
+from evlaunch.model.inputs import central_params
+from evlaunch.model.simulate import simulate
 from evlaunch.plan.inputs import PlanInputs, plan_inputs
 from evlaunch.plan.milp import Settings
 from evlaunch.plan.solve import plan, solve_inputs, with_plan_starts

@@ -7,8 +7,9 @@ import pytest
 import yaml
 from scipy import special, stats
 
+from evlaunch.model.inputs import central_params
 from evlaunch.model.outcomes import sales_outcomes
-from evlaunch.model.simulate import central_params, simulate
+from evlaunch.model.simulate import simulate
 from evlaunch.risk.distributions import central
 from evlaunch.risk.montecarlo import monte_carlo, wilson_interval
 from evlaunch.risk.sampling import Sampler

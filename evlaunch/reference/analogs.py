@@ -1,8 +1,13 @@
-"""When new makers launched their second and later models (``data/model_launches.csv``).
+"""What real makers did that a launch plan may assume: a second model, and plants run
+above nameplate.
 
-Real entrants did not stay with one product: the time from a maker's first deliveries to its
-second model's is the analog a roadmap's launch dates rest on. As elsewhere, a view as of a
-date sees only the rows published by then.
+- ``data/model_launches.csv``: when makers delivered their first, second and later models;
+  the time from the first deliveries to the second model's is the analog a roadmap's launch
+  dates rest on.
+- ``data/plant_utilisation.csv``: plants' output as a multiple of nameplate, with extra
+  shifts and overtime: the analog of an option's ``max_utilisation``.
+
+As elsewhere, a view as of a date sees only the rows published by then.
 """
 
 import csv
@@ -82,3 +87,52 @@ def months_to_second_model(as_of: dt.date) -> list[SecondModelGap]:
             SecondModelGap(second.company, months_between(start, second.month), name, second.model)
         )
     return out
+
+
+KINDS = ("achieved", "plan", "run_rate")  # a year's output; a stated plan; a month's x 12
+
+
+@dataclass(frozen=True)
+class AboveNameplate:
+    """A plant's output as a multiple of its nameplate (``data/plant_utilisation.csv``)."""
+
+    company: str
+    plant: str
+    multiple: float
+    kind: str  # one of KINDS
+    how: str  # extra shifts, overtime, line speed
+    period: str
+    published: dt.date
+    source: str
+
+
+@cache
+def plant_utilisation() -> tuple[AboveNameplate, ...]:
+    path = files("evlaunch") / "data" / "plant_utilisation.csv"
+    out = []
+    with path.open(encoding="utf-8", newline="") as h:
+        for line, row in enumerate(csv.DictReader(h), start=2):
+            where = f"plant_utilisation.csv, line {line} ({row['company']})"
+            if not row["source"].strip():
+                raise UserError(f"{where}: no source")
+            if row["kind"] not in KINDS:
+                raise UserError(f"{where}: kind {row['kind']!r}; allowed: {', '.join(KINDS)}")
+            out.append(
+                AboveNameplate(
+                    row["company"],
+                    row["plant"],
+                    float(row["multiple"]),
+                    row["kind"],
+                    row["how"],
+                    row["period"],
+                    published_date(row["published"], where),
+                    row["source"],
+                )
+            )
+    return tuple(out)
+
+
+def achieved_above_nameplate(as_of: dt.date) -> list[AboveNameplate]:
+    """Plants' yearly output above nameplate as published by ``as_of`` (plans and one
+    month's run rate left out)."""
+    return [x for x in plant_utilisation() if x.kind == "achieved" and x.published <= as_of]
