@@ -50,6 +50,7 @@ class Paths:
     orders: np.ndarray  # (kept, months) [vehicles/month]
     orders_by_model: np.ndarray  # (kept, models, months), models as ``model_names``
     deliveries_by_model: np.ndarray  # (kept, models, months) [vehicles/month]
+    backlog_by_model: np.ndarray  # (kept, models, months) waiting at each month's end
     revenue_by_model_cny: np.ndarray  # (kept, models, months) [CNY/month]
     cost_by_model_cny: np.ndarray  # (kept, models, months) unit cost, fees, above nameplate
     capacity_by_option: np.ndarray  # (kept, options, months) [vehicles/month]
@@ -121,6 +122,7 @@ def simulate(
         orders=np.empty((keep, months)),
         orders_by_model=np.empty((keep, models, months)),
         deliveries_by_model=np.empty((keep, models, months)),
+        backlog_by_model=np.empty((keep, models, months)),
         revenue_by_model_cny=np.empty((keep, models, months)),
         cost_by_model_cny=np.empty((keep, models, months)),
         capacity_by_option=np.empty((keep, len(options), months)),
@@ -177,6 +179,7 @@ def simulate(
         np.empty((paths, len(options))),
         out.orders_by_model,
         out.deliveries_by_model,
+        out.backlog_by_model,
         out.revenue_by_model_cny,
         out.cost_by_model_cny,
         np.empty((paths, 3, models)),
@@ -227,6 +230,7 @@ def _simulate_paths(
     streak_scratch,
     orders_by_model_out,
     deliveries_by_model_out,
+    backlog_by_model_out,
     revenue_by_model_out,
     cost_by_model_out,
     model_scratch,  # (paths, 3, models): market left, adopted, open orders
@@ -322,6 +326,7 @@ def _simulate_paths(
                 per_vehicle += fees_k
                 if i < keep:
                     deliveries_by_model_out[i, k, t] = served[k]
+                    backlog_by_model_out[i, k, t] = open_orders[k]
                     revenue_by_model_out[i, k, t] = served[k] * price_cny[k, i]
                     cost_by_model_out[i, k, t] = variable_k + fees_k
             flow = revenue - variable - per_vehicle - spend - company_per_month[i]

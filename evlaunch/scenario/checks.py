@@ -52,8 +52,6 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                     f"{build.source})",
                 )
             )
-    problems += _expansion_problems(s, names, end)
-    problems += _model_problems(s, end)
     problems += _requirement_cycles(s)
     problems += _correlation_problems(s)
     if s.assessment is not None:
@@ -86,6 +84,9 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                 f"{add_months(s.market.launch, s.target.window_months)}",
             )
         )
+    # checks that rest on the first car's launch and the options come after them
+    problems += _expansion_problems(s, names, end)
+    problems += _model_problems(s, end)
     return problems
 
 
@@ -101,6 +102,16 @@ def _expansion_problems(s: Scenario, names: list[str], end: str) -> list[tuple[L
             problems.append(
                 (("expansions", i, "option"), e.option, "another rule already commits this option")
             )
+        for j, o in enumerate(s.options):
+            if o.requires == e.option and s.expansion(o.name) is None:
+                problems.append(
+                    (
+                        ("options", j, "requires"),
+                        o.requires,
+                        "is built only when its expansion rule fires, while this option starts "
+                        "on a fixed date: put this option under a rule too, or drop the rule",
+                    )
+                )
         if e.not_before is not None and not s.start <= e.not_before < end:
             problems.append(
                 (

@@ -56,7 +56,9 @@ def _sampler(scenario: Scenario, paths: int, seed: int) -> Sampler:
 class WhatIf(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    launch_delay_months: int = Field(0, ge=-24, le=36, description="orders open this much later")
+    launch_delay_months: int = Field(
+        0, ge=-24, le=36, description="orders open this much later (the whole roadmap moves)"
+    )
     ramp_months_scale: float = Field(1.0, ge=0.25, le=4, description="x every option's ramp")
     capacity_scale: float = Field(1.0, ge=0.25, le=4, description="x every option's capacity")
     bass_p_per_year: float | None = Field(None, ge=1e-4, le=1, description="central p")
@@ -68,7 +70,7 @@ class WhatIf(BaseModel):
     )
     later_models: bool = Field(True, description="keep the roadmap's later models")
     models_launch_delay_months: int = Field(
-        0, ge=-24, le=36, description="the later models' launches move this much"
+        0, ge=-24, le=36, description="the later models' launches move this much more"
     )
     paths: int = Field(100_000, ge=1_000, le=MAX_PATHS)
     seed: int = Field(0, ge=0, le=2**31)
@@ -77,7 +79,13 @@ class WhatIf(BaseModel):
 def what_if(scenario: Scenario, change: WhatIf) -> dict:
     market = scenario.market
     models = [
-        m.model_copy(update={"launch": add_months(m.launch, change.models_launch_delay_months)})
+        m.model_copy(
+            update={
+                "launch": add_months(
+                    m.launch, change.launch_delay_months + change.models_launch_delay_months
+                )
+            }
+        )
         for m in scenario.models
     ]
     moved = scenario.model_copy(

@@ -382,6 +382,34 @@ CASES = [
         ["models[0].cannibalisation", "less than or equal to 1"],
     ),
     (
+        "a cycle of expansions",
+        "s.yaml",
+        edited(
+            lambda d: [
+                setter("options", 2, "requires", "Own plant phase II")(d),
+                setter(
+                    "expansions",
+                    [
+                        {"option": n, "backlog_months_above": 3, "for_months": 3}
+                        for n in ("Own plant phase I", "Own plant phase II")
+                    ],
+                )(d),
+            ]
+        ),
+        ["options[2].requires", "options require each other"],
+    ),
+    (
+        "a fixed-date option requiring one under a rule",
+        "s.yaml",
+        edited(
+            setter(
+                "expansions",
+                [{"option": "Own plant phase I", "backlog_months_above": 3, "for_months": 3}],
+            )
+        ),
+        ["options[3].requires", "'Own plant phase I'", "only when its expansion rule fires"],
+    ),
+    (
         "an option building a model that does not exist",
         "s.yaml",
         edited(setter("options", 0, "builds", ["first model", "SUV"])),

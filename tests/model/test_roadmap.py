@@ -133,6 +133,8 @@ def test_a_model_no_running_line_builds_waits(two_models):
     paths = simulate(s.model_copy(update={"options": [plant]}), params, ["FAW Group"])
     np.testing.assert_allclose(paths.deliveries_by_model[0, 1], 0.0)
     np.testing.assert_allclose(paths.backlog[0, 4], 3 * 500, rtol=1e-6)  # months 2, 3, 4
+    np.testing.assert_allclose(paths.backlog_by_model[0, 1, 4], 3 * 500, rtol=1e-6)
+    np.testing.assert_allclose(paths.backlog_by_model.sum(axis=1), paths.backlog)
 
 
 def test_each_model_costs_its_own_unit_cost_and_earns_its_own_price(two_models):

@@ -95,6 +95,11 @@ def test_zero_variance_monte_carlo_equals_the_deterministic_run(xiaomi):
             if isinstance(value, dict) and key != "scores":
                 mean = central(getattr(xiaomi.option(option["name"]), key))
                 option[key] = {"dist": "normal", "mean": mean, "sd": 0}
+    for model in data["models"]:
+        for key, value in model.items():
+            if isinstance(value, dict):
+                mean = central(getattr(xiaomi.model(model["name"]), key))
+                model[key] = {"dist": "normal", "mean": mean, "sd": 0}
     flat = scenario_from(data)
     names = [o.name for o in flat.options]
     deterministic = simulate(flat, central_params(flat), names)

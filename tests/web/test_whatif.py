@@ -36,6 +36,8 @@ def test_memory_is_bounded():
 def test_utilisation_and_roadmap_controls():
     # shifts can only add output: the median in the window rises, and P(target) with it
     base, shifts = answer(seed=1), answer(seed=1, max_utilisation=1.5)
+    alone = answer(seed=1, later_models=False)  # the bundled roadmap without its second model
+    assert alone["median_window_deliveries"] < base["median_window_deliveries"]
     assert shifts["median_window_deliveries"] > base["median_window_deliveries"]
     assert shifts["p_target"] >= base["p_target"]
     # a roadmap: a second model sells more; switched off or launched later, less
@@ -55,5 +57,7 @@ def test_utilisation_and_roadmap_controls():
         return r["median_window_deliveries"]
 
     on, off, later = window(), window(later_models=False), window(models_launch_delay_months=12)
-    assert off == base["median_window_deliveries"]  # without it: the bundled scenario's
+    # switched off: the first car alone (the SUV's inputs are certain, so the draws match)
+    first_alone = with_roadmap.model_copy(update={"models": []})
+    assert off == what_if(first_alone, WhatIf(paths=2_000, seed=1))["median_window_deliveries"]
     assert on > later > off
