@@ -18,7 +18,7 @@ def fulfil_month(open_orders, capacity, cancel_rate_per_month):
     return delivered, cancelled, unfilled - cancelled
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def serve_lines(open_orders, line_capacity, builds, served_by_line, served):
     """Split one month's output between models when not every line builds every model.
 
