@@ -285,6 +285,10 @@ def _simulate_paths(
             for g in range(n_lines):
                 line_capacity[g] = line_cost[g] = 0.0
             for j in range(options):
+                if t + 1.0 <= starts[j]:  # not started (or not committed): no output, no spend
+                    if i < keep:
+                        capacity_out[i, j, t] = 0.0
+                    continue
                 sop_j = starts[j] + lead_months[j, i]
                 nameplate = full_rate[j, i] * ramp_fraction(t + 0.5 - sop_j, ramp_months[j, i])
                 c = nameplate * (utilisation[0, j, i] if t >= shift_at[j] else 1.0)
@@ -306,23 +310,20 @@ def _simulate_paths(
                 total_open = 0.0
                 for k in range(models):
                     total_open += open_orders[k]
-                out = min(total_open, capacity)
+                delivered = min(total_open, capacity)
                 for k in range(models):
-                    served[k] = out * (open_orders[k] / total_open) if total_open > 0.0 else 0.0
-                    by_line[0, k] = served[k]
+                    served[k] = (
+                        delivered * (open_orders[k] / total_open) if total_open > 0.0 else 0.0
+                    )
                 line_cost[0] = fees / capacity if capacity > 0.0 else 0.0
             else:
                 serve_lines(open_orders, line_capacity, builds, by_line, served)
+                delivered = 0.0
+                for k in range(models):
+                    delivered += served[k]
                 for g in range(n_lines):
                     if line_capacity[g] > 0.0:
                         line_cost[g] /= line_capacity[g]
-            delivered = lost = waiting = revenue = 0.0
-            for k in range(models):
-                got, gone, open_orders[k] = fulfil_month(open_orders[k], served[k], cancel_rate[i])
-                delivered += got
-                lost += gone
-                waiting += open_orders[k]
-                revenue += got * price_cny[k, i]
             increment = 0.0
             if delivered > 0.0:  # skips the learning curve's power where nothing is built
                 built += delivered
@@ -331,18 +332,25 @@ def _simulate_paths(
                 )
                 increment = (cost_after - cost_so_far) / delivered
                 cost_so_far = cost_after
-            variable = per_vehicle = 0.0
+            lost = waiting = revenue = variable = per_vehicle = 0.0
             for k in range(models):
-                fees_k = 0.0
-                for g in range(n_lines):
-                    fees_k += by_line[g, k] * line_cost[g]
-                variable_k = served[k] * increment * cost_ratio[k, i]
+                got, gone, open_orders[k] = fulfil_month(open_orders[k], served[k], cancel_rate[i])
+                lost += gone
+                waiting += open_orders[k]
+                revenue += got * price_cny[k, i]
+                variable_k = got * increment * cost_ratio[k, i]
                 variable += variable_k
+                if pooled:
+                    fees_k = got * line_cost[0]
+                else:
+                    fees_k = 0.0
+                    for g in range(n_lines):
+                        fees_k += by_line[g, k] * line_cost[g]
                 per_vehicle += fees_k
                 if i < keep:
-                    deliveries_by_model_out[i, k, t] = served[k]
+                    deliveries_by_model_out[i, k, t] = got
                     backlog_by_model_out[i, k, t] = open_orders[k]
-                    revenue_by_model_out[i, k, t] = served[k] * price_cny[k, i]
+                    revenue_by_model_out[i, k, t] = got * price_cny[k, i]
                     cost_by_model_out[i, k, t] = variable_k + fees_k
             flow = revenue - variable - per_vehicle - spend - company_per_month[i]
             cash += flow
