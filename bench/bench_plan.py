@@ -12,10 +12,10 @@ import numpy as np
 import pyomo.environ as pyo
 import yaml
 
-from evlaunch.model.inputs import central_params
 from evlaunch.plan.inputs import plan_inputs
 from evlaunch.plan.milp import MONEY, Settings, build
 from evlaunch.plan.solve import stochastic_plan
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
 
 # Bench only: a fifth option. BAIC Group's Beijing plant, "a capacity of 200,000 vehicles

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .errors import UserError
+from .errors import ArgumentError, UserError
 from .io import write_json_atomic, write_text_atomic
 from .risk.montecarlo import CHUNK_PATHS, check_run_size
 from .scenario.load import BUNDLED, bundled_text, load_scenario
@@ -43,6 +43,24 @@ JsonOut = Annotated[
 ]
 
 
+# a domain function's argument -> the option that sets it, where the names differ
+FLAGS = {
+    "chunk_paths": "--chunk",
+    "base_samples": "--sobol-n",
+    "scenarios": "--stochastic",
+    "noise_cv": "--noise",
+}
+
+
+def _in_flags(exc: UserError) -> str:
+    """The message, with a domain argument named by its command-line option."""
+    if isinstance(exc, ArgumentError):
+        flag = FLAGS.get(exc.argument, "--" + exc.argument.replace("_", "-"))
+        value = repr(exc.value) if isinstance(exc.value, str) else exc.value
+        return f"{flag} {value}: {exc.allowed}"
+    return str(exc)
+
+
 def user_errors(command):
     """Turn a UserError into its message on stderr and exit status 2: no traceback."""
 
@@ -52,7 +70,9 @@ def user_errors(command):
             return command(*args, **kwargs)
         except UserError as exc:
             err.print(
-                f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True
+                f"[bold red]error:[/bold red] {escape(_in_flags(exc))}",
+                highlight=False,
+                soft_wrap=True,
             )
             raise typer.Exit(2) from None
 

@@ -9,18 +9,16 @@ import numpy as np
 
 from . import __version__
 from .model.demand import model_names
-from .model.inputs import central_params
-from .model.outcomes import sales_outcomes
+from .model.outcomes import CHECKPOINTS, sales_outcomes
 from .model.simulate import simulate
 from .partners.assess import assess
 from .reference.entrants import month_end
 from .reference.outside import outside_view
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
+from .scenario.inputs import central_params
 from .scenario.months import add_months
 from .scenario.schema import Scenario
-
-CHECKPOINTS = (12, 24, 36)
 
 
 @dataclass(frozen=True)

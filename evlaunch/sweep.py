@@ -31,9 +31,9 @@ from scipy.stats import qmc
 
 from . import __version__
 from .errors import UserError
-from .model.inputs import input_names
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
+from .scenario.inputs import input_names
 from .scenario.load import load_scenario, parse_document, parse_scenario
 from .scenario.schema import Scenario
 from .store import connect, save

@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evlaunch.model.inputs import central_params
 from evlaunch.model.simulate import simulate
-from evlaunch.risk.distributions import central
 from evlaunch.run import run
+from evlaunch.scenario.distributions import central
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import load_scenario
 
 SNAPSHOT = Path(__file__).parent / "data" / "xiaomi-2021-run.json"

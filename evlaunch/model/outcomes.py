@@ -5,6 +5,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
+# months of sales at which every result reports cumulative deliveries
+CHECKPOINTS = (12, 24, 36)
+
 FIRST_DELIVERY_VEHICLES = 1.0  # a month with at least one delivered vehicle starts sales
 
 
@@ -42,7 +45,7 @@ def sales_outcomes(
     deliveries,
     target_vehicles: float,
     window_months: int,
-    checkpoints: tuple[int, ...] = (12, 24, 36),
+    checkpoints: tuple[int, ...] = CHECKPOINTS,
 ) -> SalesOutcomes:
     """Measure each path from its own first delivery ("month 1 of sales").
 

@@ -23,6 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from ..scenario.inputs import (
+    FINANCE_INPUTS,
+    MARKET_INPUTS,
+    OPTION_INPUTS,
+    Params,
+    company_cost_per_month,
+)
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 from .decisions import expansion_commit, shift_running_from
@@ -35,7 +42,6 @@ from .demand import (
 )
 from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
 from .fulfil import fulfil_month, lines, serve_lines
-from .inputs import FINANCE_INPUTS, MARKET_INPUTS, OPTION_INPUTS, Params, company_cost_per_month
 from .ramp import ramp_fraction
 
 

@@ -6,15 +6,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .. import __version__
-from ..errors import UserError
-from ..model.inputs import central_params
+from ..errors import ArgumentError, UserError
 from ..model.outcomes import sales_outcomes
 from ..model.simulate import simulate
 from ..reference.entrants import month_end
 from ..reference.outside import blend
 from ..risk.montecarlo import OptionDecisions, option_decisions, tally, wilson_interval
 from ..risk.sampling import Sampler
+from ..scenario.ahp import ahp_weights
 from ..scenario.checks import with_requirements
+from ..scenario.inputs import central_params
 from ..scenario.schema import Scenario
 from . import mcda
 from .criteria import benefit_mask, criteria_matrix
@@ -83,7 +84,7 @@ def criterion_weights(scenario: Scenario) -> tuple[np.ndarray, float | None]:
     if w.kind == "intervals":
         mid = np.array([sum(w.values[n]) / 2 for n in names])
         return mid / mid.sum(), None
-    weights, _, cr = mcda.ahp_weights(w.matrix)
+    weights, _, cr = ahp_weights(w.matrix)
     order = [w.criteria.index(n) for n in names]
     return weights[order], cr
 
@@ -101,8 +102,9 @@ def assess(
             "the scenario has no `assessment` section (criteria and weights); "
             "`evlaunch init` writes one to start from"
         )
-    if paths < 100 or smaa_draws < 100:
-        raise UserError("--paths and --smaa-draws must each be at least 100")
+    for argument, value in (("paths", paths), ("smaa_draws", smaa_draws)):
+        if value < 100:
+            raise ArgumentError(argument, value, "must be at least 100")
     names = list(scenario.assessment.criteria)
     benefit = benefit_mask(scenario)
     alts = alternatives(scenario)

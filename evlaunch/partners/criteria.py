@@ -2,22 +2,12 @@
 
 import numpy as np
 
-from ..model.inputs import Params
+from ..scenario.inputs import Params
 from ..scenario.months import months_between
-from ..scenario.schema import Scenario
+from ..scenario.schema import DERIVED_CRITERIA, Scenario
+
 
 # name -> (direction, what it is); computed from the options' own fields
-DERIVED = {
-    "capacity_available_per_year": ("benefit", "nameplate capacity x share available [veh/yr]"),
-    "months_to_sop": ("cost", "months from the scenario start to the first start of production"),
-    "cost_per_vehicle_cny": (
-        "cost",
-        "partner fee, plus capex and fixed cost spread over the target window's full-rate "
-        "output [CNY/vehicle]",
-    ),
-}
-
-
 def derived_values(scenario: Scenario, params: Params, options: list[str]) -> dict[str, np.ndarray]:
     """(paths,) values of the derived criteria for one way of building with ``options``."""
 
@@ -63,7 +53,9 @@ def criteria_matrix(
         derived = derived_values(scenario, params, options)
         for c, name in enumerate(names):
             out[:, a, c] = (
-                derived[name] if name in DERIVED else scenario.option(label).scores[name].value
+                derived[name]
+                if name in DERIVED_CRITERIA
+                else scenario.option(label).scores[name].value
             )
     return out
 

@@ -11,8 +11,8 @@ from ..model.finance import (
     share_of_month_in,
     spread_evenly,
 )
-from ..model.inputs import MARKET_INPUTS, Params, company_cost_per_month
 from ..model.ramp import capacity_per_month
+from ..scenario.inputs import MARKET_INPUTS, Params, company_cost_per_month
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 

@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from .. import __version__
-from ..errors import UserError
-from ..model.inputs import Params, central_params
+from ..errors import ArgumentError, UserError
 from ..risk.montecarlo import monte_carlo
 from ..risk.sampling import Sampler
+from ..scenario.inputs import Params, central_params
 from ..scenario.months import add_months, months_between
 from ..scenario.schema import Plan, Scenario
 from .inputs import PlanInputs, plan_inputs
@@ -280,7 +280,7 @@ def stochastic_plan(
     solution against the plan made at central values; and an out-of-sample Monte Carlo of
     the chosen first stage on fresh draws."""
     if not 2 <= scenarios <= 2000:
-        raise UserError(f"--stochastic {scenarios}: must be from 2 to 2,000 scenarios")
+        raise ArgumentError("scenarios", scenarios, "must be from 2 to 2,000")
     p = scenario.planning
     params = Sampler(scenario, seed, "lhs").params(0, scenarios)
     settings = Settings(

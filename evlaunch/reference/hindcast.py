@@ -26,6 +26,7 @@ from multiprocessing import get_context
 import numpy as np
 
 from ..errors import UserError
+from ..model.outcomes import CHECKPOINTS
 from ..scenario.months import months_between
 from .calibration import ORIGIN_GROUPS, Resolved, spread_from, widen
 from .entrants import Entrant, entrants
@@ -36,7 +37,6 @@ from .targets import StatedTarget, combine, reliability, stated_targets
 ORIGINS = (0, 3, 6, 12, 18)
 MIN_REFERENCE = 3  # entrants known on the forecast date, the forecast one left out
 STALE_MONTHS = 12  # a target is scored only if the maker's own figures reach this close to it
-CHECKPOINTS = (12, 24, 36)
 LEVELS = (0.5, 0.8, 0.95)
 OURS = "evlaunch (hier. Bayes)"
 # Spread-calibrated (calibration.py), k fitted on the other entrants' forecasts: all of them,

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..errors import UserError
+from ..errors import ArgumentError, UserError
 from ..model.outcomes import sales_outcomes
 from ..model.simulate import simulate
 from ..risk.montecarlo import QUANTILES, wilson_interval
@@ -70,7 +70,7 @@ def nowcast(
             f"actuals run to {actuals.months[-1]}, past the scenario's last month {end}"
         )
     if not 0 < noise_cv <= 2:
-        raise UserError(f"--noise {noise_cv}: must be above 0 and at most 2")
+        raise ArgumentError("noise_cv", noise_cv, "must be above 0 and at most 2")
     run = simulate(scenario, Sampler(scenario, seed, "lhs").params(0, paths), options, keep=0)
     simulated = run.deliveries[:, offset : offset + n]
     error = (np.log1p(actuals.deliveries)[None, :] - np.log1p(simulated)) / noise_cv

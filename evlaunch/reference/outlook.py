@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..model.outcomes import CHECKPOINTS
 from ..scenario.months import add_months
 from .calibration import spread_for, widen
 from .entrants import Entrant, entrants, month_end
@@ -102,7 +103,7 @@ def forecast_actuals(
     first_month: str,
     monthly,
     seed: int = 0,
-    months=(12, 24, 36),
+    months=CHECKPOINTS,
     target: tuple[int, float] | None = None,
 ) -> ActualsForecast:
     """Forecast a maker's cumulative deliveries from its monthly deliveries so far (month 1 of

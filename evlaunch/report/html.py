@@ -16,16 +16,16 @@ from plotly.offline import get_plotlyjs
 from .. import __version__
 from ..io import write_json_atomic, write_text_atomic
 from ..model.demand import model_names
-from ..model.inputs import central_params, input_names, input_value
 from ..model.simulate import simulate
 from ..partners.assess import assess
 from ..plan.solve import plan
 from ..reference.entrants import entrants, month_end
 from ..reference.outside import outside_view
-from ..risk.distributions import is_uncertain
 from ..risk.montecarlo import monte_carlo
 from ..risk.sensitivity import sensitivity
 from ..scenario.checks import with_requirements
+from ..scenario.distributions import is_uncertain
+from ..scenario.inputs import central_params, input_names, input_value
 from ..scenario.load import yaml_lines
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario

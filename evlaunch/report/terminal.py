@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..model.outcomes import CHECKPOINTS
 from ..run import RunResult
 
 
@@ -348,7 +349,7 @@ def print_reference(entrants, console: Console) -> None:
     table.add_column("entrant", no_wrap=True)
     table.add_column("country")
     table.add_column("first delivery")
-    for k in (12, 24, 36):
+    for k in CHECKPOINTS:
         table.add_column(f"{k} mo", justify="right")
     table.add_column("data to\n(months)", justify="right")
     table.add_column("sources", justify="right")
@@ -357,7 +358,7 @@ def print_reference(entrants, console: Console) -> None:
             e.company,
             e.country,
             e.first_delivery,
-            *(_k(float(e.cumulative_at(k))) for k in (12, 24, 36)),
+            *(_k(float(e.cumulative_at(k))) for k in CHECKPOINTS),
             f"{e.last_month:.0f}",
             str(len({f.source for f in e.figures})),
         )

@@ -13,15 +13,14 @@ import numpy as np
 from scipy import stats
 
 from .. import __version__
-from ..errors import UserError
-from ..model.outcomes import sales_outcomes
+from ..errors import ArgumentError
+from ..model.outcomes import CHECKPOINTS, sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.months import add_months
 from ..scenario.schema import Scenario
 from .sampling import SAMPLERS, Sampler
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
-CHECKPOINTS = (12, 24, 36)
 FAN_PATHS = 20_000  # the fan chart's P5 from 2e4 paths is within ~0.15 percentile points
 CHUNK_PATHS = 65_536  # one sampling block: about 50 MB of working arrays at 84 months
 MAX_PATHS = 100_000_000
@@ -92,9 +91,9 @@ def wilson_interval(hits: int, n: int, confidence: float = 0.95) -> tuple[float,
 
 def check_run_size(paths: int, chunk_paths: int) -> None:
     if not 1 <= paths <= MAX_PATHS:
-        raise UserError(f"--paths {paths}: must be from 1 to {MAX_PATHS:,}")
+        raise ArgumentError("paths", paths, f"must be from 1 to {MAX_PATHS:,}")
     if not 1 <= chunk_paths <= 1_000_000:
-        raise UserError(f"--chunk {chunk_paths}: must be from 1 to 1,000,000")
+        raise ArgumentError("chunk_paths", chunk_paths, "must be from 1 to 1,000,000")
 
 
 def monte_carlo(
@@ -119,7 +118,7 @@ def monte_carlo(
     """
     check_run_size(paths, chunk_paths)
     if sampler not in SAMPLERS:
-        raise UserError(f"--sampler {sampler!r}: allowed: {', '.join(SAMPLERS)}")
+        raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
     started = time.perf_counter()
     draw = draw or Sampler(scenario, seed, sampler)
     target, window = scenario.target.deliveries, scenario.target.window_months

@@ -14,48 +14,19 @@ from scipy import special
 from scipy.stats import qmc
 
 from ..errors import UserError
-from ..model.inputs import Params, central_params, input_names, input_value
+from ..scenario.distributions import U_MIN
+from ..scenario.inputs import (
+    Params,
+    central_params,
+    correlation_factor,
+    input_value,
+    uncertain_names,
+)
 from ..scenario.schema import Scenario
-from .distributions import U_MIN, is_uncertain
 
 SamplerName = Literal["random", "lhs", "sobol"]
 SAMPLERS: tuple[str, ...] = ("random", "lhs", "sobol")
 BLOCK_PATHS = 65_536  # each random or LHS block is drawn from its own seed
-
-
-def uncertain_names(scenario: Scenario) -> list[str]:
-    """Inputs that carry a distribution, in the simulator's input order."""
-    return [n for n in input_names(scenario) if is_uncertain(input_value(scenario, n))]
-
-
-def rank_to_pearson(rank_correlation: np.ndarray) -> np.ndarray:
-    """Pearson correlation of a Gaussian copula that gives Spearman rank correlation rho.
-
-    r = 2 sin(pi rho / 6) (Pearson 1907; Kruskal 1958, J. Am. Stat. Assoc. 53:814-861).
-    """
-    return 2.0 * np.sin(np.pi * np.asarray(rank_correlation) / 6.0)
-
-
-def correlation_factor(scenario: Scenario, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The inputs that take part in a correlation (indices into ``names``) and a factor L
-    with L L^T = their copula correlation matrix; the other inputs stay independent.
-
-    The scenario's correlations name uncertain inputs (checked when it is loaded). Raises
-    ValueError if together they are not a valid (positive semi-definite) correlation matrix.
-    """
-    linked = sorted({names.index(n) for c in scenario.correlations for n in c.between})
-    position = {i: k for k, i in enumerate(linked)}
-    rank = np.eye(len(linked))
-    for c in scenario.correlations:
-        i, j = (position[names.index(n)] for n in c.between)
-        rank[i, j] = rank[j, i] = c.rank
-    values, vectors = np.linalg.eigh(rank_to_pearson(rank))
-    if linked and values.min() < -1e-9:
-        raise ValueError(
-            f"these rank correlations cannot hold together (the matrix is not positive "
-            f"semi-definite; smallest eigenvalue {values.min():.3f}); loosen them"
-        )
-    return np.array(linked, dtype=int), vectors * np.sqrt(np.clip(values, 0.0, None))
 
 
 def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:

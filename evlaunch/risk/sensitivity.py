@@ -6,11 +6,11 @@ import numpy as np
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from ..errors import UserError
+from ..errors import ArgumentError
 from ..model.outcomes import sales_outcomes
 from ..model.simulate import simulate
+from ..scenario.distributions import U_MIN
 from ..scenario.schema import Scenario
-from .distributions import U_MIN
 from .sampling import Sampler
 
 
@@ -115,7 +115,7 @@ def sobol_indices(
     here. Costs base_samples x (d + 2) model runs.
     """
     if base_samples < 16 or base_samples & (base_samples - 1):
-        raise UserError(f"--sobol-n {base_samples}: must be a power of 2, at least 16")
+        raise ArgumentError("base_samples", base_samples, "must be a power of 2, at least 16")
     draw = Sampler(scenario, seed, "random")
     names = relevant_inputs(draw.names, options)
     if not names:

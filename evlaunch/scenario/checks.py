@@ -2,13 +2,12 @@
 
 import numpy as np
 
-from ..partners.criteria import DERIVED
-from ..partners.mcda import CONSISTENCY_LIMIT, ahp_weights
-from ..reference.facts import fastest_plant_build
-from ..risk.distributions import support
-from ..risk.sampling import correlation_factor, uncertain_names
+from .ahp import CONSISTENCY_LIMIT, ahp_weights
+from .distributions import support
+from .facts import fastest_plant_build
+from .inputs import correlation_factor, uncertain_names
 from .months import add_months, months_between
-from .schema import Scenario
+from .schema import DERIVED_CRITERIA, Scenario
 
 Loc = tuple[str | int, ...]
 SAATY_LOW = 0.11  # 1/9 as people write it by hand (0.11), on Saaty's 1-9 scale
@@ -186,16 +185,17 @@ def _correlation_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
 def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
     a = s.assessment
     names = list(a.criteria)
-    judged = [n for n in names if n not in DERIVED]
+    judged = [n for n in names if n not in DERIVED_CRITERIA]
     known = f"the criteria are: {', '.join(names)}"
     problems: list[tuple[Loc, object, str]] = []
     for name, c in a.criteria.items():
-        if name in DERIVED and c.direction != DERIVED[name][0]:
+        if name in DERIVED_CRITERIA and c.direction != DERIVED_CRITERIA[name][0]:
             problems.append(
                 (
                     ("assessment", "criteria", name, "direction"),
                     c.direction,
-                    f"{name} is derived ({DERIVED[name][1]}) and is a {DERIVED[name][0]} criterion",
+                    f"{name} is derived ({DERIVED_CRITERIA[name][1]}) and is a "
+                    f"{DERIVED_CRITERIA[name][0]} criterion",
                 )
             )
     for i, o in enumerate(s.options):
@@ -203,7 +203,7 @@ def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
             if name not in judged:
                 why = (
                     "is derived from the option's fields"
-                    if name in DERIVED
+                    if name in DERIVED_CRITERIA
                     else f"is not a judged criterion; {known}"
                 )
                 problems.append((("options", i, "scores", name), name, why))

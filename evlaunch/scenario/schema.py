@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from ..reference.facts import largest_plant
-from ..risk.distributions import Uncertain, support
+from .distributions import Uncertain, support
+from .facts import largest_plant
 from .months import parse_month
 
 Month = Annotated[str, BeforeValidator(parse_month)]
@@ -251,6 +251,18 @@ class AhpWeights(_Strict):
     allow_inconsistent: bool = Field(
         default=False, description="accept a consistency ratio above 0.1"
     )
+
+
+# The criteria every option has a value on without judging it: name -> (direction, meaning)
+DERIVED_CRITERIA = {
+    "capacity_available_per_year": ("benefit", "nameplate capacity x share available [veh/yr]"),
+    "months_to_sop": ("cost", "months from the scenario start to the first start of production"),
+    "cost_per_vehicle_cny": (
+        "cost",
+        "partner fee, plus capex and fixed cost spread over the target window's full-rate "
+        "output [CNY/vehicle]",
+    ),
+}
 
 
 class Assessment(_Strict):

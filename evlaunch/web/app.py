@@ -19,6 +19,7 @@ from plotly.offline import get_plotlyjs
 from .. import __version__
 from ..errors import UserError
 from ..io import _finite_or_none
+from ..model.outcomes import CHECKPOINTS
 from ..scenario.checks import with_requirements
 from ..scenario.load import load_scenario
 from .whatif import MAX_PATHS, WhatIf, what_if
@@ -170,7 +171,7 @@ def api_reference() -> JSONResponse:
                 "company": e.company,
                 "country": e.country,
                 "first_delivery": e.first_delivery,
-                **{f"after_{k}_months": float(e.cumulative_at(k)) for k in (12, 24, 36)},
+                **{f"after_{k}_months": float(e.cumulative_at(k)) for k in CHECKPOINTS},
             }
             for e in entrants()
         ]

@@ -12,10 +12,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UserError
-from ..model.inputs import Params, central_params
 from ..risk.montecarlo import monte_carlo
 from ..risk.sampling import Sampler
 from ..scenario.checks import cross_field_problems, with_requirements
+from ..scenario.inputs import Params, central_params
 from ..scenario.months import add_months
 from ..scenario.schema import Scenario
 

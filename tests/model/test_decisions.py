@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from evlaunch.model.decisions import backlog_exceeds, expansion_commit, shift_running_from
-from evlaunch.model.inputs import central_params
 from evlaunch.model.simulate import simulate
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.schema import Expansion
 

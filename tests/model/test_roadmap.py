@@ -5,8 +5,8 @@ import pytest
 
 from evlaunch.model.demand import model_names, roadmap_orders, take_from_earlier
 from evlaunch.model.fulfil import lines, serve_lines
-from evlaunch.model.inputs import central_params
 from evlaunch.model.simulate import simulate
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import add_months
 from evlaunch.scenario.schema import Model

@@ -10,8 +10,8 @@ from evlaunch.model.finance import (
     peak_cash_need_cny,
 )
 from evlaunch.model.fulfil import Fulfilment
-from evlaunch.model.inputs import central_params
 from evlaunch.model.simulate import simulate
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import months_between
 from evlaunch.scenario.schema import Expansion, Model

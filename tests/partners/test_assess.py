@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import yaml
 
-from evlaunch.model.inputs import central_params
 from evlaunch.partners.assess import assess
 from evlaunch.partners.criteria import derived_values
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
 
 BUNDLED = yaml.safe_load(bundled_text())

@@ -5,14 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
-from evlaunch.partners.mcda import (
-    RANDOM_INDEX,
-    ahp_priorities,
-    ahp_weights,
-    ranks,
-    topsis,
-    weighted_sum,
-)
+from evlaunch.partners.mcda import ahp_priorities, ranks, topsis, weighted_sum
+from evlaunch.scenario.ahp import RANDOM_INDEX, ahp_weights
 
 pymcdm = pytest.importorskip("pymcdm")
 from pymcdm.methods import TOPSIS, WSM  # noqa: E402

@@ -9,11 +9,11 @@ import pytest
 import yaml
 
 from evlaunch.model.fulfil import fulfil
-from evlaunch.model.inputs import central_params
 from evlaunch.model.simulate import simulate
 from evlaunch.plan.inputs import PlanInputs, plan_inputs
 from evlaunch.plan.milp import Settings
 from evlaunch.plan.solve import plan, solve_inputs, with_plan_starts
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
 
 BUNDLED = yaml.safe_load(bundled_text())

@@ -5,7 +5,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
-from evlaunch.risk.distributions import Distribution, central, support
+from evlaunch.scenario.distributions import Distribution, central, support
 
 parse = TypeAdapter(Distribution).validate_python
 U = np.linspace(0.001, 0.999, 999)

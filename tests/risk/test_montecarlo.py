@@ -7,13 +7,13 @@ import pytest
 import yaml
 from scipy import special, stats
 
-from evlaunch.model.inputs import central_params
 from evlaunch.model.outcomes import sales_outcomes
 from evlaunch.model.simulate import simulate
-from evlaunch.risk.distributions import central
 from evlaunch.risk.montecarlo import monte_carlo, wilson_interval
 from evlaunch.risk.sampling import Sampler
 from evlaunch.risk.sensitivity import sensitivity
+from evlaunch.scenario.distributions import central
+from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
 
 BUNDLED = yaml.safe_load(bundled_text())
@@ -171,3 +171,16 @@ def test_progress_is_reported_chunk_by_chunk(xiaomi):
         on_progress=lambda done, total: seen.append((done, total)),
     )
     assert seen == [(3000, 10_000), (6000, 10_000), (9000, 10_000), (10_000, 10_000)]
+
+
+def test_domain_errors_name_the_argument_not_a_command_line_flag(xiaomi):
+    from evlaunch.errors import ArgumentError
+
+    for kwargs, said in (
+        ({"paths": 0}, "paths = 0: must be from 1 to"),
+        ({"sampler": "halton"}, "sampler = 'halton': allowed: random, lhs, sobol"),
+        ({"chunk_paths": 0}, "chunk_paths = 0: must be from 1 to 1,000,000"),
+    ):
+        with pytest.raises(ArgumentError) as caught:
+            monte_carlo(xiaomi, ["FAW Group"], **kwargs)
+        assert str(caught.value).startswith(said) and "--" not in str(caught.value)

@@ -1,0 +1,80 @@
+"""Imports run one way: scenario -> model -> risk -> reference -> plan, partners -> the
+commands and presenters (run, report, web, store, sweep, cli). A module may import from its
+own package or a lower layer only; the AST of every module is read, nothing is imported."""
+
+import ast
+from pathlib import Path
+
+import evlaunch
+
+ROOT = Path(evlaunch.__file__).parent
+LAYERS = {
+    "errors": 0,
+    "io": 0,
+    "__init__": 0,
+    "scenario": 1,
+    "model": 2,
+    "risk": 3,
+    "reference": 4,
+    "plan": 5,
+    "partners": 5,
+}
+TOP = 6  # run, report, web, store, sweep, cli
+
+
+def _package(module: str) -> str:
+    """'evlaunch.risk.sampling' -> 'risk'; 'evlaunch' (its attributes) -> '__init__'."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(path: Path, root: Path) -> list[str]:
+    module = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+    package = module.split(".")[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
+            found += [n for n in names if n.startswith("evlaunch")]
+        elif isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.startswith("evlaunch")]
+    return found
+
+
+def _violations(root: Path) -> list[str]:
+    wrong = []
+    for path in sorted(root.rglob("*.py")):
+        mine = _package(".".join(path.relative_to(root.parent).with_suffix("").parts))
+        mine_layer = LAYERS.get(mine, TOP)
+        for target in _imports(path, root):
+            theirs = _package(target)
+            if theirs in ("__version__",):
+                theirs = "__init__"
+            layer = LAYERS.get(theirs, TOP)
+            if theirs != mine and (layer > mine_layer or layer == mine_layer not in (0, TOP)):
+                wrong.append(f"{path.relative_to(root)} imports {target}")
+    return wrong
+
+
+def test_no_module_imports_a_higher_layer_or_a_sibling():
+    wrong = _violations(ROOT)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_check_sees_a_violation(tmp_path):
+    # a scenario module importing the simulator, and a plan module importing partners
+    for where, text in (
+        ("scenario", "from ..model.simulate import simulate\n"),
+        ("plan", "from ..partners import mcda\n"),
+    ):
+        (tmp_path / "evlaunch" / where).mkdir(parents=True)
+        (tmp_path / "evlaunch" / where / "x.py").write_text(text)
+    assert _violations(tmp_path / "evlaunch") == [
+        "plan/x.py imports evlaunch.partners",
+        "scenario/x.py imports evlaunch.model.simulate",
+    ]
