@@ -87,8 +87,8 @@ def run(
     """Run the scenario at its central values: each production option alone and the mix."""
     import time
 
+    from .pipeline import run as run_scenario
     from .report.terminal import print_run
-    from .run import run as run_scenario
 
     scenario, text = load_scenario(file)
     started = time.perf_counter()

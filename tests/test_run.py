@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from evlaunch.model.simulate import simulate
-from evlaunch.run import run
+from evlaunch.pipeline import run
 from evlaunch.scenario.distributions import central
 from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import load_scenario

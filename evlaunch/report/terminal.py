@@ -6,7 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..model.outcomes import CHECKPOINTS
-from ..run import RunResult
+from ..pipeline import RunResult
 
 
 def print_run(result: RunResult, console: Console) -> None:

@@ -123,7 +123,7 @@ async def api_whatif(change: WhatIf) -> JSONResponse:
 @app.get("/api/run")
 async def api_run() -> JSONResponse:
     """The deterministic run of every way of building, with P(target) and the verdict."""
-    from ..run import run
+    from ..pipeline import run
 
     return await _compute(lambda: run(_bundled()).to_dict())
 
