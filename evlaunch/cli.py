@@ -403,12 +403,18 @@ def report(
         Path | None,
         typer.Option(help="JSON from `evlaunch hindcast --json`: its PIT histogram goes in."),
     ] = None,
+    run_id: Annotated[
+        str | None,
+        typer.Option("--run", help="Render a stored report run again, without computing."),
+    ] = None,
+    save: Save = True,
 ) -> None:
     """One self-contained HTML report (works offline), with every chart's data beside it."""
-    from .report.html import build_report, write_report
+    import time
 
-    scenario, text = load_scenario(file)
-    check_run_size(paths, CHUNK_PATHS)
+    from .pipeline import report_results
+    from .report.html import render_report, write_report
+
     heat = None
     if sweep is not None:
         from .sweep import load_grid, results
@@ -421,17 +427,46 @@ def report(
             )
         heat = (rows, grid.names)
     cases = _hindcast_cases(hindcast) if hindcast is not None else None
-    html, data, summary = build_report(
-        scenario,
-        text,
-        paths,
-        seed,
-        data_dir=output.stem + "_data",
-        sweep=heat,
-        hindcast_cases=cases,
+    if run_id is not None:
+        if file is not None:
+            raise UserError("--run renders a stored run: give it or a scenario file, not both")
+        scenario, text, computed = _stored_report(run_id, store)
+    else:
+        scenario, text = load_scenario(file)
+        check_run_size(paths, CHUNK_PATHS)
+        started = time.perf_counter()
+        computed = report_results(scenario, paths, seed)
+        if save:
+            summary = {"p_target": computed.risk.p_target, "paths": paths}
+            elapsed = time.perf_counter() - started
+            _remember("report", scenario, text, summary, computed.to_dict(), seed, elapsed, store)
+    html, data, summary = render_report(
+        computed, scenario, text, data_dir=output.stem + "_data", sweep=heat, hindcast_cases=cases
     )
     folder = write_report(output, html, data, summary)
     out.print(f"wrote {output} ({len(html) / 1e6:.1f} MB) and its data in {folder}/")
+
+
+def _stored_report(run_id: str, store):
+    """The scenario, its text and the report results of a stored report run."""
+    from .pipeline import ReportResults
+    from .scenario.schema import Scenario
+    from .store import get_run
+
+    run = get_run(run_id, store)
+    if run["kind"] != "report":
+        raise UserError(
+            f"run {run_id!r} is a {run['kind']} run, which keeps its summary only; a report "
+            "renders from a report run (`evlaunch report FILE` stores one)"
+        )
+    try:
+        computed = ReportResults.from_dict(run["arrays"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(
+            f"run {run_id!r} was stored by evlaunch {run['version']} in another form "
+            f"({type(exc).__name__}); run `evlaunch report` on its scenario again"
+        ) from None
+    return Scenario.model_validate(run["resolved"]), run["scenario_text"], computed
 
 
 def _hindcast_cases(path: Path) -> list[dict]:

@@ -11,14 +11,17 @@ from . import __version__
 from .model.demand import model_names
 from .model.outcomes import CHECKPOINTS, sales_outcomes
 from .model.simulate import simulate
-from .partners.assess import assess
+from .partners.assess import PartnerAssessment, assess
+from .plan.solve import ProductionPlan, plan
 from .reference.entrants import month_end
-from .reference.outside import outside_view
-from .risk.montecarlo import monte_carlo
+from .reference.outside import OutsideView, outside_view
+from .risk.montecarlo import RiskResult, monte_carlo
+from .risk.sensitivity import Sensitivity, sensitivity
 from .scenario.checks import with_requirements
 from .scenario.inputs import central_params
 from .scenario.months import add_months
 from .scenario.schema import Scenario
+from .typed import from_dict
 
 
 @dataclass(frozen=True)
@@ -138,4 +141,95 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
         verdict.recommended if verdict else None,
         verdict.statement if verdict else None,
         outside.to_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class CentralPath:
+    """The chosen mix at central values, month by month: what the report's supply and
+    entrants figures draw."""
+
+    options: list[str]
+    models: list[str]
+    months: list[str]
+    orders_by_model: list[list[float]]  # (models, months) [vehicles/month]
+    deliveries_by_model: list[list[float]]
+    capacity_by_option: list[list[float]]  # (options, months)
+    deliveries: list[float]
+    shift_month: list[int | None]  # per option: grid month a shift runs from; None: never
+    commit_month: list[int | None]  # per option under an expansion rule; None otherwise
+
+
+@dataclass(frozen=True)
+class ReportResults:
+    """Everything the HTML report draws, computed once: stored with a run, it renders again
+    without a simulation."""
+
+    scenario: str
+    version: str
+    paths: int
+    seed: int
+    risk: RiskResult
+    sensitivity: Sensitivity
+    plan: ProductionPlan
+    outside: OutsideView
+    partners: PartnerAssessment | None
+    central: CentralPath
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ReportResults":
+        return from_dict(cls, data)
+
+
+def central_path(scenario: Scenario, options: list[str]) -> CentralPath:
+    paths = simulate(scenario, central_params(scenario), options)
+
+    def month(x, applies=True):
+        return int(x) if applies and np.isfinite(x) else None
+
+    return CentralPath(
+        options,
+        model_names(scenario),
+        [add_months(scenario.start, t) for t in range(scenario.horizon_months)],
+        paths.orders_by_model[0].tolist(),
+        paths.deliveries_by_model[0].tolist(),
+        paths.capacity_by_option[0].tolist(),
+        paths.deliveries[0].tolist(),
+        [month(x) for x in paths.shift_month[0]],
+        [
+            month(x, scenario.expansion(n) is not None)
+            for x, n in zip(paths.commit_month[0], options, strict=True)
+        ],
+    )
+
+
+def report_results(scenario: Scenario, paths: int = 20_000, seed: int = 0) -> ReportResults:
+    """The chosen mix's Monte Carlo, drivers, production plan, outside view, partner
+    assessment (if the scenario has one) and central path."""
+    options = with_requirements(scenario, scenario.plan.options)
+    risk = monte_carlo(scenario, options, paths, seed)
+    target = scenario.target
+    outside = outside_view(
+        target.deliveries,
+        target.window_months,
+        month_end(scenario.start),
+        risk.months_to_window_end,
+        risk.window_log_edges,
+        risk.window_log_counts,
+        risk.p_target,
+    )
+    return ReportResults(
+        scenario.name,
+        __version__,
+        paths,
+        seed,
+        risk,
+        sensitivity(scenario, options, min(paths, 10_000), seed, sobol_base_samples=512),
+        plan(scenario),
+        outside,
+        assess(scenario, min(paths, 20_000), seed) if scenario.assessment else None,
+        central_path(scenario, options),
     )

@@ -13,19 +13,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from .. import __version__
 from ..io import write_json_atomic, write_text_atomic
-from ..model.demand import model_names
-from ..model.simulate import simulate
-from ..partners.assess import assess
-from ..plan.solve import plan
-from ..reference.entrants import entrants, month_end
-from ..reference.outside import outside_view
-from ..risk.montecarlo import monte_carlo
-from ..risk.sensitivity import sensitivity
-from ..scenario.checks import with_requirements
+from ..pipeline import CentralPath, ReportResults, report_results
+from ..reference.entrants import entrants
 from ..scenario.distributions import is_uncertain
-from ..scenario.inputs import central_params, input_names, input_value
+from ..scenario.inputs import input_names, input_value
 from ..scenario.load import yaml_lines
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
@@ -97,16 +89,14 @@ def fan_figure(risk, scenario: Scenario) -> Figure:
     )
 
 
-def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
-    paths = simulate(scenario, central_params(scenario), options)
-    months = [m for m in risk_months(scenario)]
-    models = model_names(scenario)
+def supply_figure(central: CentralPath) -> Figure:
+    months, models, options = central.months, central.models, central.options
     fig = go.Figure()
     for j, name in enumerate(options):
         fig.add_trace(
             go.Scatter(
                 x=months,
-                y=paths.capacity_by_option[0, j],
+                y=central.capacity_by_option[j],
                 stackgroup="cap",
                 name=f"capacity: {name}",
             )
@@ -115,7 +105,7 @@ def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
         fig.add_trace(
             go.Scatter(
                 x=months,
-                y=paths.orders_by_model[0, k],
+                y=central.orders_by_model[k],
                 name="new orders" + (f": {model}" if len(models) > 1 else " (demand)"),
                 line=dict(width=2, dash="solid" if k == 0 else "dash"),
             )
@@ -123,7 +113,7 @@ def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
     fig.add_trace(
         go.Scatter(
             x=months,
-            y=paths.deliveries[0],
+            y=central.deliveries,
             name="deliveries",
             line=dict(color="#14213d", width=2, dash="dot"),
         )
@@ -132,14 +122,14 @@ def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
     marks = []
     for j, name in enumerate(options):
         for when, what in (
-            (paths.shift_month[0, j], f"shift: {name}"),
-            (paths.commit_month[0, j] if scenario.expansion(name) else np.inf, f"commit: {name}"),
+            (central.shift_month[j], f"shift: {name}"),
+            (central.commit_month[j], f"commit: {name}"),
         ):
-            if np.isfinite(when) and when < len(months):
-                marks.append((months[int(when)], what))
-                fig.add_vline(x=months[int(when)], line=dict(color="#888", width=1, dash="dot"))
+            if when is not None and when < len(months):
+                marks.append((months[when], what))
+                fig.add_vline(x=months[when], line=dict(color="#888", width=1, dash="dot"))
                 fig.add_annotation(
-                    x=months[int(when)],
+                    x=months[when],
                     y=1,
                     yref="paper",
                     text=what,
@@ -152,12 +142,12 @@ def supply_figure(scenario: Scenario, options: list[str]) -> Figure:
     rows = [
         {
             "month": m,
-            **{f"orders {model}": paths.orders_by_model[0, k, t] for k, model in enumerate(models)},
+            **{f"orders {model}": central.orders_by_model[k][t] for k, model in enumerate(models)},
             **{
-                f"deliveries {model}": paths.deliveries_by_model[0, k, t]
+                f"deliveries {model}": central.deliveries_by_model[k][t]
                 for k, model in enumerate(models)
             },
-            **{f"capacity {n}": paths.capacity_by_option[0, j, t] for j, n in enumerate(options)},
+            **{f"capacity {n}": central.capacity_by_option[j][t] for j, n in enumerate(options)},
             "decisions": "; ".join(what for at, what in marks if at == m),
         }
         for t, m in enumerate(months)
@@ -320,7 +310,7 @@ def plan_figure(result, scenario: Scenario) -> Figure:
     )
 
 
-def entrants_figure(scenario: Scenario, options: list[str]) -> Figure:
+def entrants_figure(central: CentralPath, scenario: Scenario) -> Figure:
     fig = go.Figure()
     rows = []
     for e in entrants():
@@ -331,9 +321,9 @@ def entrants_figure(scenario: Scenario, options: list[str]) -> Figure:
             {"entrant": e.company, "months_of_sales": int(m), "cumulative": float(c)}
             for m, c in zip(t, cum, strict=True)
         ]
-    paths = simulate(scenario, central_params(scenario), options)
-    first = int(np.argmax(paths.deliveries[0] >= 1))
-    ours = np.concatenate([[0.0], np.cumsum(paths.deliveries[0, first:])])[:61]
+    delivered = np.asarray(central.deliveries)
+    first = int(np.argmax(delivered >= 1))
+    ours = np.concatenate([[0.0], np.cumsum(delivered[first:])])[:61]
     fig.add_trace(
         go.Scatter(
             x=np.arange(ours.size),
@@ -473,16 +463,28 @@ def build_report(
     sweep: tuple[list[dict], list[str]] | None = None,
     hindcast_cases: list[dict] | None = None,
 ) -> tuple[str, dict[str, list[dict]], dict]:
-    """The report's HTML, each figure's and table's rows, and a JSON summary; ``sweep`` (a
-    sweep's result rows and parameter names) adds its P(target) heat map."""
-    options = with_requirements(scenario, scenario.plan.options)
-    risk = monte_carlo(scenario, options, paths, seed)
-    found = sensitivity(scenario, options, min(paths, 10_000), seed, sobol_base_samples=512)
-    planned = plan(scenario)
+    """Compute the report's results and render them (``render_report``)."""
+    results = report_results(scenario, paths, seed)
+    return render_report(results, scenario, text, data_dir, sweep, hindcast_cases)
+
+
+def render_report(
+    results: ReportResults,
+    scenario: Scenario,
+    text: str,
+    data_dir: str = "report_data",
+    sweep: tuple[list[dict], list[str]] | None = None,
+    hindcast_cases: list[dict] | None = None,
+) -> tuple[str, dict[str, list[dict]], dict]:
+    """The report's HTML, each figure's and table's rows, and a JSON summary, drawn from
+    ``results`` alone (no simulation); ``sweep`` (a sweep's result rows and parameter names)
+    adds its P(target) heat map."""
+    risk, found, planned, outside = results.risk, results.sensitivity, results.plan, results.outside
+    paths, seed = results.paths, results.seed
     figures = [
         fan_figure(risk, scenario),
-        supply_figure(scenario, options),
-        entrants_figure(scenario, options),
+        supply_figure(results.central),
+        entrants_figure(results.central, scenario),
         drivers_figure(found),
         sobol_figure(found),
     ]
@@ -502,15 +504,6 @@ def build_report(
             "sub": f"median; target {scenario.target.deliveries / 1e3:,.0f}k",
         }
     )
-    outside = outside_view(
-        scenario.target.deliveries,
-        scenario.target.window_months,
-        month_end(scenario.start),
-        risk.months_to_window_end,
-        risk.window_log_edges,
-        risk.window_log_counts,
-        risk.p_target,
-    )
     cards.append(
         {
             "label": "Outside view",
@@ -519,8 +512,8 @@ def build_report(
         }
     )
     tables = []
-    if scenario.assessment is not None:
-        partners = assess(scenario, min(paths, 20_000), seed)
+    if results.partners is not None:
+        partners = results.partners
         figures.append(partners_figure(partners))
         verdict = partners.statement
         cards.append(
@@ -585,7 +578,7 @@ def build_report(
         window=scenario.target.window_months,
         paths=f"{paths:,}",
         seed=seed,
-        version=__version__,
+        version=results.version,
         cards=cards,
         verdict=verdict,
         figures=figures,
@@ -600,7 +593,7 @@ def build_report(
     )
     summary = {
         "scenario": scenario.name,
-        "version": __version__,
+        "version": results.version,
         "seed": seed,
         "paths": paths,
         "p_target": risk.p_target,

@@ -1,0 +1,71 @@
+"""A report is computed once, stored with its run, and rendered again with no computation."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from evlaunch.cli import app
+from evlaunch.model import simulate as simulate_module
+from evlaunch.pipeline import ReportResults, report_results
+from evlaunch.plan import solve as solve_module
+from evlaunch.reference import forecaster
+from evlaunch.report.html import render_report
+from evlaunch.scenario.load import load_scenario
+from evlaunch.store import list_runs
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A report run in a fresh store, and the report rendered when it was computed."""
+    folder = tmp_path_factory.mktemp("report")
+    store = folder / "runs.duckdb"
+    result = CliRunner().invoke(
+        app,
+        ["report", "--paths", "2000", "--store", str(store), "-o", str(folder / "first.html")],
+    )
+    assert result.exit_code == 0, result.output
+    (run,) = [r for r in list_runs(store) if r["kind"] == "report"]
+    return folder, store, run["id"]
+
+
+def _no_computing(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("rendering a stored report computed something")
+
+    monkeypatch.setattr(simulate_module, "_simulate_paths", refuse)
+    monkeypatch.setattr(solve_module, "solve_inputs", refuse)
+    monkeypatch.setattr(forecaster, "sample", refuse)
+
+
+def test_a_stored_report_renders_with_no_simulation_and_the_same_data(stored, monkeypatch):
+    folder, store, run_id = stored
+    _no_computing(monkeypatch)
+    result = CliRunner().invoke(
+        app, ["report", "--run", run_id, "--store", str(store), "-o", str(folder / "again.html")]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("report.json", "supply.csv", "fan.csv", "tornado.csv", "sobol.csv", "plan.csv"):
+        first = (folder / "first_data" / name).read_text()
+        again = (folder / "again_data" / name).read_text()
+        assert first == again, name
+
+
+def test_results_survive_json(stored):
+    scenario, text = load_scenario()
+    computed = report_results(scenario, paths=1000, seed=2)
+    back = ReportResults.from_dict(json.loads(json.dumps(computed.to_dict())))
+    assert back.risk.deliveries_quantiles == computed.risk.deliveries_quantiles
+    assert back.plan.options == computed.plan.options and back.central == computed.central
+    assert render_report(back, scenario, text)[1] == render_report(computed, scenario, text)[1]
+
+
+def test_only_report_runs_render(stored, tmp_path):
+    _, store, _ = stored
+    runner = CliRunner()
+    assert runner.invoke(app, ["risk", "--paths", "1000", "--store", str(store)]).exit_code == 0
+    risk_id = next(r["id"] for r in list_runs(store) if r["kind"] == "risk")
+    result = runner.invoke(
+        app, ["report", "--run", risk_id, "--store", str(store), "-o", str(tmp_path / "x.html")]
+    )
+    assert result.exit_code == 2 and "is a risk run" in result.output
