@@ -154,8 +154,14 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
         "later_models": [{"name": m.name, "launch": m.launch} for m in moved.models],
         "roadmap": [m.name for m in scenario.models],  # what the roadmap controls act on
         "central": {
-            k: float(np.asarray(v)[0])
-            for k, v in central.items()
-            if k in ("market.bass_p_per_year", "market.bass_q_per_year", "market.price_cny")
+            **{
+                k: float(np.asarray(v)[0])
+                for k, v in central.items()
+                if k in ("market.bass_p_per_year", "market.bass_q_per_year", "market.price_cny")
+            },
+            # the slider sets every option alike: it starts at the highest of the chosen ones
+            "max_utilisation": max(
+                float(central[f"options.{n}.max_utilisation"][0]) for n in options
+            ),
         },
     }
