@@ -218,7 +218,9 @@ def plan_command(
         int | None, typer.Option(help="Sample-average plan over this many scenarios.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the stochastic scenarios.")] = 0,
-    time_limit: Annotated[float, typer.Option(help="Seconds HiGHS may take per solve.")] = 120.0,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds all of the command's solves may take together.")
+    ] = 120.0,
     csv: Annotated[Path | None, typer.Option(help="Write the monthly plan as CSV here.")] = None,
     json_path: JsonOut = None,
     store: StorePath = None,

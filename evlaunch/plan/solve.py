@@ -17,6 +17,7 @@ from .inputs import PlanInputs, plan_inputs
 from .milp import MONEY, Settings, build, company_npv_cny
 
 LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
+LEARNING_ROUNDS = 6  # at most; a plan that has not settled by then says so
 RELAXABLE = {
     "capacity": "production capacity of the options (with the latest starts allowed)",
     "demand": "orders: deliveries cannot exceed orders plus backlog",
@@ -61,32 +62,71 @@ class ProductionPlan:
     constraints: int
     explanation: str | None = None
     stochastic: dict | None = None
+    learning_rounds: int = 0  # solves, each charging the learning curve's cost of the last
+    learning_settled: bool = True  # that cost and the cost of what the plan makes agree
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def solve_inputs(data: PlanInputs, settings: Settings, time_limit_s: float = 60.0):
-    """Solve, re-charging the learning-curve average cost until it settles. It starts from
-    the cost of serving every order (the cheapest it can be): starting from the cost of the
-    first cars would make a new maker's first cars look unprofitable, and nothing gets built."""
+@dataclass(frozen=True)
+class Deadline:
+    """One time budget for every solve of a command: the plan, the explanation of an
+    infeasible one, the stochastic plan's reference plans."""
+
+    end: float  # time.perf_counter() by which solving stops
+
+    @classmethod
+    def after(cls, seconds: float) -> "Deadline":
+        return cls(time.perf_counter() + seconds)
+
+    def left(self) -> float:
+        return max(self.end - time.perf_counter(), 0.0)
+
+
+@dataclass(frozen=True)
+class Solved:
+    """The outcome of solving one plan's MILP, re-charging the learning curve's cost."""
+
+    x: np.ndarray | None  # None: no solution found (infeasible, or out of time)
+    variables: object  # the variable blocks of ``build``
+    unit_cost_cny: np.ndarray  # (K,) the average variable cost charged last
+    lp: object
+    solution: object  # lp.Solution of the last solve
+    build_seconds: float
+    solve_seconds: float
+    learning_rounds: int
+    learning_settled: bool  # the cost charged and the cost of what the plan makes agree
+    out_of_time: bool  # the deadline ended the solving
+
+
+def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> Solved:
+    """Solve, re-charging the learning-curve average cost until it settles (at most
+    LEARNING_ROUNDS solves, within ``deadline``). It starts from the cost of serving every
+    order (the cheapest it can be): starting from the cost of the first cars would make a
+    new maker's first cars look unprofitable, and nothing gets built."""
     unit = data.average_unit_cost(data.orders.sum(axis=1))
     built = solved = 0.0
-    for _ in range(6):
+    settled = False
+    rounds = 0
+    while rounds < LEARNING_ROUNDS and (rounds == 0 or deadline.left() > 0):
+        rounds += 1
         started = time.perf_counter()
         lp, v = build(data, unit, settings)
         built += time.perf_counter() - started
         started = time.perf_counter()
-        result = lp.solve(time_limit_s)
+        result = lp.solve(max(deadline.left(), 1e-3))
         solved += time.perf_counter() - started
         if result.x is None:
-            return None, v, unit, lp, result, built, solved
+            break
         made = result.x[v.make].sum(axis=(1, 2))
         new = data.average_unit_cost(made)
-        if np.max(np.abs(new / unit - 1)) < LEARNING_TOLERANCE:
+        settled = bool(np.max(np.abs(new / unit - 1)) < LEARNING_TOLERANCE)
+        if settled:
             break
         unit = new
-    return result.x, v, unit, lp, result, built, solved
+    out_of_time = deadline.left() <= 0 and (not settled or not result.optimal)
+    return Solved(result.x, v, unit, lp, result, built, solved, rounds, settled, out_of_time)
 
 
 def plan(
@@ -94,8 +134,11 @@ def plan(
     params: Params | None = None,
     settings: Settings | None = None,
     time_limit_s: float = 60.0,
+    deadline: Deadline | None = None,
 ) -> ProductionPlan:
-    """The optimal plan for ``params`` (default: one scenario at central values)."""
+    """The optimal plan for ``params`` (default: one scenario at central values), solved
+    within ``time_limit_s`` in all (or by ``deadline``, shared with other solves)."""
+    deadline = deadline or Deadline.after(time_limit_s)
     p = scenario.planning
     options = p.options or [o.name for o in scenario.options]
     params = params if params is not None else central_params(scenario)
@@ -107,13 +150,14 @@ def plan(
             max_backlog_vehicles=p.max_backlog_vehicles,
             cash_limit_cny=p.cash_limit_cny,
         )
-    x, v, unit, lp, result, built, solved = solve_inputs(data, settings, time_limit_s)
-    if x is None:
-        return _infeasible(scenario, data, settings, lp, built, solved, time_limit_s)
-    return _result(scenario, data, settings, x, v, unit, lp, result, built, solved)
+    solved = solve_inputs(data, settings, deadline)
+    if solved.x is None:
+        return _infeasible(scenario, data, settings, solved, deadline)
+    return _result(scenario, data, settings, solved)
 
 
-def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> ProductionPlan:
+def _result(scenario, data, settings, solved: Solved) -> ProductionPlan:
+    x, v, unit, lp = solved.x, solved.variables, solved.unit_cost_cny, solved.lp
     K, T = data.orders.shape
     start = x[v.start] > 0.5  # (K, Y)
     make = x[v.make]  # (K, J, T)
@@ -145,7 +189,7 @@ def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> 
         version=__version__,
         objective=settings.objective,
         scenarios=K,
-        status="optimal" if result.optimal else "time limit",
+        status="optimal" if solved.solution.optimal and not solved.out_of_time else "time limit",
         options=options,
         npv_cny=float(npv.mean()),
         discounted_cost_cny=float(
@@ -161,25 +205,30 @@ def _result(scenario, data, settings, x, v, unit, lp, result, built, solved) -> 
         deliveries=ship.mean(axis=0).tolist(),
         backlog=x[v.wait].mean(axis=0).tolist(),
         stock=x[v.stock].mean(axis=0).tolist(),
-        build_seconds=built,
-        solve_seconds=solved,
+        build_seconds=solved.build_seconds,
+        solve_seconds=solved.solve_seconds,
         variables=lp.n,
         constraints=lp.m,
+        learning_rounds=solved.learning_rounds,
+        learning_settled=solved.learning_settled,
     )
 
 
-def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> ProductionPlan:
+def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) -> ProductionPlan:
     """Say why: the most that can be delivered in the window, and which constraint binds;
     for a chance constraint, also the largest share of scenarios one plan can carry."""
     explain = replace(
         settings, objective="max_window", require_target=False, target_probability=None
     )
-    x, v, *_ = solve_inputs(data, explain, time_limit_s)
-    if x is None:
+    first = solved if solved.out_of_time else solve_inputs(data, explain, deadline)
+    x, v = first.x, first.variables
+    if solved.out_of_time:
+        text = "the time limit ran out before any plan was found; allow more time"
+    elif x is None:
         text = "no plan satisfies the constraints even without the target"
         for family in _active(settings):
             if (
-                solve_inputs(data, replace(explain, relax=frozenset({family})), time_limit_s)[0]
+                solve_inputs(data, replace(explain, relax=frozenset({family})), deadline).x
                 is not None
             ):
                 text += f"; the binding constraint is {RELAXABLE[family]}"
@@ -188,11 +237,10 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
         best = x[v.ship][:, data.window].sum(axis=1).mean()
         gains = {}
         for family in _active(settings):
-            xr, vr, *_ = solve_inputs(
-                data, replace(explain, relax=frozenset({family})), time_limit_s
-            )
-            if xr is not None:
-                gains[family] = xr[vr.ship][:, data.window].sum(axis=1).mean() - best
+            relaxed = solve_inputs(data, replace(explain, relax=frozenset({family})), deadline)
+            if relaxed.x is not None:
+                ship = relaxed.x[relaxed.variables.ship]
+                gains[family] = ship[:, data.window].sum(axis=1).mean() - best
         binding = max(gains, key=gains.get)
         need = (
             "in every scenario"
@@ -210,12 +258,12 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
             f"scenarios). The binding constraint is {RELAXABLE[binding]}: without it "
             f"{best + gains[binding]:,.0f} could be ({others})."
         )
-    if settings.target_probability is not None:
-        xm, vm, *_ = solve_inputs(
-            data, replace(settings, objective="max_meet", target_probability=0.0), time_limit_s
+    if settings.target_probability is not None and not solved.out_of_time:
+        meet = solve_inputs(
+            data, replace(settings, objective="max_meet", target_probability=0.0), deadline
         )
-        if xm is not None:
-            most = round(float(xm[vm.meet].sum()))
+        if meet.x is not None:
+            most = round(float(meet.x[meet.variables.meet].sum()))
             text = (
                 f"P(target) >= {settings.target_probability:.0%} is out of reach: one plan "
                 f"meets the target in at most {most} of the {data.scenarios} scenarios "
@@ -228,7 +276,7 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
         version=__version__,
         objective=settings.objective,
         scenarios=K,
-        status="infeasible",
+        status="time limit" if solved.out_of_time else "infeasible",
         options=[],
         npv_cny=float("nan"),
         discounted_cost_cny=float("nan"),
@@ -242,11 +290,13 @@ def _infeasible(scenario, data, settings, lp, built, solved, time_limit_s) -> Pr
         deliveries=empty,
         backlog=empty,
         stock=empty,
-        build_seconds=built,
-        solve_seconds=solved,
-        variables=lp.n,
-        constraints=lp.m,
+        build_seconds=solved.build_seconds,
+        solve_seconds=solved.solve_seconds,
+        variables=solved.lp.n,
+        constraints=solved.lp.m,
         explanation=text,
+        learning_rounds=solved.learning_rounds,
+        learning_settled=solved.learning_settled,
     )
 
 
@@ -289,12 +339,13 @@ def stochastic_plan(
         max_backlog_vehicles=p.max_backlog_vehicles,
         cash_limit_cny=p.cash_limit_cny,
     )
-    rp = plan(scenario, params, settings, time_limit_s)
-    if rp.status == "infeasible":
+    deadline = Deadline.after(time_limit_s)
+    rp = plan(scenario, params, settings, deadline=deadline)
+    if rp.status == "infeasible" or not rp.options:
         return rp
     # Expected value of the expected-value solution: the central plan's starts, fixed, with
     # production as recourse in each scenario (no chance constraint: it may not meet it).
-    ev = plan(scenario, time_limit_s=time_limit_s)
+    ev = plan(scenario, deadline=deadline)
     data = plan_inputs(scenario, params, p.options or [o.name for o in scenario.options])
     fixed = np.zeros(data.option_of.size)
     for j, name in enumerate(data.options):
@@ -305,7 +356,7 @@ def stochastic_plan(
         scenario,
         params,
         replace(settings, target_probability=None, fixed_starts=fixed),
-        time_limit_s,
+        deadline=deadline,
     )
     value = rp.npv_cny if p.objective == "max_npv" else -rp.discounted_cost_cny
     ev_value = eev.npv_cny if p.objective == "max_npv" else -eev.discounted_cost_cny

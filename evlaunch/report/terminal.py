@@ -283,6 +283,17 @@ def print_plan(result, console: Console) -> None:
     if result.status == "infeasible":
         console.print(f"[bold red]No plan meets the target.[/bold red] {result.explanation}")
         return
+    if not result.options:  # out of time before any plan was found
+        console.print(f"[bold red]No plan found.[/bold red] {result.explanation}")
+        return
+    if result.status == "time limit":
+        console.print("[yellow]The time limit ran out: the best plan found so far.[/yellow]")
+    if not result.learning_settled:
+        console.print(
+            f"[yellow]The learning curve's cost did not settle in {result.learning_rounds} "
+            "solves: the plan is charged a cost that differs from what it makes by more "
+            "than 0.2%.[/yellow]"
+        )
     years = list(result.options[0].volume_by_year)
     table = _table(
         title="vehicles made per calendar year (thousand), by option",

@@ -12,7 +12,7 @@ from evlaunch.model.fulfil import fulfil
 from evlaunch.model.simulate import simulate
 from evlaunch.plan.inputs import PlanInputs, plan_inputs
 from evlaunch.plan.milp import Settings
-from evlaunch.plan.solve import plan, solve_inputs, with_plan_starts
+from evlaunch.plan.solve import Deadline, plan, solve_inputs, with_plan_starts
 from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
 
@@ -52,8 +52,8 @@ def two_options(target=250.0, committed_b=0.0, cancel=0.0, shift_a=0.0, **change
 
 
 def solved(data, settings):
-    x, v, unit, *_ = solve_inputs(data, settings)
-    return x, v
+    result = solve_inputs(data, settings, Deadline.after(60))
+    return result.x, result.variables
 
 
 def test_max_npv_by_hand():
@@ -223,3 +223,15 @@ def test_cli_plan_prints_the_plan_and_writes_the_monthly_csv(tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 84 and rows[0]["month"] == "2021-09"
     assert "production FAW Group" in rows[0]
+
+
+def test_the_time_limit_is_one_budget_for_every_solve():
+    # a deadline already past: the command stops with no plan and says so, instead of
+    # running each of its solves (plan, explanation, reference plans) for the full limit
+    result = plan(parse_scenario(yaml.safe_dump(BUNDLED), "yaml"), deadline=Deadline.after(0.0))
+    assert result.status == "time limit" and "time limit ran out" in result.explanation
+
+
+def test_the_plan_says_whether_the_learning_curve_settled(xiaomi_plan):
+    _, result = xiaomi_plan
+    assert result.learning_settled and 1 <= result.learning_rounds <= 6
