@@ -69,3 +69,19 @@ def test_only_report_runs_render(stored, tmp_path):
         app, ["report", "--run", risk_id, "--store", str(store), "-o", str(tmp_path / "x.html")]
     )
     assert result.exit_code == 2 and "is a risk run" in result.output
+
+
+def test_every_figure_has_data_and_every_input_is_listed_with_its_source():
+    from evlaunch.scenario.inputs import input_names
+
+    scenario, text = load_scenario()
+    html, data, summary = render_report(report_results(scenario, 1000, 0), scenario, text)
+    for figure in summary["figures"]:
+        assert data[figure], f"{figure} has no rows"
+        assert f'id="{figure}"' in html
+    rows = {r["input"]: r for r in data["assumptions"]}
+    assert list(rows) == input_names(scenario)
+    # each input's source is the comment beside it in the file, later models' too
+    assert "Model 3 standard version" in rows["market.price_cny"]["source"]
+    assert "Tesla's 52 the tail" in rows["models.second model.launch_slip_months"]["source"]
+    assert "Hyundai Montgomery" in rows["options.Own plant phase I.max_utilisation"]["source"]

@@ -363,7 +363,10 @@ def assumption_rows(scenario: Scenario, text: str) -> list[list[str]]:
         where = yaml_lines(text)
     except Exception:  # a TOML or JSON scenario has no comments to show
         where = {}
-    names = {o.name: i for i, o in enumerate(scenario.options)}
+    index = {
+        "options": {o.name: i for i, o in enumerate(scenario.options)},
+        "models": {m.name: i for i, m in enumerate(scenario.models)},
+    }
     rows = []
     for name in input_names(scenario):
         value = input_value(scenario, name)
@@ -378,9 +381,9 @@ def assumption_rows(scenario: Scenario, text: str) -> list[list[str]]:
             else f"{value:,.6g}"
         )
         section, rest = name.split(".", 1)
-        if section == "options":
-            option, field = rest.rsplit(".", 1)
-            loc = ("options", names[option], field)
+        if section in index:
+            item, field = rest.rsplit(".", 1)
+            loc = (section, index[section][item], field)
         else:
             loc = (section, rest)
         line = where.get(loc)

@@ -106,25 +106,13 @@ def tornado(
     return sorted(bars, key=lambda b: (-b.deliveries_swing, -abs(b.p_target_p90 - b.p_target_p10)))
 
 
-def sobol_indices(
-    scenario: Scenario, options: list[str], base_samples: int = 1024, seed: int = 0
-) -> list[SobolIndex]:
-    """First-order and total Sobol indices of window deliveries (Saltelli sampling, SALib).
-
-    Sobol indices assume independent inputs: the scenario's correlations are not applied
-    here. Costs base_samples x (d + 2) model runs.
-    """
-    if base_samples < 16 or base_samples & (base_samples - 1):
-        raise ArgumentError("base_samples", base_samples, "must be a power of 2, at least 16")
-    draw = Sampler(scenario, seed, "random")
-    names = relevant_inputs(draw.names, options)
-    if not names:
-        return []
+def unit_sobol(function, names: list[str], base_samples: int, seed: int) -> list[SobolIndex]:
+    """First-order and total Sobol indices of ``function`` on the unit hypercube: it maps
+    (n, len(names)) uniforms to n outputs. Saltelli sampling and Jansen's estimators from
+    SALib; largest total index first."""
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     x = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    u = np.full((x.shape[0], len(draw.names)), 0.5)  # inputs this case ignores: at median
-    u[:, [draw.names.index(n) for n in names]] = np.clip(x, U_MIN, 1 - U_MIN)
-    y, _ = _window_deliveries(scenario, draw.params_from_uniforms(u), options)
+    y = function(x)
     if np.ptp(y) == 0:
         return [SobolIndex(n, 0.0, 0.0, 0.0, 0.0) for n in names]
     result = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
@@ -139,6 +127,29 @@ def sobol_indices(
         for k, n in enumerate(names)
     ]
     return sorted(indices, key=lambda s: -s.total)
+
+
+def sobol_indices(
+    scenario: Scenario, options: list[str], base_samples: int = 1024, seed: int = 0
+) -> list[SobolIndex]:
+    """First-order and total Sobol indices of window deliveries (``unit_sobol``).
+
+    Sobol indices assume independent inputs: the scenario's correlations are not applied
+    here. Costs base_samples x (d + 2) model runs.
+    """
+    if base_samples < 16 or base_samples & (base_samples - 1):
+        raise ArgumentError("base_samples", base_samples, "must be a power of 2, at least 16")
+    draw = Sampler(scenario, seed, "random")
+    names = relevant_inputs(draw.names, options)
+    if not names:
+        return []
+
+    def deliveries(x):
+        u = np.full((x.shape[0], len(draw.names)), 0.5)  # inputs this case ignores: median
+        u[:, [draw.names.index(n) for n in names]] = np.clip(x, U_MIN, 1 - U_MIN)
+        return _window_deliveries(scenario, draw.params_from_uniforms(u), options)[0]
+
+    return unit_sobol(deliveries, names, base_samples, seed)
 
 
 def sensitivity(
