@@ -14,7 +14,8 @@ import time
 import numpy as np
 
 from evlaunch.reference.calibration import vintages
-from evlaunch.reference.hindcast import CALIBRATED, CALIBRATED_AS_OF, LEVELS, OURS, hindcast
+from evlaunch.reference.hindcast import hindcast
+from evlaunch.reference.scores import CALIBRATED, CALIBRATED_AS_OF, LEVELS, OURS
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import yaml
 
 from evlaunch.plan.inputs import plan_inputs
 from evlaunch.plan.milp import MONEY, Settings, build
-from evlaunch.plan.solve import stochastic_plan
+from evlaunch.plan.stochastic import stochastic_plan
 from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
 

@@ -71,7 +71,7 @@ def plan(scenario: Scenario, stochastic: int = 0, seed: int = 0, time_limit_s: f
     """The production and capacity plan (MILP on HiGHS); over ``stochastic`` sampled
     scenarios if given, two-stage where expansions are decided later."""
     from .plan.solve import plan as _plan
-    from .plan.solve import stochastic_plan
+    from .plan.stochastic import stochastic_plan
 
     if stochastic:
         return stochastic_plan(scenario, stochastic, seed, time_limit_s=time_limit_s)

@@ -32,39 +32,26 @@ from .calibration import ORIGIN_GROUPS, Resolved, spread_from, widen
 from .entrants import Entrant, entrants
 from .fit import fit_bass
 from .outlook import Question, answer, origin_date, question, reference_class
+from .scores import (
+    ANALOG,
+    BASS,
+    CALIBRATED,
+    CALIBRATED_AS_OF,
+    DRIFT,
+    OURS,
+    Case,
+    MethodScore,
+    ape,
+    score,
+    skill,
+    summarise,
+)
 from .targets import StatedTarget, combine, reliability, stated_targets
 
 ORIGINS = (0, 3, 6, 12, 18)
 MIN_REFERENCE = 3  # entrants known on the forecast date, the forecast one left out
 STALE_MONTHS = 12  # a target is scored only if the maker's own figures reach this close to it
-LEVELS = (0.5, 0.8, 0.95)
-OURS = "evlaunch (hier. Bayes)"
-# Spread-calibrated (calibration.py), k fitted on the other entrants' forecasts: all of them,
-# as today's k is for a new forecast; or those resolved by the forecast's own date, as the
-# forecasts dated in the past that users see are
-CALIBRATED = "evlaunch, spread calibrated"
-CALIBRATED_AS_OF = "evlaunch, spread as of the date"
-ANALOG, DRIFT, BASS = "analog ensemble", "linear drift", "Bass per entrant"
-BASELINES = (ANALOG, DRIFT, BASS)
-METHODS = (OURS, CALIBRATED, CALIBRATED_AS_OF, *BASELINES)
 BASELINE_DRAWS = 500
-
-
-@dataclass(frozen=True)
-class Case:
-    """One forecast of one checkpoint by one method, with its scores."""
-
-    entrant: str
-    origin: int  # months of sales seen
-    as_of: str  # ISO date of the forecast
-    checkpoint: int
-    method: str
-    truth: float
-    median: float
-    bounds: dict  # level -> (low, high)
-    crps: float
-    crps_log: float
-    pit: float
 
 
 @dataclass(frozen=True)
@@ -77,19 +64,6 @@ class TargetCase:
     p_hit_outside: float  # the forecaster alone
     p_hit: float  # updated by the stated target (the forecaster alone before MIN_TARGETS)
     hit: bool
-
-
-@dataclass(frozen=True)
-class MethodScore:
-    method: str
-    origin: int
-    cases: int
-    crps: float
-    crps_log: float
-    coverage: dict  # level -> share of truths inside the central interval
-    mdape: float
-    mape: float
-    bias: float  # share of forecasts too high
 
 
 @dataclass(frozen=True)
@@ -111,29 +85,6 @@ class Hindcast:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _score(e: str, origin: int, as_of: dt.date, c: int, method: str, truth: float, draws):
-    import scoringrules as sr
-
-    draws = np.asarray(draws, dtype=float)
-    tails = {
-        lv: (float(np.quantile(draws, (1 - lv) / 2)), float(np.quantile(draws, (1 + lv) / 2)))
-        for lv in LEVELS
-    }
-    return Case(
-        e,
-        origin,
-        as_of.isoformat(),
-        c,
-        method,
-        truth,
-        float(np.median(draws)),
-        tails,
-        float(sr.crps_ensemble(truth, draws)),
-        float(sr.crps_ensemble(np.log1p(truth), np.log1p(np.maximum(draws, 0)))),
-        float(np.mean(draws < truth) + 0.5 * np.mean(draws == truth)),
-    )
 
 
 def _baselines(q: Question, reference: list[Entrant], rng) -> dict[str, np.ndarray]:
@@ -282,7 +233,7 @@ def hindcast(
             past = Resolved(e.company, origin, resolved_on(e, int(c)), ours[:, j], known, truth)
             ours_draws.append((q.as_of, int(c), past))
             for method, d in methods.items():
-                cases.append(_score(e.company, origin, q.as_of, int(c), method, truth, d[:, j]))
+                cases.append(score(e.company, origin, q.as_of, int(c), method, truth, d[:, j]))
     spread, applied = _calibrate(ours_draws, cases)
     targets = [
         _target_case(target, q, d)
@@ -296,19 +247,19 @@ def hindcast(
             float(np.mean((np.array(p) - hits) ** 2))
             for p in ([t.p_hit for t in targets], [t.p_hit_outside for t in targets], loo)
         )
-    scores = _summarise(cases)
+    scores = summarise(cases)
     return Hindcast(
         seed,
         sorted({c.entrant for c in cases}),
         cases,
         scores,
-        _skill(cases, OURS),
-        _skill(cases, CALIBRATED),
+        skill(cases, OURS),
+        skill(cases, CALIBRATED),
         spread,
         applied,
         {
             o: {
-                c: float(np.median(_ape(mine)))
+                c: float(np.median(ape(mine)))
                 for c in CHECKPOINTS
                 if (
                     mine := [k for k in cases if (k.method, k.origin, k.checkpoint) == (OURS, o, c)]
@@ -322,41 +273,6 @@ def hindcast(
         base,
         skipped,
     )
-
-
-def _ape(cases: list[Case]) -> np.ndarray:
-    """Absolute percentage error of each case's median."""
-    truth = np.array([c.truth for c in cases])
-    return np.abs(np.array([c.median for c in cases]) - truth) / np.maximum(truth, 1.0)
-
-
-def _summarise(cases: list[Case]) -> list[MethodScore]:
-    out = []
-    for origin in ORIGINS:
-        for method in METHODS:
-            mine = [c for c in cases if c.origin == origin and c.method == method]
-            if not mine:
-                continue
-            ape = _ape(mine)
-            out.append(
-                MethodScore(
-                    method,
-                    origin,
-                    len(mine),
-                    float(np.mean([c.crps for c in mine])),
-                    float(np.mean([c.crps_log for c in mine])),
-                    {
-                        lv: float(
-                            np.mean([c.bounds[lv][0] <= c.truth <= c.bounds[lv][1] for c in mine])
-                        )
-                        for lv in LEVELS
-                    },
-                    float(np.median(ape)),
-                    float(np.mean(ape)),
-                    float(np.mean([c.median > c.truth for c in mine])),
-                )
-            )
-    return out
 
 
 def resolved_on(e: Entrant, months: int) -> dt.date:
@@ -382,7 +298,7 @@ def _calibrate(ours_draws: list[tuple], cases: list[Case]) -> tuple[list[dict], 
             applied += method == CALIBRATED_AS_OF and fitted is not None
             k = fitted[0] if fitted else 1.0
             calibrated = widen(r.draws[:, None], r.known, k)[:, 0]
-            cases.append(_score(r.entrant, r.months_seen, as_of, c, method, r.truth, calibrated))
+            cases.append(score(r.entrant, r.months_seen, as_of, c, method, r.truth, calibrated))
     # a vintage at each year's end, and one on the day the latest outcome was published
     first, last = min(r.resolved_on for r in resolved), max(r.resolved_on for r in resolved)
     ends = [dt.date(y, 12, 31) for y in range(first.year, last.year)] + [last]
@@ -420,29 +336,3 @@ def calibration_table(result: Hindcast) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _skill(cases: list[Case], ours_method: str) -> dict:
-    """origin -> baseline -> (``ours_method``'s CRPS / its CRPS, cases) on the forecasts both
-    made."""
-    out = {}
-    for origin in ORIGINS:
-        ours = {
-            (c.entrant, c.checkpoint): c.crps
-            for c in cases
-            if c.origin == origin and c.method == ours_method
-        }
-        row = {}
-        for method in BASELINES:
-            theirs = {
-                (c.entrant, c.checkpoint): c.crps
-                for c in cases
-                if c.origin == origin and c.method == method and (c.entrant, c.checkpoint) in ours
-            }
-            if theirs:
-                a = sum(ours[k] for k in theirs)
-                b = sum(theirs.values())
-                row[method] = {"ratio": a / b if b > 0 else float("nan"), "cases": len(theirs)}
-        if row:
-            out[origin] = row
-    return out

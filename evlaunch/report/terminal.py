@@ -5,13 +5,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..model.outcomes import CHECKPOINTS
 from ..pipeline import RunResult
 
 
 def print_run(result: RunResult, console: Console) -> None:
     """One table: every case's first delivery, deliveries by months of sales, target, cash."""
-    table = _table(
+    table = new_table(
         title=f"{result.scenario}\ntarget: {result.target_deliveries:,} deliveries in the first "
         f"{result.target_window_months} months of sales",
         caption="k: thousand vehicles delivered by months of sales · cash need (peak) and NPV: "
@@ -40,7 +39,7 @@ def print_run(result: RunResult, console: Console) -> None:
             target,
             f"{case.peak_cash_need_cny / 1e9:,.1f}",
             f"{case.npv_cny / 1e9:,.1f}",
-            _pct(case.p_target),
+            percent(case.p_target),
         )
     console.print(table)
     mix = next(c for c in result.cases if c.case == "chosen mix")
@@ -57,7 +56,7 @@ def print_run(result: RunResult, console: Console) -> None:
     lo, hi = mix.p_target_ci95
     console.print(
         f"chosen mix: {' + '.join(mix.options)}\n"
-        f"[bold]P(target) = {_pct(mix.p_target)}[/bold] (95% CI {_pct(lo)} to {_pct(hi)}; "
+        f"[bold]P(target) = {percent(mix.p_target)}[/bold] (95% CI {percent(lo)} to {percent(hi)}; "
         f"{result.risk_paths:,} paths, seed {result.risk_seed}; `evlaunch risk` for the detail)"
     )
     for case in result.cases:
@@ -70,9 +69,9 @@ def print_run(result: RunResult, console: Console) -> None:
         f"Outside view as of {o['as_of']} ({o['reference_entrants']} entrants known then): "
         f"a new entrant delivers {o['outside_median']:,.0f} in {o['window_months']} months of "
         f"sales (80%: {lo:,.0f} to {hi:,.0f}); the target is above "
-        f"{_pct(o['target_percentile'] / 100)} of that. P(target) outside "
-        f"{_pct(o['p_target_outside'])}, inside {_pct(o['p_target_inside'])}, blended "
-        f"{_pct(o['p_target_blend'])} ({o['blend_method']}; `evlaunch hindcast` scores both)"
+        f"{percent(o['target_percentile'] / 100)} of that. P(target) outside "
+        f"{percent(o['p_target_outside'])}, inside {percent(o['p_target_inside'])}, blended "
+        f"{percent(o['p_target_blend'])} ({o['blend_method']}; `evlaunch hindcast` scores both)"
     )
     if o["disagreement"]:
         console.print(escape(o["disagreement"]))
@@ -83,19 +82,20 @@ def print_run(result: RunResult, console: Console) -> None:
         )
 
 
-def _table(**kwargs) -> Table:
+def new_table(**kwargs) -> Table:
     """A compact table in the house style: one rule under the header, no padding."""
     return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, **kwargs)
 
 
-def _pct(p: float) -> str:
+def percent(p: float) -> str:
     return f"{100 * p:.3f}%" if 0 < p < 0.001 else f"{100 * p:.1f}%"
 
 
 def _decided(decisions) -> str:
     """Shares of paths that added a shift (or committed, under a rule), one per option."""
     parts = [
-        _pct(d.shift_share) + (f" / {_pct(d.commit_share)}" if d.commit_share is not None else "")
+        percent(d.shift_share)
+        + (f" / {percent(d.commit_share)}" if d.commit_share is not None else "")
         for d in decisions
     ]
     return ", ".join(parts) or "none"
@@ -107,12 +107,12 @@ def print_decisions(decisions, console: Console) -> None:
         said = []
         if d.commit_share is not None:
             said.append(
-                f"committed by its expansion rule in {_pct(d.commit_share)} of paths"
+                f"committed by its expansion rule in {percent(d.commit_share)} of paths"
                 + (f" (median start {d.commit_month_p50})" if d.commit_month_p50 else "")
             )
         if d.shift_share > 0:
             said.append(
-                f"ran above nameplate with an added shift in {_pct(d.shift_share)} of paths "
+                f"ran above nameplate with an added shift in {percent(d.shift_share)} of paths "
                 f"(median from {d.shift_month_p50})"
             )
         if said:
@@ -125,10 +125,10 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
     console.print(
         f"[bold]{result.scenario}[/bold] · built with {' + '.join(result.options)}\n"
         f"P(target: {result.target_deliveries:,} in {result.window_months} months of sales) = "
-        f"[bold]{_pct(result.p_target)}[/bold]  (95% CI {_pct(lo)} to {_pct(hi)}; "
+        f"[bold]{percent(result.p_target)}[/bold]  (95% CI {percent(lo)} to {percent(hi)}; "
         f"{result.paths:,} paths, {result.sampler} sampler, seed {result.seed})"
     )
-    table = _table(title="quantiles over paths")
+    table = new_table(title="quantiles over paths")
     table.add_column("", no_wrap=True)
     for q in result.quantiles:
         table.add_column(f"P{round(100 * q)}", justify="right", no_wrap=True)
@@ -145,16 +145,18 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
     console.print(table)
     if result.p_target == 0:
         console.print(
-            f"No path reached the target: with 95% confidence P(target) < {_pct(hi)}. "
+            f"No path reached the target: with 95% confidence P(target) < {percent(hi)}. "
             "More paths only narrow that bound; the plan itself has to change."
         )
     else:
-        steps = "  ".join(f"{n:,}: {_pct(p)} ± {_pct(se)}" for n, p, se in result.convergence[-4:])
+        steps = "  ".join(
+            f"{n:,}: {percent(p)} ± {percent(se)}" for n, p, se in result.convergence[-4:]
+        )
         console.print(f"P(target) ± standard error by paths run  {steps}")
     print_decisions(result.decisions, console)
     if sensitivity is None or not sensitivity.tornado:
         return
-    drivers = _table(
+    drivers = new_table(
         title=f"what drives {sensitivity.output} (input at its P10 → P90)",
     )
     drivers.add_column("input", no_wrap=True, max_width=40, overflow="ellipsis")
@@ -167,7 +169,7 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
         drivers.add_row(
             bar.input,
             f"{bar.deliveries_p10 / 1e3:,.0f} → {bar.deliveries_p90 / 1e3:,.0f}",
-            f"{_pct(bar.p_target_p10)} → {_pct(bar.p_target_p90)}",
+            f"{percent(bar.p_target_p10)} → {percent(bar.p_target_p90)}",
             f"{s.first_order:.2f}/{s.total:.2f}" if s else "",
         )
     console.print(drivers)
@@ -187,7 +189,7 @@ def print_partners(result, console: Console) -> None:
     head = f"weights from {result.weights_kind}"
     if result.consistency_ratio is not None:
         head += f", consistency ratio {result.consistency_ratio:.3f}"
-    criteria = _table(
+    criteria = new_table(
         title=f"{result.scenario}: ways of building ({head})",
     )
     criteria.add_column("criterion", no_wrap=True)
@@ -203,7 +205,7 @@ def print_partners(result, console: Console) -> None:
     console.print(criteria)
     console.print("↑ more is better, ↓ less is better")
 
-    ranking = _table(
+    ranking = new_table(
         title="rankings (1 = best) and SMAA-2 rank acceptability",
     )
     ranking.add_column("way of building", no_wrap=True, max_width=20)
@@ -222,12 +224,12 @@ def print_partners(result, console: Console) -> None:
         ranking.add_row(
             name,
             *(str(r) for r in a.ranks.values()),
-            *(_pct(b) for b in a.rank_acceptability),
-            _pct(a.confidence),
+            *(percent(b) for b in a.rank_acceptability),
+            percent(a.confidence),
         )
     console.print(ranking)
 
-    sim = _table(
+    sim = new_table(
         title=f"simulation on common random numbers ({result.paths:,} paths, seed "
         f"{result.seed}); bn CNY",
     )
@@ -243,8 +245,8 @@ def print_partners(result, console: Console) -> None:
         d, dlo, dhi = (v / 1e9 for v in a.npv_vs_recommended_cny)
         sim.add_row(
             a.alternative,
-            _pct(a.p_target),
-            _pct(a.p_target_blend),
+            percent(a.p_target),
+            percent(a.p_target_blend),
             f"{lo:,.1f} / {mid:,.1f} / {hi:,.1f}",
             "(rec.)"
             if a.alternative == result.recommended
@@ -295,7 +297,7 @@ def print_plan(result, console: Console) -> None:
             "than 0.2%.[/yellow]"
         )
     years = list(result.options[0].volume_by_year)
-    table = _table(
+    table = new_table(
         title="vehicles made per calendar year (thousand), by option",
     )
     table.add_column("option", no_wrap=True, max_width=18)
@@ -308,14 +310,14 @@ def print_plan(result, console: Console) -> None:
             o.option,
             o.start or "not used",
             *(f"{o.volume_by_year[y] / 1e3:,.0f}" if o.used else "" for y in years),
-            _pct(o.utilisation) if o.used else "",
+            percent(o.utilisation) if o.used else "",
         )
     console.print(table)
     for o in result.options:
         if 0 < o.started_share < 1:
             console.print(
                 f"{escape(o.option)} is decided per scenario (its expansion rule): started in "
-                f"{_pct(o.started_share)} of them, median start {o.start}; the rest is "
+                f"{percent(o.started_share)} of them, median start {o.start}; the rest is "
                 "committed now"
             )
     console.print(
@@ -342,254 +344,7 @@ def print_plan(result, console: Console) -> None:
         )
         console.print(
             f"out of sample ({out['paths']:,} fresh paths, the simulator's delivery policy): "
-            f"P(target) {_pct(out['p_target'])} (95% CI {_pct(lo)} to {_pct(hi)}), mean NPV "
+            f"P(target) {percent(out['p_target'])} (95% CI {percent(lo)} to {percent(hi)}), "
+            "mean NPV "
             f"{out['npv_cny_mean'] / 1e9:,.1f} bn CNY"
         )
-
-
-def _k(value) -> str:
-    return "—" if value is None or value != value else f"{value / 1e3:,.1f}"
-
-
-def print_reference(entrants, console: Console) -> None:
-    table = _table(
-        title="real EV entrants: cumulative deliveries (thousand) by months of sales",
-        caption="interpolated by a monotone cubic through the sourced figures; — "
-        "where the data stop",
-    )
-    table.add_column("entrant", no_wrap=True)
-    table.add_column("country")
-    table.add_column("first delivery")
-    for k in CHECKPOINTS:
-        table.add_column(f"{k} mo", justify="right")
-    table.add_column("data to\n(months)", justify="right")
-    table.add_column("sources", justify="right")
-    for e in entrants:
-        table.add_row(
-            e.company,
-            e.country,
-            e.first_delivery,
-            *(_k(float(e.cumulative_at(k))) for k in CHECKPOINTS),
-            f"{e.last_month:.0f}",
-            str(len({f.source for f in e.figures})),
-        )
-    console.print(table)
-
-
-def print_fit(data, result, console: Console) -> None:
-    console.print(
-        f"{data.deliveries.size} months of deliveries from {data.first_month} "
-        f"({data.deliveries.sum():,.0f} in all), forecast as of {result.as_of} with "
-        f"{result.reference_entrants} entrants known then (hierarchical Bass; 10/50/90%)"
-    )
-    for name, values in (
-        ("p (per year)", result.p_per_year),
-        ("q (per year)", result.q_per_year),
-        ("m (vehicles)", result.market_vehicles),
-    ):
-        lo, mid, hi = values
-        console.print(f"  {name:<14} {mid:,.4g} ({lo:,.4g} to {hi:,.4g})")
-    q = result.quantiles
-    for i, m in enumerate(result.months):
-        console.print(
-            f"  cumulative after {m} months of sales: {q[0.5][i]:,.0f} "
-            f"(80%: {q[0.1][i]:,.0f} to {q[0.9][i]:,.0f}; 95%: {q[0.025][i]:,.0f} to "
-            f"{q[0.975][i]:,.0f})"
-        )
-
-
-def print_backtest(rows, console: Console) -> None:
-    table = _table(
-        title="backtest: fit on months 1-12 of sales, forecast cumulative months 13-36",
-    )
-    table.add_column("entrant", no_wrap=True)
-    table.add_column("method", no_wrap=True)
-    table.add_column("MAPE", justify="right")
-    table.add_column("80% coverage", justify="right")
-    for r in rows:
-        style = "bold" if r.entrant == "all" else ""
-        table.add_row(
-            r.entrant, r.method, f"{100 * r.mape:,.0f}%", f"{100 * r.coverage_80:.0f}%", style=style
-        )
-    console.print(table)
-
-
-def print_hindcast(result, console: Console) -> None:
-    """Scores per forecast origin and method, the CRPS ratios, and the stated targets."""
-    table = _table(
-        title="hindcast: leave-one-out forecasts of cumulative deliveries at 12, 24, 36 months",
-        caption="after: months of sales seen; CRPS in vehicles and of log deliveries (lower is "
-        "better); coverage of the central 50/80/95% intervals; bias: share of medians above "
-        "the truth",
-    )
-    for name in ("after", "method", "n", "CRPS", "log", "50%", "80%", "95%"):
-        table.add_column(name, justify="left" if name == "method" else "right", no_wrap=True)
-    table.add_column("MdAPE", justify="right")
-    table.add_column("bias", justify="right")
-    last = None
-    for s in result.scores:
-        table.add_row(
-            f"{s.origin} mo" if s.origin != last else "",
-            s.method,
-            str(s.cases),
-            f"{s.crps:,.0f}",
-            f"{s.crps_log:.2f}",
-            *(f"{100 * s.coverage[lv]:.0f}%" for lv in (0.5, 0.8, 0.95)),
-            f"{100 * s.mdape:.0f}%",
-            f"{100 * s.bias:.0f}%",
-            end_section=False,
-        )
-        last = s.origin
-    console.print(table)
-    for label, skill in (("our", result.skill), ("calibrated", result.skill_calibrated)):
-        for origin, row in skill.items():
-            ratios = ", ".join(f"{m} {v['ratio']:.2f} ({v['cases']})" for m, v in row.items())
-            console.print(f"  after {origin} months, {label} CRPS / theirs (cases): {ratios}")
-    from ..reference.hindcast import CALIBRATED_AS_OF
-
-    total = sum(s.cases for s in result.scores if s.method == CALIBRATED_AS_OF)
-    console.print(
-        f"  calibrated forecasts: {result.spread_applied} of {total} had a spread fitted on "
-        "forecasts resolved by their date (the others too few and stay as the model gives them)"
-    )
-    latest = {}
-    for v in result.spread:
-        latest[f"{v['origin_from']}-{v['origin_to']}"] = v
-    console.print(
-        "  spread as fitted on "
-        + ", ".join(
-            f"{v['as_of']} for {k} months seen: {v['spread']:.2f} ({v['cases']} forecasts)"
-            for k, v in latest.items()
-        )
-        + " (data/calibration.csv holds every year's)"
-    )
-    if result.brier is not None:
-        console.print(
-            f"  stated targets: {len(result.targets)} scored, Brier {result.brier:.3f} "
-            f"(the forecaster told the target; {result.brier_outside:.3f} not told) against "
-            f"{result.brier_base_rate:.3f} for the base rate; not scored: "
-            + ", ".join(f"{n} ({why})" for why, n in result.targets_skipped.items())
-        )
-
-
-def print_nowcast(scenario, data, result, console: Console) -> None:
-    lo, hi = result.p_target_ci95
-    console.print(
-        f"[bold]{scenario.name}[/bold] · nowcast with {result.months_observed} months of "
-        f"actual deliveries ({data.first_month} to {data.months[-1]}, "
-        f"{result.delivered_so_far:,.0f} in all)"
-    )
-    console.print(
-        f"P(target) before the actuals {_pct(result.p_target_prior)} → now "
-        f"[bold]{_pct(result.p_target)}[/bold] (95% CI {_pct(lo)} to {_pct(hi)}; "
-        f"{result.effective_paths:,.0f} effective of {result.paths:,} paths); real entrants "
-        f"(`evlaunch fit`) say {_pct(result.p_target_outside)}; blended "
-        f"[bold]{_pct(result.p_target_blend)}[/bold]"
-    )
-    if result.expected_target_month:
-        console.print(f"median month the target is reached: {result.expected_target_month}")
-    fan = _table(
-        title=f"cumulative deliveries since {result.fan_months[0]} (thousand)",
-    )
-    fan.add_column("month")
-    keys = [0.05, 0.25, 0.5, 0.75, 0.95]
-    for q in keys:
-        fan.add_column(f"P{round(100 * q)}", justify="right")
-    start = result.fan_months.index(data.months[-1])
-    for t in range(start, len(result.fan_months), 6):
-        fan.add_row(
-            result.fan_months[t], *(f"{result.fan_cumulative[q][t] / 1e3:,.0f}" for q in keys)
-        )
-    console.print(fan)
-    if result.warning:
-        console.print(f"[yellow]warning:[/yellow] {result.warning}")
-
-
-def print_runs(runs, console: Console) -> None:
-    table = _table(
-        title="stored runs, newest first",
-    )
-    for col in ("id", "when (UTC)", "scenario", "seed", "result"):
-        table.add_column(col, no_wrap=col != "scenario")
-    for r in runs:
-        s = r["summary"]
-        if "cases" in s:  # a run: its chosen mix
-            s = {"p_target": s["cases"][-1]["p_target"]}
-        headline = (
-            f"P(target) {_pct(s['p_target'])}"
-            if "p_target" in s
-            else f"NPV {s['npv_cny'] / 1e9:,.1f} bn"
-            if s.get("npv_cny") is not None
-            else s.get("status", "")
-        )
-        table.add_row(
-            r["id"],
-            f"{r['created']:%Y-%m-%d %H:%M}",
-            r["scenario"] or "",
-            "" if r["seed"] is None else str(r["seed"]),
-            headline,
-        )
-    console.print(table)
-
-
-def _flatten(value, prefix=""):
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    if (
-        isinstance(value, list)
-        and len(value) <= 12
-        and all(not isinstance(v, (dict, list)) for v in value)
-    ):
-        return {prefix: value}
-    if isinstance(value, list):
-        out = {}
-        for i, v in enumerate(value):
-            out.update(_flatten(v, f"{prefix}[{i}]"))
-        return out
-    return {prefix: value}
-
-
-def print_diff(a: dict, b: dict, console: Console) -> None:
-    import difflib
-
-    console.print(
-        f"[bold]{a['id']}[/bold] ({a['kind']}, {a['created']}) against "
-        f"[bold]{b['id']}[/bold] ({b['kind']}, {b['created']})"
-    )
-    for field in ("seed", "version"):
-        if a[field] != b[field]:
-            console.print(f"{field}: {a[field]} → {b[field]}")
-    text = list(
-        difflib.unified_diff(
-            a["scenario_text"].splitlines(),
-            b["scenario_text"].splitlines(),
-            "first",
-            "second",
-            lineterm="",
-            n=0,
-        )
-    )
-    console.print("scenario: the same" if not text else "scenario:")
-    for line in text[2:]:
-        console.print(f"  {line}", highlight=False, markup=False)
-    fa, fb = _flatten(a["summary"]), _flatten(b["summary"])
-    changed = [k for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="results that differ")
-    table.add_column("result")
-    table.add_column("first", justify="right")
-    table.add_column("second", justify="right")
-    for k in changed[:40]:
-        table.add_row(k, _short_value(fa.get(k)), _short_value(fb.get(k)))
-    console.print(table if changed else "results: the same")
-    if len(changed) > 40:
-        console.print(f"... and {len(changed) - 40} more")
-
-
-def _short_value(v) -> str:
-    if isinstance(v, float):
-        return f"{v:,.6g}"
-    text = str(v)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -176,7 +176,7 @@ def test_option_starts_respect_what_they_require():
 
 
 def test_stochastic_plan_meets_its_chance_constraint_in_sample():
-    from evlaunch.plan.solve import stochastic_plan
+    from evlaunch.plan.stochastic import stochastic_plan
 
     data = copy.deepcopy(BUNDLED)
     data["target"]["deliveries"] = 350_000
@@ -196,7 +196,7 @@ def test_stochastic_plan_meets_its_chance_constraint_in_sample():
 
 
 def test_a_chance_constraint_out_of_reach_says_how_far():
-    from evlaunch.plan.solve import stochastic_plan
+    from evlaunch.plan.stochastic import stochastic_plan
 
     scenario = parse_scenario(bundled_text(), "yaml")  # 900,000 in 80% of scenarios
     result = stochastic_plan(scenario, 5, seed=0, evaluation_paths=1000)

@@ -2,13 +2,14 @@ import numpy as np
 import pytest
 import scoringrules as sr
 
-from evlaunch.reference.hindcast import OURS, _score, hindcast
+from evlaunch.reference.hindcast import hindcast
+from evlaunch.reference.scores import OURS, score
 
 
 def test_scores_by_hand():
     # ensemble {0, 10}, truth 4: CRPS = E|X - y| - E|X - X'| / 2 = (4 + 6) / 2 - 10 / 4 = 2.5
     # (Gneiting & Raftery 2007, eq. 21, with X, X' independent draws of the ensemble)
-    case = _score("A", 0, __import__("datetime").date(2020, 1, 31), 12, "m", 4.0, [0.0, 10.0])
+    case = score("A", 0, __import__("datetime").date(2020, 1, 31), 12, "m", 4.0, [0.0, 10.0])
     assert case.crps == pytest.approx(2.5)
     assert float(sr.crps_ensemble(4.0, np.array([0.0, 10.0]))) == pytest.approx(2.5)
     assert case.pit == 0.5 and case.median == 5.0
@@ -45,7 +46,7 @@ def test_fit_forecasts_from_actuals_with_the_one_forecaster(tmp_path):
 
 
 def test_calibration_figure_counts_pit_by_hand():
-    from evlaunch.report.html import calibration_figure
+    from evlaunch.report.figures import calibration_figure
 
     cases = [{"method": "a", "pit": p} for p in (0.05, 0.05, 0.55, 0.95)]
     figure = calibration_figure(cases)

@@ -1,0 +1,107 @@
+"""What every `evlaunch` command shares: the app, its consoles and options, how a user error
+is shown (one message, exit status 2), and how a run is remembered."""
+
+import functools
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..errors import ArgumentError, UserError
+
+app = typer.Typer(
+    help="Plan and stress-test a new electric-vehicle maker's market entry.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ScenarioFile = Annotated[
+    Path | None,
+    typer.Argument(help="Scenario file (YAML, TOML or JSON); omit for the bundled xiaomi-2021."),
+]
+Seed = Annotated[int, typer.Option(help="Seed: same seed, same result.")]
+StorePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="Run store (DuckDB); default $EVLAUNCH_STORE or ./.evlaunch/runs.duckdb."
+    ),
+]
+Save = Annotated[bool, typer.Option(help="Remember this run in the run store.")]
+SamplerName = Annotated[str, typer.Option(help="random, lhs or sobol.")]
+JsonOut = Annotated[
+    Path | None, typer.Option("--json", help="Also write the result as JSON to this file.")
+]
+
+
+# a domain function's argument -> the option that sets it, where the names differ
+FLAGS = {
+    "chunk_paths": "--chunk",
+    "base_samples": "--sobol-n",
+    "scenarios": "--stochastic",
+    "noise_cv": "--noise",
+}
+
+
+def _in_flags(exc: UserError) -> str:
+    """The message, with a domain argument named by its command-line option."""
+    if isinstance(exc, ArgumentError):
+        flag = FLAGS.get(exc.argument, "--" + exc.argument.replace("_", "-"))
+        value = repr(exc.value) if isinstance(exc.value, str) else exc.value
+        return f"{flag} {value}: {exc.allowed}"
+    return str(exc)
+
+
+def user_errors(command):
+    """Turn a UserError into its message on stderr and exit status 2: no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            err.print(
+                f"[bold red]error:[/bold red] {escape(_in_flags(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _progress_bar():
+    """A progress callback that shows a bar only once a run looks to take over a second."""
+    import time
+
+    from rich.progress import Progress
+
+    state = {"started": time.perf_counter(), "bar": None}
+
+    def update(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - state["started"]
+        if state["bar"] is None and done < total and elapsed * total / done > 1.0:
+            state["bar"] = Progress(console=err, transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("simulating paths", total=total)
+        if state["bar"] is not None:
+            state["bar"].update(state["task"], completed=done)
+            if done >= total:
+                state["bar"].stop()
+
+    return update
+
+
+def _remember(kind, scenario, text, summary, arrays, seed, seconds, store) -> None:
+    from ..store import save
+
+    run_id = save(kind, scenario, text, summary, arrays, seed, seconds, store)
+    err.print(
+        f"[dim]stored as {run_id} (`evlaunch runs show {run_id}`)[/dim]",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -1,0 +1,295 @@
+"""Commands on a plan: run, risk, partners, plan and report."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import UserError
+from ..io import write_json_atomic, write_text_atomic
+from ..risk.montecarlo import CHUNK_PATHS, check_run_size
+from ..scenario.load import load_scenario
+from .common import (
+    JsonOut,
+    SamplerName,
+    Save,
+    ScenarioFile,
+    Seed,
+    StorePath,
+    _progress_bar,
+    _remember,
+    app,
+    out,
+    user_errors,
+)
+
+
+@app.command()
+@user_errors
+def run(
+    file: ScenarioFile = None, json_path: JsonOut = None, store: StorePath = None, save: Save = True
+) -> None:
+    """Run the scenario at its central values: each production option alone and the mix."""
+    import time
+
+    from ..pipeline import run as run_scenario
+    from ..report.terminal import print_run
+
+    scenario, text = load_scenario(file)
+    started = time.perf_counter()
+    result = run_scenario(scenario)
+    if save:
+        _remember(
+            "run",
+            scenario,
+            text,
+            result.to_dict(),
+            None,
+            result.risk_seed,
+            time.perf_counter() - started,
+            store,
+        )
+    if json_path:
+        write_json_atomic(json_path, result.to_dict())
+    print_run(result, out)
+
+
+@app.command()
+@user_errors
+def risk(
+    file: ScenarioFile = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths.")] = 100_000,
+    seed: Seed = 0,
+    sampler: SamplerName = "lhs",
+    option: Annotated[
+        list[str] | None,
+        typer.Option(help="Build with this option (repeat for a mix); default: the plan's mix."),
+    ] = None,
+    chunk: Annotated[int, typer.Option(help="Paths per chunk: memory, not results.")] = CHUNK_PATHS,
+    sensitivity: Annotated[bool, typer.Option(help="Tornado and Sobol indices.")] = True,
+    sobol_n: Annotated[int, typer.Option(help="Sobol base samples (power of 2).")] = 1024,
+    json_path: JsonOut = None,
+    store: StorePath = None,
+    save: Save = True,
+) -> None:
+    """Monte Carlo: P(target) with its interval, quantiles, and what drives them."""
+    from ..report.terminal import print_risk
+    from ..risk.montecarlo import monte_carlo
+    from ..risk.sensitivity import sensitivity as analyse
+    from ..scenario.checks import with_requirements
+
+    scenario, text = load_scenario(file)
+    names = [o.name for o in scenario.options]
+    for name in option or []:
+        if name not in names:
+            raise UserError(
+                f"--option {name!r}: no such option; the options are: {', '.join(names)}"
+            )
+    options = with_requirements(scenario, option or scenario.plan.options)
+    result = monte_carlo(scenario, options, paths, seed, sampler, chunk, _progress_bar())
+    drivers = (
+        analyse(scenario, options, min(paths, 10_000), seed, sampler, sobol_n)
+        if sensitivity
+        else None
+    )
+    if json_path:
+        data = {"risk": result.to_dict(), "sensitivity": drivers.to_dict() if drivers else None}
+        write_json_atomic(json_path, data)
+    if save:
+        full = result.to_dict()
+        fan = {
+            k: full.pop(k)
+            for k in (
+                "fan_months",
+                "fan_monthly_deliveries",
+                "fan_cumulative_deliveries",
+                "window_log_edges",
+                "window_log_counts",
+            )
+        }
+        _remember("risk", scenario, text, full, fan, seed, result.seconds, store)
+    print_risk(result, drivers, out)
+
+
+@app.command()
+@user_errors
+def partners(
+    file: ScenarioFile = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths per way of building.")] = 20_000,
+    seed: Seed = 0,
+    sampler: SamplerName = "lhs",
+    smaa_draws: Annotated[int, typer.Option(help="SMAA-2 weight draws.")] = 10_000,
+    json_path: JsonOut = None,
+) -> None:
+    """Which way to build: MCDA rankings, SMAA-2 robustness and the simulation, side by side."""
+    from ..partners.assess import assess
+    from ..report.terminal import print_partners
+
+    scenario, _ = load_scenario(file)
+    check_run_size(paths, CHUNK_PATHS)
+    result = assess(scenario, paths, seed, sampler, smaa_draws)
+    if json_path:
+        write_json_atomic(json_path, result.to_dict())
+    print_partners(result, out)
+
+
+@app.command("plan")
+@user_errors
+def plan_command(
+    file: ScenarioFile = None,
+    stochastic: Annotated[
+        int | None, typer.Option(help="Sample-average plan over this many scenarios.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the stochastic scenarios.")] = 0,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds all of the command's solves may take together.")
+    ] = 120.0,
+    csv: Annotated[Path | None, typer.Option(help="Write the monthly plan as CSV here.")] = None,
+    json_path: JsonOut = None,
+    store: StorePath = None,
+    save: Save = True,
+) -> None:
+    """The production and capacity plan, month by month, found by a MILP (HiGHS)."""
+    from ..plan.solve import monthly_csv, plan
+    from ..plan.stochastic import stochastic_plan
+    from ..report.terminal import print_plan
+
+    if not 0 < time_limit <= 3600:
+        raise UserError(f"--time-limit {time_limit}: must be above 0 and at most 3600 seconds")
+    scenario, text = load_scenario(file)
+    result = (
+        stochastic_plan(scenario, stochastic, seed, time_limit_s=time_limit)
+        if stochastic is not None
+        else plan(scenario, time_limit_s=time_limit)
+    )
+    if csv and result.status != "infeasible":
+        write_text_atomic(csv, monthly_csv(result))
+    if json_path:
+        write_json_atomic(json_path, result.to_dict())
+    if save:
+        full = result.to_dict()
+        monthly = {
+            k: full.pop(k)
+            for k in ("months", "orders", "production", "deliveries", "backlog", "stock")
+        }
+        _remember(
+            "plan",
+            scenario,
+            text,
+            full,
+            monthly,
+            seed if stochastic else None,
+            result.build_seconds + result.solve_seconds,
+            store,
+        )
+    print_plan(result, out)
+    if result.status == "infeasible":
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def report(
+    file: ScenarioFile = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths.")] = 20_000,
+    seed: Seed = 0,
+    sweep: Annotated[
+        Path | None, typer.Option(help="A sweep's grid file: its P(target) heat map goes in.")
+    ] = None,
+    store: StorePath = None,
+    hindcast: Annotated[
+        Path | None,
+        typer.Option(help="JSON from `evlaunch hindcast --json`: its PIT histogram goes in."),
+    ] = None,
+    run_id: Annotated[
+        str | None,
+        typer.Option("--run", help="Render a stored report run again, without computing."),
+    ] = None,
+    save: Save = True,
+) -> None:
+    """One self-contained HTML report (works offline), with every chart's data beside it."""
+    import time
+
+    from ..pipeline import report_results
+    from ..report.html import render_report, write_report
+
+    heat = None
+    if sweep is not None:
+        from ..sweep import load_grid, results
+
+        grid = load_grid(sweep)
+        rows = results(grid, store)
+        if not rows:
+            raise UserError(
+                f"{sweep}: no finished points in the store; run `evlaunch sweep {sweep}` first"
+            )
+        heat = (rows, grid.names)
+    cases = _hindcast_cases(hindcast) if hindcast is not None else None
+    if run_id is not None:
+        if file is not None:
+            raise UserError("--run renders a stored run: give it or a scenario file, not both")
+        scenario, text, computed = _stored_report(run_id, store)
+    else:
+        scenario, text = load_scenario(file)
+        check_run_size(paths, CHUNK_PATHS)
+        started = time.perf_counter()
+        computed = report_results(scenario, paths, seed)
+        if save:
+            summary = {"p_target": computed.risk.p_target, "paths": paths}
+            elapsed = time.perf_counter() - started
+            _remember("report", scenario, text, summary, computed.to_dict(), seed, elapsed, store)
+    html, data, summary = render_report(
+        computed, scenario, text, data_dir=output.stem + "_data", sweep=heat, hindcast_cases=cases
+    )
+    folder = write_report(output, html, data, summary)
+    out.print(f"wrote {output} ({len(html) / 1e6:.1f} MB) and its data in {folder}/")
+
+
+def _stored_report(run_id: str, store):
+    """The scenario, its text and the report results of a stored report run."""
+    from ..pipeline import ReportResults
+    from ..scenario.schema import Scenario
+    from ..store import get_run
+
+    run = get_run(run_id, store)
+    if run["kind"] != "report":
+        raise UserError(
+            f"run {run_id!r} is a {run['kind']} run, which keeps its summary only; a report "
+            "renders from a report run (`evlaunch report FILE` stores one)"
+        )
+    try:
+        computed = ReportResults.from_dict(run["arrays"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(
+            f"run {run_id!r} was stored by evlaunch {run['version']} in another form "
+            f"({type(exc).__name__}); run `evlaunch report` on its scenario again"
+        ) from None
+    return Scenario.model_validate(run["resolved"]), run["scenario_text"], computed
+
+
+def _hindcast_cases(path: Path) -> list[dict]:
+    """The scored cases of a hindcast JSON file, checked: method and a PIT in [0, 1] each."""
+    limit = 50_000_000
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)  # bounded: the path may be an endless device or pipe
+        if len(raw) > limit:
+            raise UserError(f"{path}: larger than 50 MB; a hindcast's JSON is a few MB")
+        data = json.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise UserError(f"{path}: not a JSON file ({type(exc).__name__})") from None
+    cases = data.get("cases") if isinstance(data, dict) else None
+    if not isinstance(cases, list) or not cases:
+        raise UserError(f"{path}: no 'cases' list; write it with `evlaunch hindcast --json`")
+    for i, c in enumerate(cases):
+        ok = isinstance(c, dict) and isinstance(c.get("method"), str)
+        pit = c.get("pit") if ok else None
+        if not (isinstance(pit, int | float) and 0 <= pit <= 1):
+            raise UserError(f"{path}: cases[{i}] needs a 'method' and a 'pit' between 0 and 1")
+    return cases

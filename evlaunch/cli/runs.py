@@ -1,0 +1,144 @@
+"""Commands on the run store: runs list, show, diff, export, and sweeps."""
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import UserError
+from ..io import write_json_atomic
+from .common import StorePath, _progress_bar, app, out, user_errors
+
+runs_app = typer.Typer(help="Runs remembered in the run store (DuckDB).", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list")
+@user_errors
+def runs_list(
+    store: StorePath = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
+) -> None:
+    """The newest runs: id, when, what, scenario, seed and the headline result."""
+    from ..report.terminal_reference import print_runs
+    from ..store import list_runs
+
+    print_runs(list_runs(store, limit), out)
+
+
+@runs_app.command("show")
+@user_errors
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id.")], store: StorePath = None
+) -> None:
+    """Everything stored about one run except its arrays and scenario text."""
+    from ..store import get_run
+
+    run = get_run(run_id, store)
+    run.pop("arrays")
+    run.pop("resolved")
+    text = run.pop("scenario_text")
+    print(json.dumps(run, indent=2, default=str))
+    print(f"(scenario text: {len(text.splitlines())} lines; `evlaunch runs export {run_id}`)")
+
+
+@runs_app.command("diff")
+@user_errors
+def runs_diff(
+    first: Annotated[str, typer.Argument(help="Run id.")],
+    second: Annotated[str, typer.Argument(help="Run id.")],
+    store: StorePath = None,
+) -> None:
+    """What differs between two runs: the scenario, the inputs and the results."""
+    from ..report.terminal_reference import print_diff
+    from ..store import get_run
+
+    print_diff(get_run(first, store), get_run(second, store), out)
+
+
+@runs_app.command("export")
+@user_errors
+def runs_export(
+    run_id: Annotated[str, typer.Argument(help="Run id.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="JSON file to write.")
+    ] = None,
+    store: StorePath = None,
+) -> None:
+    """One run, everything stored about it, as JSON."""
+    from ..store import get_run
+
+    run = get_run(run_id, store)
+    target = output or Path(f"{run_id}.json")
+    write_json_atomic(target, run)
+    out.print(f"wrote {target}")
+
+
+@app.command("sweep")
+@user_errors
+def sweep_command(
+    grid: Annotated[Path, typer.Argument(help="Grid file (YAML); see the README.")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="An existing Dask scheduler, e.g. tcp://HOST:8786; default a LocalCluster."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="LocalCluster worker processes.")] = 2,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Results table: .parquet, or .csv (default GRID_results.csv)."
+        ),
+    ] = None,
+    serial: Annotated[bool, typer.Option(help="Run in this process, without Dask.")] = False,
+    store: StorePath = None,
+) -> None:
+    """A Monte Carlo at every point of a grid, on a Dask cluster; resumes where it stopped."""
+    from ..sweep import influence, load_grid, results, run_sweep, write_table
+
+    sweep = load_grid(grid)
+    if not 1 <= workers <= 64:
+        raise UserError(f"--workers {workers}: must be from 1 to 64")
+    out.print(
+        f"{sweep.id}: {len(sweep.points)} points × {sweep.grid.paths:,} paths over "
+        f"{', '.join(sweep.names)}"
+    )
+    progress = _progress_bar()
+    if serial:
+        ran = run_sweep(sweep, None, store, progress)
+    else:
+        from distributed import Client, LocalCluster
+
+        if scheduler:
+            client = Client(scheduler, timeout=10)
+            cluster = None
+        else:
+            # each point's simulator is already parallel: share the cores, don't oversubscribe
+            threads = str(max(1, (os.cpu_count() or 1) // workers))
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+                env={"NUMBA_NUM_THREADS": threads},
+            )
+            client = Client(cluster)
+        try:
+            ran = run_sweep(sweep, client, store, progress)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    target = output or grid.with_name(grid.stem + "_results.csv")
+    write_table(sweep, target, store)
+    rows = results(sweep, store)
+    ranked = influence(rows, sweep.names)
+    out.print(
+        f"ran {ran} points now, {len(sweep.points) - ran} were already done; results in "
+        f"{target}; most influential: "
+        + ", ".join(f"{n} (P(target) spread {100 * v:.0f} points)" for n, v in ranked[:2])
+    )

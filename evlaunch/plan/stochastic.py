@@ -1,0 +1,87 @@
+"""The stochastic plan: sample-average approximation over scenarios drawn by the risk engine,
+with a chance constraint, its value against the plan made at central values, and an
+out-of-sample check."""
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..errors import ArgumentError
+from ..risk.montecarlo import monte_carlo
+from ..risk.sampling import Sampler
+from ..scenario.months import months_between
+from ..scenario.schema import Scenario
+from .inputs import plan_inputs
+from .milp import Settings
+from .solve import Deadline, ProductionPlan, plan, with_plan_starts
+
+
+def stochastic_plan(
+    scenario: Scenario,
+    scenarios: int,
+    seed: int = 0,
+    evaluation_paths: int = 20_000,
+    time_limit_s: float = 120.0,
+) -> ProductionPlan:
+    """Sample-average approximation over ``scenarios`` draws of the risk engine, with the
+    chance constraint P(target) >= planning.target_probability; the value of the stochastic
+    solution against the plan made at central values; and an out-of-sample Monte Carlo of
+    the chosen first stage on fresh draws."""
+    if not 2 <= scenarios <= 2000:
+        raise ArgumentError("scenarios", scenarios, "must be from 2 to 2,000")
+    p = scenario.planning
+    params = Sampler(scenario, seed, "lhs").params(0, scenarios)
+    settings = Settings(
+        objective=p.objective,
+        target_probability=p.target_probability,
+        max_backlog_vehicles=p.max_backlog_vehicles,
+        cash_limit_cny=p.cash_limit_cny,
+    )
+    deadline = Deadline.after(time_limit_s)
+    rp = plan(scenario, params, settings, deadline=deadline)
+    if rp.status == "infeasible" or not rp.options:
+        return rp
+    # Expected value of the expected-value solution: the central plan's starts, fixed, with
+    # production as recourse in each scenario (no chance constraint: it may not meet it).
+    ev = plan(scenario, deadline=deadline)
+    data = plan_inputs(scenario, params, p.options or [o.name for o in scenario.options])
+    fixed = np.zeros(data.option_of.size)
+    for j, name in enumerate(data.options):
+        chosen = next(o for o in ev.options if o.option == name)
+        if chosen.used:
+            fixed[(data.option_of == j) & (data.start_of == _grid(scenario, chosen.start))] = 1
+    eev = plan(
+        scenario,
+        params,
+        replace(settings, target_probability=None, fixed_starts=fixed),
+        deadline=deadline,
+    )
+    value = rp.npv_cny if p.objective == "max_npv" else -rp.discounted_cost_cny
+    ev_value = eev.npv_cny if p.objective == "max_npv" else -eev.discounted_cost_cny
+    check = monte_carlo(
+        with_plan_starts(scenario, rp),
+        [o.option for o in rp.options if o.used],
+        evaluation_paths,
+        seed + 1,
+    )
+    stochastic = {
+        "scenarios": scenarios,
+        "seed": seed,
+        "target_probability": p.target_probability,
+        "value_of_stochastic_solution_cny": value - ev_value,
+        "expected_value_plan_starts": {o.option: o.start for o in ev.options if o.used},
+        "expected_value_plan_p_target_in_sample": eev.p_target_in_sample,
+        "out_of_sample": {
+            "paths": evaluation_paths,
+            "seed": seed + 1,
+            "p_target": check.p_target,
+            "p_target_ci95": check.p_target_ci95,
+            "npv_cny_mean": check.npv_cny_mean,
+            "npv_cny_quantiles": dict(zip(check.quantiles, check.npv_cny_quantiles, strict=True)),
+        },
+    }
+    return replace(rp, stochastic=stochastic)
+
+
+def _grid(scenario: Scenario, month: str) -> int:
+    return months_between(scenario.start, month)
