@@ -139,6 +139,50 @@ def save(
     return run_id
 
 
+# What each kind of result keeps apart from its summary: the long arrays (a report keeps
+# everything there, as it renders from it; its summary is the headline)
+KINDS = {
+    "RunResult": ("run", ()),
+    "RiskResult": (
+        "risk",
+        (
+            "fan_months",
+            "fan_monthly_deliveries",
+            "fan_cumulative_deliveries",
+            "window_log_edges",
+            "window_log_counts",
+        ),
+    ),
+    "ProductionPlan": (
+        "plan",
+        ("months", "orders", "production", "deliveries", "backlog", "stock"),
+    ),
+    "Nowcast": ("nowcast", ("fan_months", "fan_cumulative")),
+    "ReportResults": ("report", None),
+}
+
+
+def save_result(
+    result,
+    scenario,
+    scenario_text: str,
+    seed: int | None = None,
+    seconds: float | None = None,
+    path=None,
+    extra: dict | None = None,
+) -> str:
+    """Store a typed result (a run, Monte Carlo, plan, nowcast or report) as its kind of run,
+    its long arrays apart from its summary; ``extra`` joins the summary. Returns the id."""
+    kind, apart = KINDS[type(result).__name__]
+    data = result.to_dict()
+    if apart is None:
+        arrays, summary = data, {"p_target": result.risk.p_target, "paths": result.paths}
+    else:
+        arrays = {k: data.pop(k) for k in apart}
+        summary = data
+    return save(kind, scenario, scenario_text, summary | (extra or {}), arrays, seed, seconds, path)
+
+
 def list_runs(path=None, limit: int = 50) -> list[dict]:
     with connect(path, read_only=True) as con:
         rows = con.execute(

@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
 from . import __version__
-from .errors import UserError
+from .errors import ArgumentError, UserError
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
 from .scenario.inputs import input_names
@@ -196,6 +197,45 @@ def run_sweep(sweep: Sweep, client=None, store=None, on_progress=None, stop_afte
     for future in as_completed(futures):
         remember(futures[future], future.result())
     return len(todo)
+
+
+def run_sweep_on(
+    sweep: Sweep,
+    scheduler: str | None = None,
+    workers: int = 2,
+    serial: bool = False,
+    store=None,
+    on_progress=None,
+) -> int:
+    """``run_sweep`` on the Dask scheduler at ``scheduler`` (e.g. tcp://HOST:8786), or on a
+    LocalCluster of ``workers`` processes on loopback, or in this process if ``serial``."""
+    if not 1 <= workers <= 64:
+        raise ArgumentError("workers", workers, "must be from 1 to 64")
+    if serial:
+        return run_sweep(sweep, None, store, on_progress)
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout=10)
+    else:
+        # each point's simulator is already parallel: share the cores, don't oversubscribe
+        threads = str(max(1, (os.cpu_count() or 1) // workers))
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+            env={"NUMBA_NUM_THREADS": threads},
+        )
+        client = Client(cluster)
+    try:
+        return run_sweep(sweep, client, store, on_progress)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def results(sweep: Sweep, store=None) -> list[dict]:

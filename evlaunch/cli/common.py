@@ -96,10 +96,10 @@ def _progress_bar():
     return update
 
 
-def _remember(kind, scenario, text, summary, arrays, seed, seconds, store) -> None:
-    from ..store import save
+def _remember(result, scenario, text, seed, seconds, store, extra=None) -> None:
+    from ..store import save_result
 
-    run_id = save(kind, scenario, text, summary, arrays, seed, seconds, store)
+    run_id = save_result(result, scenario, text, seed, seconds, store, extra)
     err.print(
         f"[dim]stored as {run_id} (`evlaunch runs show {run_id}`)[/dim]",
         highlight=False,

@@ -40,16 +40,7 @@ def run(
     started = time.perf_counter()
     result = run_scenario(scenario)
     if save:
-        _remember(
-            "run",
-            scenario,
-            text,
-            result.to_dict(),
-            None,
-            result.risk_seed,
-            time.perf_counter() - started,
-            store,
-        )
+        _remember(result, scenario, text, result.risk_seed, time.perf_counter() - started, store)
     if json_path:
         write_json_atomic(json_path, result.to_dict())
     print_run(result, out)
@@ -97,18 +88,7 @@ def risk(
         data = {"risk": result.to_dict(), "sensitivity": drivers.to_dict() if drivers else None}
         write_json_atomic(json_path, data)
     if save:
-        full = result.to_dict()
-        fan = {
-            k: full.pop(k)
-            for k in (
-                "fan_months",
-                "fan_monthly_deliveries",
-                "fan_cumulative_deliveries",
-                "window_log_edges",
-                "window_log_counts",
-            )
-        }
-        _remember("risk", scenario, text, full, fan, seed, result.seconds, store)
+        _remember(result, scenario, text, seed, result.seconds, store)
     print_risk(result, drivers, out)
 
 
@@ -168,21 +148,8 @@ def plan_command(
     if json_path:
         write_json_atomic(json_path, result.to_dict())
     if save:
-        full = result.to_dict()
-        monthly = {
-            k: full.pop(k)
-            for k in ("months", "orders", "production", "deliveries", "backlog", "stock")
-        }
-        _remember(
-            "plan",
-            scenario,
-            text,
-            full,
-            monthly,
-            seed if stochastic else None,
-            result.build_seconds + result.solve_seconds,
-            store,
-        )
+        seconds = result.build_seconds + result.solve_seconds
+        _remember(result, scenario, text, seed if stochastic else None, seconds, store)
     print_plan(result, out)
     if result.status == "infeasible":
         raise typer.Exit(1)
@@ -239,9 +206,7 @@ def report(
         started = time.perf_counter()
         computed = report_results(scenario, paths, seed)
         if save:
-            summary = {"p_target": computed.risk.p_target, "paths": paths}
-            elapsed = time.perf_counter() - started
-            _remember("report", scenario, text, summary, computed.to_dict(), seed, elapsed, store)
+            _remember(computed, scenario, text, seed, time.perf_counter() - started, store)
     html, data, summary = render_report(
         computed, scenario, text, data_dir=output.stem + "_data", sweep=heat, hindcast_cases=cases
     )

@@ -130,8 +130,6 @@ def nowcast_command(
     if json_path:
         write_json_atomic(json_path, result.to_dict())
     if save:
-        full = result.to_dict()
-        fan = {k: full.pop(k) for k in ("fan_months", "fan_cumulative")}
-        full["actuals"] = {"first_month": data.first_month, "deliveries": data.deliveries.tolist()}
-        _remember("nowcast", scenario, text, full, fan, seed, None, store)
+        actuals = {"first_month": data.first_month, "deliveries": data.deliveries.tolist()}
+        _remember(result, scenario, text, seed, None, store, {"actuals": actuals})
     print_nowcast(scenario, data, result, out)

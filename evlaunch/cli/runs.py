@@ -1,13 +1,11 @@
 """Commands on the run store: runs list, show, diff, export, and sweeps."""
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..errors import UserError
 from ..io import write_json_atomic
 from .common import StorePath, _progress_bar, app, out, user_errors
 
@@ -97,42 +95,14 @@ def sweep_command(
     store: StorePath = None,
 ) -> None:
     """A Monte Carlo at every point of a grid, on a Dask cluster; resumes where it stopped."""
-    from ..sweep import influence, load_grid, results, run_sweep, write_table
+    from ..sweep import influence, load_grid, results, run_sweep_on, write_table
 
     sweep = load_grid(grid)
-    if not 1 <= workers <= 64:
-        raise UserError(f"--workers {workers}: must be from 1 to 64")
     out.print(
         f"{sweep.id}: {len(sweep.points)} points × {sweep.grid.paths:,} paths over "
         f"{', '.join(sweep.names)}"
     )
-    progress = _progress_bar()
-    if serial:
-        ran = run_sweep(sweep, None, store, progress)
-    else:
-        from distributed import Client, LocalCluster
-
-        if scheduler:
-            client = Client(scheduler, timeout=10)
-            cluster = None
-        else:
-            # each point's simulator is already parallel: share the cores, don't oversubscribe
-            threads = str(max(1, (os.cpu_count() or 1) // workers))
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                host="127.0.0.1",
-                env={"NUMBA_NUM_THREADS": threads},
-            )
-            client = Client(cluster)
-        try:
-            ran = run_sweep(sweep, client, store, progress)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+    ran = run_sweep_on(sweep, scheduler, workers, serial, store, _progress_bar())
     target = output or grid.with_name(grid.stem + "_results.csv")
     write_table(sweep, target, store)
     rows = results(sweep, store)
