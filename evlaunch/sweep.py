@@ -34,7 +34,7 @@ from . import __version__
 from .errors import ArgumentError, UserError
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
-from .scenario.inputs import input_names
+from .scenario.inputs import input_location, input_names
 from .scenario.load import load_scenario, parse_document, parse_scenario
 from .scenario.schema import Scenario
 from .store import connect, save
@@ -114,18 +114,16 @@ def load_grid(path: str | Path) -> Sweep:
 def point_scenario(scenario: Scenario, names: list[str], values) -> Scenario:
     """The scenario with each named input set to its value, validated like a file."""
     data = scenario.model_dump(mode="json")
-    index = {o["name"]: i for i, o in enumerate(data["options"])}
     # a fixed input has no distribution left to correlate
     data["correlations"] = [
         c for c in data.get("correlations", []) if not set(c["between"]) & set(names)
     ]
     for name, value in zip(names, values, strict=True):
-        section, rest = name.split(".", 1)
-        if section == "options":
-            option, field = rest.rsplit(".", 1)
-            data["options"][index[option]][field] = float(value)
-        else:
-            data[section][rest] = float(value)
+        *where, field = input_location(scenario, name)
+        place = data
+        for part in where:
+            place = place[part]
+        place[field] = float(value)
     return parse_scenario(
         json.dumps(data), "json", f"sweep point {dict(zip(names, values, strict=True))}"
     )

@@ -72,3 +72,21 @@ def test_lhs_grid_and_bad_grids(tmp_path):
         load_grid(grid_file(tmp_path, {**GRID, "method": "random"}))
     with pytest.raises(UserError, match="no such file"):
         load_grid(tmp_path / "none.yaml")
+
+
+def test_a_point_sets_inputs_of_any_section_and_keeps_the_rest():
+    from evlaunch.scenario.inputs import input_value
+    from evlaunch.scenario.load import load_scenario
+    from evlaunch.sweep import point_scenario
+
+    base = load_scenario()[0]
+    names = [
+        "market.bass_p_per_year",
+        "options.Own plant phase II.lead_time_months",
+        "models.second model.launch_slip_months",
+    ]
+    point = point_scenario(base, names, [0.05, 20.0, 6.0])
+    assert [input_value(point, n) for n in names] == [0.05, 20.0, 6.0]
+    assert input_value(point, "market.bass_q_per_year") == base.market.bass_q_per_year
+    # the p-q correlation names a now fixed input, so it goes
+    assert point.correlations == []

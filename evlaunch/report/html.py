@@ -12,7 +12,7 @@ from plotly.offline import get_plotlyjs
 from ..io import write_json_atomic, write_text_atomic
 from ..pipeline import ReportResults, report_results
 from ..scenario.distributions import is_uncertain
-from ..scenario.inputs import input_names, input_value
+from ..scenario.inputs import input_location, input_names, input_value
 from ..scenario.load import yaml_lines
 from ..scenario.schema import Scenario
 from .figures import (
@@ -36,10 +36,6 @@ def assumption_rows(scenario: Scenario, text: str) -> list[list[str]]:
         where = yaml_lines(text)
     except Exception:  # a TOML or JSON scenario has no comments to show
         where = {}
-    index = {
-        "options": {o.name: i for i, o in enumerate(scenario.options)},
-        "models": {m.name: i for i, m in enumerate(scenario.models)},
-    }
     rows = []
     for name in input_names(scenario):
         value = input_value(scenario, name)
@@ -53,13 +49,7 @@ def assumption_rows(scenario: Scenario, text: str) -> list[list[str]]:
             if is_uncertain(value)
             else f"{value:,.6g}"
         )
-        section, rest = name.split(".", 1)
-        if section in index:
-            item, field = rest.rsplit(".", 1)
-            loc = (section, index[section][item], field)
-        else:
-            loc = (section, rest)
-        line = where.get(loc)
+        line = where.get(input_location(scenario, name))
         rows.append([name, shown, _comment(lines, line) if line else "default"])
     return rows
 

@@ -57,14 +57,24 @@ def input_names(scenario: Scenario) -> list[str]:
     )
 
 
-def input_value(scenario: Scenario, name: str):
-    """The number or distribution the scenario gives for input ``name``."""
+def input_location(scenario: Scenario, name: str) -> tuple:
+    """Where input ``name`` sits in the scenario: 'options.FAW Group.ramp_months' ->
+    ('options', 0, 'ramp_months'), 'market.price_cny' -> ('market', 'price_cny'). The one
+    place a dotted input name is taken apart."""
     section, rest = name.split(".", 1)
     if section in ("options", "models"):
         item, field = rest.rsplit(".", 1)
-        found = scenario.option(item) if section == "options" else scenario.model(item)
-        return getattr(found, field)
-    return getattr(getattr(scenario, section), rest)
+        items = scenario.options if section == "options" else scenario.models
+        return (section, next(i for i, x in enumerate(items) if x.name == item), field)
+    return (section, rest)
+
+
+def input_value(scenario: Scenario, name: str):
+    """The number or distribution the scenario gives for input ``name``."""
+    value = scenario
+    for part in input_location(scenario, name):
+        value = value[part] if isinstance(part, int) else getattr(value, part)
+    return value
 
 
 def central_params(scenario: Scenario) -> Params:
