@@ -85,3 +85,12 @@ def test_every_figure_has_data_and_every_input_is_listed_with_its_source():
     assert "Model 3 standard version" in rows["market.price_cny"]["source"]
     assert "Tesla's 52 the tail" in rows["models.second model.launch_slip_months"]["source"]
     assert "Hyundai Montgomery" in rows["options.Own plant phase I.max_utilisation"]["source"]
+
+
+def test_the_partner_table_writes_numbers_as_people_do():
+    scenario, text = load_scenario()
+    _, data, _ = render_report(report_results(scenario, 1000, 0), scenario, text)
+    cells = [str(v) for row in data["partner_table"] for v in row.values()]
+    assert not [c for c in cells if "e+" in c]
+    faw = next(r for r in data["partner_table"] if r["way of building"] == "FAW Group")
+    assert faw["capacity available per year"] == "100,000"  # 200,000 x a median share of 0.5

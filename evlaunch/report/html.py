@@ -90,8 +90,7 @@ def render_report(
     """The report's HTML, each figure's and table's rows, and a JSON summary, drawn from
     ``results`` alone (no simulation); ``sweep`` (a sweep's result rows and parameter names)
     adds its P(target) heat map."""
-    risk, found, planned, outside = results.risk, results.sensitivity, results.plan, results.outside
-    paths, seed = results.paths, results.seed
+    risk, found, partners = results.risk, results.sensitivity, results.partners
     figures = [
         fan_figure(risk, scenario),
         supply_figure(results.central),
@@ -99,72 +98,12 @@ def render_report(
         drivers_figure(found),
         sobol_figure(found),
     ]
-    verdict, cards = None, []
-    lo, hi = risk.p_target_ci95
-    cards.append(
-        {
-            "label": "P(target)",
-            "value": f"{100 * risk.p_target:.1f}%",
-            "sub": f"95% CI {100 * lo:.1f}% to {100 * hi:.1f}%",
-        }
-    )
-    cards.append(
-        {
-            "label": f"Deliveries in {scenario.target.window_months} months",
-            "value": f"{risk.deliveries_quantiles[scenario.target.window_months][3] / 1e3:,.0f}k",
-            "sub": f"median; target {scenario.target.deliveries / 1e3:,.0f}k",
-        }
-    )
-    cards.append(
-        {
-            "label": "Outside view",
-            "value": f"{outside.target_percentile:.0f}%",
-            "sub": f"of new entrants as known on {outside.as_of} deliver less",
-        }
-    )
     tables = []
-    if results.partners is not None:
-        partners = results.partners
+    if partners is not None:
         figures.append(partners_figure(partners))
-        verdict = partners.statement
-        cards.append(
-            {
-                "label": "Recommended",
-                "value": partners.recommended,
-                "sub": "way to build (MCDA + SMAA)",
-            }
-        )
-        tables.append(
-            {
-                "id": "partner_table",
-                "title": "Ways of building: criteria and results",
-                "what": "Criteria values, the three methods' ranks and the simulation.",
-                "numeric": True,
-                "header": [
-                    "way of building",
-                    *(c.replace("_", " ") for c in partners.criteria),
-                    "WS",
-                    "TOPSIS",
-                    "AHP",
-                    "P(target)",
-                    "blended with the outside view",
-                    "NPV mean (bn CNY)",
-                ],
-                "rows": [
-                    [
-                        a.alternative,
-                        *(f"{a.criteria[c]:,.4g}" for c in partners.criteria),
-                        *(str(r) for r in a.ranks.values()),
-                        f"{100 * a.p_target:.1f}%",
-                        f"{100 * a.p_target_blend:.1f}%",
-                        f"{a.npv_cny_mean / 1e9:,.1f}",
-                    ]
-                    for a in partners.alternatives
-                ],
-            }
-        )
-    if planned.status != "infeasible":
-        figures.append(plan_figure(planned, scenario))
+        tables.append(_partner_table(partners))
+    if results.plan.status != "infeasible":
+        figures.append(plan_figure(results.plan, scenario))
     if sweep is not None:
         figures.append(heatmap_figure(*sweep))
     if hindcast_cases:
@@ -187,11 +126,11 @@ def render_report(
         title=scenario.name,
         target=f"{scenario.target.deliveries:,}",
         window=scenario.target.window_months,
-        paths=f"{paths:,}",
-        seed=seed,
+        paths=f"{results.paths:,}",
+        seed=results.seed,
         version=results.version,
-        cards=cards,
-        verdict=verdict,
+        cards=_cards(results, scenario),
+        verdict=partners.statement if partners is not None else None,
         figures=figures,
         tables=tables,
         plotly_js=get_plotlyjs(),
@@ -205,15 +144,83 @@ def render_report(
     summary = {
         "scenario": scenario.name,
         "version": results.version,
-        "seed": seed,
-        "paths": paths,
+        "seed": results.seed,
+        "paths": results.paths,
         "p_target": risk.p_target,
         "p_target_ci95": risk.p_target_ci95,
-        "outside_view": outside.to_dict(),
+        "outside_view": results.outside.to_dict(),
         "figures": [f.id for f in figures],
         "tables": [t["id"] for t in tables],
     }
     return html, data, summary
+
+
+def _cards(results: ReportResults, scenario: Scenario) -> list[dict]:
+    """The headline figures at the top of the report."""
+    risk, outside = results.risk, results.outside
+    window = scenario.target.window_months
+    lo, hi = risk.p_target_ci95
+    cards = [
+        {
+            "label": "P(target)",
+            "value": f"{100 * risk.p_target:.1f}%",
+            "sub": f"95% CI {100 * lo:.1f}% to {100 * hi:.1f}%",
+        },
+        {
+            "label": f"Deliveries in {window} months",
+            "value": f"{risk.deliveries_quantiles[window][3] / 1e3:,.0f}k",
+            "sub": f"median; target {scenario.target.deliveries / 1e3:,.0f}k",
+        },
+        {
+            "label": "Outside view",
+            "value": f"{outside.target_percentile:.0f}%",
+            "sub": f"of new entrants as known on {outside.as_of} deliver less",
+        },
+    ]
+    if results.partners is not None:
+        cards.append(
+            {
+                "label": "Recommended",
+                "value": results.partners.recommended,
+                "sub": "way to build (MCDA + SMAA)",
+            }
+        )
+    return cards
+
+
+def _number(value: float) -> str:
+    """A criterion value as people write it: 100,000 and 15,000, not 1e+05 and 1.5e+04."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+def _partner_table(partners) -> dict:
+    return {
+        "id": "partner_table",
+        "title": "Ways of building: criteria and results",
+        "what": "Criteria values, the three methods' ranks and the simulation.",
+        "numeric": True,
+        "header": [
+            "way of building",
+            *(c.replace("_", " ") for c in partners.criteria),
+            "WS",
+            "TOPSIS",
+            "AHP",
+            "P(target)",
+            "blended with the outside view",
+            "NPV mean (bn CNY)",
+        ],
+        "rows": [
+            [
+                a.alternative,
+                *(_number(a.criteria[c]) for c in partners.criteria),
+                *(str(r) for r in a.ranks.values()),
+                f"{100 * a.p_target:.1f}%",
+                f"{100 * a.p_target_blend:.1f}%",
+                f"{a.npv_cny_mean / 1e9:,.1f}",
+            ]
+            for a in partners.alternatives
+        ],
+    }
 
 
 def write_report(path: Path, html: str, data: dict[str, list[dict]], summary: dict) -> Path:

@@ -183,6 +183,37 @@ def _criterion_value(name: str, value: float) -> str:
     return f"{value:g}"
 
 
+def _simulation_table(result) -> Table:
+    """Each way of building on common random numbers: P(target), NPV, cash, decisions."""
+    alts = result.alternatives
+    sim = new_table(
+        title=f"simulation on common random numbers ({result.paths:,} paths, seed "
+        f"{result.seed}); bn CNY",
+    )
+    sim.add_column("way of building", no_wrap=True, max_width=20)
+    sim.add_column("P(target)", justify="right")
+    sim.add_column("blended", justify="right")
+    sim.add_column("NPV P10 / P50 / P90", justify="right", no_wrap=True)
+    sim.add_column("NPV vs rec.\n(95% CI)", justify="right", no_wrap=True)
+    sim.add_column("cash need\nP50", justify="right")
+    sim.add_column("paths adding a shift\n/ committing", justify="right")
+    for a in alts:
+        lo, mid, hi = (v / 1e9 for v in a.npv_cny_p10_p50_p90)
+        d, dlo, dhi = (v / 1e9 for v in a.npv_vs_recommended_cny)
+        sim.add_row(
+            a.alternative,
+            percent(a.p_target),
+            percent(a.p_target_blend),
+            f"{lo:,.1f} / {mid:,.1f} / {hi:,.1f}",
+            "(rec.)"
+            if a.alternative == result.recommended
+            else f"{d:+,.1f} ± {(dhi - dlo) / 2:,.1f}",
+            f"{a.peak_cash_need_cny_p50 / 1e9:,.1f}",
+            _decided(a.decisions),
+        )
+    return sim
+
+
 def print_partners(result, console: Console) -> None:
     """Criteria, the three rankings, SMAA-2 acceptability and the simulation side by side."""
     alts = result.alternatives
@@ -229,32 +260,7 @@ def print_partners(result, console: Console) -> None:
         )
     console.print(ranking)
 
-    sim = new_table(
-        title=f"simulation on common random numbers ({result.paths:,} paths, seed "
-        f"{result.seed}); bn CNY",
-    )
-    sim.add_column("way of building", no_wrap=True, max_width=20)
-    sim.add_column("P(target)", justify="right")
-    sim.add_column("blended", justify="right")
-    sim.add_column("NPV P10 / P50 / P90", justify="right", no_wrap=True)
-    sim.add_column("NPV vs rec.\n(95% CI)", justify="right", no_wrap=True)
-    sim.add_column("cash need\nP50", justify="right")
-    sim.add_column("paths adding a shift\n/ committing", justify="right")
-    for a in alts:
-        lo, mid, hi = (v / 1e9 for v in a.npv_cny_p10_p50_p90)
-        d, dlo, dhi = (v / 1e9 for v in a.npv_vs_recommended_cny)
-        sim.add_row(
-            a.alternative,
-            percent(a.p_target),
-            percent(a.p_target_blend),
-            f"{lo:,.1f} / {mid:,.1f} / {hi:,.1f}",
-            "(rec.)"
-            if a.alternative == result.recommended
-            else f"{d:+,.1f} ± {(dhi - dlo) / 2:,.1f}",
-            f"{a.peak_cash_need_cny_p50 / 1e9:,.1f}",
-            _decided(a.decisions),
-        )
-    console.print(sim)
+    console.print(_simulation_table(result))
     for a in alts:
         if len(a.options) > 1:
             console.print(f"{a.alternative}: built with {' + '.join(a.options)}")
