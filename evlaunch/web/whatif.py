@@ -76,7 +76,9 @@ class WhatIf(BaseModel):
     seed: int = Field(0, ge=0, le=2**31)
 
 
-def what_if(scenario: Scenario, change: WhatIf) -> dict:
+def moved_scenario(scenario: Scenario, change: WhatIf) -> Scenario:
+    """The scenario with the launch months, the roadmap and the target the change moves:
+    the changes that alter the scenario itself rather than rescale its sampled inputs."""
     market = scenario.market
     models = [
         m.model_copy(
@@ -88,7 +90,7 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
         )
         for m in scenario.models
     ]
-    moved = scenario.model_copy(
+    return scenario.model_copy(
         update={
             "market": market.model_copy(
                 update={"launch": add_months(market.launch, change.launch_delay_months)}
@@ -99,6 +101,10 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
             ),
         }
     )
+
+
+def what_if(scenario: Scenario, change: WhatIf) -> dict:
+    moved = moved_scenario(scenario, change)
     problems = cross_field_problems(moved)
     if problems:
         loc, value, message = problems[0]
