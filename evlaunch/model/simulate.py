@@ -24,24 +24,17 @@ import numpy as np
 from numba import njit, prange
 
 from ..scenario.inputs import (
-    FINANCE_INPUTS,
-    MARKET_INPUTS,
-    OPTION_INPUTS,
     Params,
-    company_cost_per_month,
 )
-from ..scenario.months import months_between
 from ..scenario.schema import Scenario
+from .arguments import demand_inputs, finance_inputs, supply_inputs
 from .decisions import expansion_commit, shift_running_from
 from .demand import (
     bass_new_orders,
-    model_names,
-    roadmap,
-    season_by_month,
     take_from_earlier,
 )
-from .finance import cumulative_cost_at, learning_exponent, month_overlap, monthly_discount
-from .fulfil import fulfil_month, lines, serve_lines
+from .finance import cumulative_cost_at, month_overlap
+from .fulfil import fulfil_month, serve_lines
 from .ramp import ramp_fraction
 
 
@@ -79,99 +72,16 @@ def simulate(
     ``keep`` limits the full trajectories recorded to the first ``keep`` paths (the Monte
     Carlo keeps none and measures deliveries); by default all are kept.
     """
-    months = scenario.horizon_months
     paths = next(iter(params.values())).shape[0]
     keep = paths if keep is None else min(keep, paths)
-    market = {f: np.asarray(params[f"market.{f}"], dtype=float) for f in MARKET_INPUTS}
-    demand = roadmap(scenario, params)
-    models = demand["price_cny"].shape[0]
-    option = {
-        f: np.stack([params[f"options.{n}.{f}"] for n in options]).astype(float)
-        for f in OPTION_INPUTS
-    }
-    finance = {f: np.asarray(params[f"finance.{f}"], dtype=float) for f in FINANCE_INPUTS}
-
-    season = season_by_month(scenario)
-    names = model_names(scenario)
-    line_of, builds = lines(
-        [[n in (scenario.option(o).builds or names) for n in names] for o in options]
-    )
-    rules = [scenario.expansion(n) for n in options]
-    # an option under an expansion rule has no start until its rule fires
-    start = np.array(
-        [
-            np.inf if rule else months_between(scenario.start, scenario.option(n).start)
-            for n, rule in zip(options, rules, strict=True)
-        ],
-        dtype=float,
-    )[:, None]
-    # Capex is spent evenly from the option's start to its SOP (over one month at least).
-    capex_months = np.maximum(option["lead_time_months"], 1.0)
-    company_per_month = company_cost_per_month(scenario, params)
-    decisions = np.array(
-        [
-            [scenario.option(n).shift_backlog_months for n in options],
-            [r.backlog_months_above if r else np.inf for r in rules],
-            [r.for_months if r else 0 for r in rules],
-            [
-                months_between(scenario.start, r.not_before) if r and r.not_before else 0
-                for r in rules
-            ],
-        ],
-        dtype=float,
-    )
-
-    out = Paths(
-        deliveries=np.empty((paths, months)),
-        npv_cny=np.empty(paths),
-        peak_cash_need_cny=np.empty(paths),
-        orders=np.empty((keep, months)),
-        orders_by_model=np.empty((keep, models, months)),
-        deliveries_by_model=np.empty((keep, models, months)),
-        backlog_by_model=np.empty((keep, models, months)),
-        revenue_by_model_cny=np.empty((keep, models, months)),
-        cost_by_model_cny=np.empty((keep, models, months)),
-        capacity_by_option=np.empty((keep, len(options), months)),
-        backlog=np.empty((keep, months)),
-        cancelled=np.empty((keep, months)),
-        cash_flow_cny=np.empty((keep, months)),
-        shift_month=np.empty((paths, len(options))),
-        commit_month=np.empty((paths, len(options))),
-    )
+    demand = demand_inputs(scenario, params)
+    supply = supply_inputs(scenario, params, options)
+    models, lines_ = demand["price_cny"].shape[0], supply["builds"].shape[0]
+    out = _outputs(paths, keep, scenario.horizon_months, models, len(options))
     _simulate_paths(  # by keyword: the kernel takes many arrays of one shape
-        p_per_month=demand["p_per_month"],
-        q_per_month=demand["q_per_month"],
-        market_vehicles=demand["market_vehicles"],
-        price_factor=demand["price_factor"],
-        launch_month=demand["launch_month"],
-        cannibalisation=demand["cannibalisation"],
-        season=season,
-        price_cny=demand["price_cny"],
-        cost_ratio=demand["unit_cost_cny"] / demand["unit_cost_cny"][0],
-        cancel_rate=market["backlog_cancel_rate_per_month"],
-        full_rate=option["capacity_per_year"] * option["share_available"] / 12.0,
-        lead_months=option["lead_time_months"],
-        ramp_months=option["ramp_months"],
-        fee_cny=option["fee_per_vehicle_cny"],
-        capex_per_month=option["capex_cny"] / capex_months,
-        capex_start=np.broadcast_to(start, capex_months.shape).copy(),
-        capex_months=capex_months,
-        fixed_per_month=option["fixed_cost_per_year_cny"] / 12.0,
-        utilisation=np.stack(
-            [
-                option["max_utilisation"],
-                option["shift_months"],
-                option["above_nameplate_cost_per_vehicle_cny"],
-            ]
-        ),
-        decisions=decisions,
-        line_of=line_of,
-        builds=builds,
-        unit_cost_cny=finance["unit_cost_cny"],
-        learning_b=learning_exponent(finance["learning_rate"]),
-        reference_units=float(scenario.finance.learning_reference_units),
-        discount_per_month=monthly_discount(finance["discount_rate_per_year"]),
-        company_per_month=company_per_month,
+        **demand,
+        **supply,
+        **finance_inputs(scenario, params),
         deliveries_out=out.deliveries,
         npv_out=out.npv_cny,
         peak_out=out.peak_cash_need_cny,
@@ -189,9 +99,29 @@ def simulate(
         revenue_by_model_out=out.revenue_by_model_cny,
         cost_by_model_out=out.cost_by_model_cny,
         model_scratch=np.empty((paths, 3, models)),
-        line_scratch=np.empty((paths, builds.shape[0] + 3, max(models, builds.shape[0]))),
+        line_scratch=np.empty((paths, lines_ + 3, max(models, lines_))),
     )
     return out
+
+
+def _outputs(paths: int, keep: int, months: int, models: int, options: int) -> Paths:
+    return Paths(
+        deliveries=np.empty((paths, months)),
+        npv_cny=np.empty(paths),
+        peak_cash_need_cny=np.empty(paths),
+        orders=np.empty((keep, months)),
+        orders_by_model=np.empty((keep, models, months)),
+        deliveries_by_model=np.empty((keep, models, months)),
+        backlog_by_model=np.empty((keep, models, months)),
+        revenue_by_model_cny=np.empty((keep, models, months)),
+        cost_by_model_cny=np.empty((keep, models, months)),
+        capacity_by_option=np.empty((keep, options, months)),
+        backlog=np.empty((keep, months)),
+        cancelled=np.empty((keep, months)),
+        cash_flow_cny=np.empty((keep, months)),
+        shift_month=np.empty((paths, options)),
+        commit_month=np.empty((paths, options)),
+    )
 
 
 @njit(parallel=True, cache=True, nogil=True)
