@@ -121,40 +121,66 @@ def monte_carlo(
         raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
     started = time.perf_counter()
     draw = draw or Sampler(scenario, seed, sampler)
+    found = _collect(scenario, options, paths, chunk_paths, draw, adjust, fan_paths, on_progress)
+    return _result(scenario, options, seed, sampler, found, time.perf_counter() - started)
+
+
+@dataclass
+class _Collected:
+    """Every path's outcome measures, the fan's first paths, and the decisions' tallies."""
+
+    hit: np.ndarray  # (paths,) bool
+    at: dict[int, np.ndarray]  # months of sales -> (paths,) cumulative deliveries
+    months_to_target: np.ndarray
+    npv: np.ndarray
+    peak: np.ndarray
+    fan: np.ndarray  # (fan paths, months) monthly deliveries
+    shift_counts: np.ndarray  # (options, months + 1): see ``tally``
+    commit_counts: np.ndarray
+
+
+def _collect(scenario, options, paths, chunk_paths, draw, adjust, fan_paths, on_progress):
+    """Simulate the paths chunk by chunk, keeping only what the result needs."""
     target, window = scenario.target.deliveries, scenario.target.window_months
     months = scenario.horizon_months
     marks = sorted({*CHECKPOINTS, window})
-    hit = np.empty(paths, dtype=bool)
-    at = {k: np.empty(paths, dtype=float) for k in marks}
-    months_to_target = np.empty(paths, dtype=float)
-    npv = np.empty(paths, dtype=float)
-    peak = np.empty(paths, dtype=float)
-    fan = np.empty((min(paths, fan_paths), months))
-    # month a shift ran from / an option was committed, counted per grid month (last: never)
-    shift_counts = np.zeros((len(options), months + 1), dtype=np.int64)
-    commit_counts = np.zeros((len(options), months + 1), dtype=np.int64)
-
+    c = _Collected(
+        hit=np.empty(paths, dtype=bool),
+        at={k: np.empty(paths, dtype=float) for k in marks},
+        months_to_target=np.empty(paths, dtype=float),
+        npv=np.empty(paths, dtype=float),
+        peak=np.empty(paths, dtype=float),
+        fan=np.empty((min(paths, fan_paths), months)),
+        shift_counts=np.zeros((len(options), months + 1), dtype=np.int64),
+        commit_counts=np.zeros((len(options), months + 1), dtype=np.int64),
+    )
     for start in range(0, paths, chunk_paths):
         stop = min(start + chunk_paths, paths)
         params = draw.params(start, stop)
         run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
         out = sales_outcomes(run.deliveries, target, window, tuple(marks))
-        hit[start:stop] = out.hit
+        c.hit[start:stop] = out.hit
         for k in marks:
-            at[k][start:stop] = out.cumulative_at[k]
-        months_to_target[start:stop] = out.months_to_target
-        npv[start:stop] = run.npv_cny
-        peak[start:stop] = run.peak_cash_need_cny
-        if start < fan.shape[0]:
-            fan[start : min(stop, fan.shape[0])] = run.deliveries[: fan.shape[0] - start]
-        shift_counts += tally(run.shift_month, months)
-        commit_counts += tally(run.commit_month, months)
+            c.at[k][start:stop] = out.cumulative_at[k]
+        c.months_to_target[start:stop] = out.months_to_target
+        c.npv[start:stop] = run.npv_cny
+        c.peak[start:stop] = run.peak_cash_need_cny
+        if start < c.fan.shape[0]:
+            c.fan[start : min(stop, c.fan.shape[0])] = run.deliveries[: c.fan.shape[0] - start]
+        c.shift_counts += tally(run.shift_month, months)
+        c.commit_counts += tally(run.commit_month, months)
         if on_progress:
             on_progress(stop, paths)
+    return c
 
-    hits = int(hit.sum())
+
+def _result(scenario, options, seed, sampler, c: _Collected, seconds: float) -> RiskResult:
+    """The summary a presenter needs from the collected measures."""
+    paths = c.hit.size
+    hits = int(c.hit.sum())
     p = hits / paths
     q = np.array(QUANTILES)
+    window = scenario.target.window_months
 
     def quantiles(values) -> list[float]:
         return np.quantile(np.asarray(values, dtype=float), q).tolist()
@@ -166,34 +192,36 @@ def monte_carlo(
         paths=paths,
         seed=seed,
         sampler=sampler,
-        target_deliveries=target,
+        target_deliveries=scenario.target.deliveries,
         window_months=window,
         p_target=p,
         p_target_se=float(np.sqrt(p * (1 - p) / paths)),
         p_target_ci95=wilson_interval(hits, paths),
         quantiles=list(QUANTILES),
-        deliveries_quantiles={k: quantiles(at[k]) for k in marks},
+        deliveries_quantiles={k: quantiles(v) for k, v in c.at.items()},
         # a path that never reaches the target counts as later than any month
         months_to_target_quantiles=[
             float(v) if np.isfinite(v) else None
             for v in np.quantile(
-                np.nan_to_num(months_to_target.astype(float), nan=np.inf), q, method="inverted_cdf"
+                np.nan_to_num(c.months_to_target.astype(float), nan=np.inf),
+                q,
+                method="inverted_cdf",
             )
         ],
-        npv_cny_quantiles=quantiles(npv),
-        peak_cash_need_cny_quantiles=quantiles(peak),
-        npv_cny_mean=float(npv.astype(float).mean()),
-        **_log_histogram(at[window]),
-        fan_months=[add_months(scenario.start, t) for t in range(months)],
+        npv_cny_quantiles=quantiles(c.npv),
+        peak_cash_need_cny_quantiles=quantiles(c.peak),
+        npv_cny_mean=float(c.npv.astype(float).mean()),
+        **_log_histogram(c.at[window]),
+        fan_months=[add_months(scenario.start, t) for t in range(scenario.horizon_months)],
         fan_monthly_deliveries=dict(
-            zip(QUANTILES, np.quantile(fan, q, axis=0).tolist(), strict=True)
+            zip(QUANTILES, np.quantile(c.fan, q, axis=0).tolist(), strict=True)
         ),
         fan_cumulative_deliveries=dict(
-            zip(QUANTILES, np.quantile(np.cumsum(fan, axis=1), q, axis=0).tolist(), strict=True)
+            zip(QUANTILES, np.quantile(np.cumsum(c.fan, axis=1), q, axis=0).tolist(), strict=True)
         ),
-        convergence=_convergence(hit),
-        decisions=option_decisions(scenario, options, shift_counts, commit_counts),
-        seconds=time.perf_counter() - started,
+        convergence=_convergence(c.hit),
+        decisions=option_decisions(scenario, options, c.shift_counts, c.commit_counts),
+        seconds=seconds,
     )
 
 
