@@ -117,18 +117,8 @@ def assess(
         "AHP": _ahp(x, weights, benefit, names),
     }
 
-    rng = np.random.default_rng([seed, 1])
-    w = scenario.assessment.weights
-    if w.kind == "intervals":
-        sampled = interval_weights(
-            smaa_draws, [w.values[n][0] for n in names], [w.values[n][1] for n in names], rng
-        )
-    else:  # no preference information beyond the criteria: the whole simplex
-        sampled = simplex_weights(smaa_draws, len(names), rng)
-    draw = Sampler(scenario, seed, sampler)
-    params = draw.params(0, max(paths, smaa_draws))
-    values = criteria_matrix(scenario, {k: v[:smaa_draws] for k, v in params.items()}, alts)
-    smaa = smaa2(values, sampled, benefit, rng)
+    params = Sampler(scenario, seed, sampler).params(0, max(paths, smaa_draws))
+    smaa = _smaa(scenario, {k: v[:smaa_draws] for k, v in params.items()}, alts, seed)
 
     # The stated weights decide: the alternative most methods rank first (SMAA's first-rank
     # acceptability breaks a tie); SMAA then says how far that holds under other weights.
@@ -143,51 +133,28 @@ def assess(
     npv_mean = np.array([r.npv_cny.mean() for r in runs])
     best = int(np.lexsort((npv_mean, hits))[-1])  # P(target) first, then mean NPV
 
-    views = []
-    for i, (label, options) in enumerate(alts):
-        hit, npv, peak = runs[i].hit, runs[i].npv_cny, runs[i].peak_cash_need_cny
-        mix = blend(
-            scenario.target.deliveries,
-            scenario.target.window_months,
-            month_end(scenario.start),
-            runs[i].months_to_window_end,
-            runs[i].window_deliveries_p50,
-            float(hit.mean()),
+    ranks = {m: mcda.ranks(v) for m, v in scores.items()}
+    views = [
+        _view(
+            scenario,
+            label,
+            options,
+            criteria=dict(zip(names, x[i].tolist(), strict=True)),
+            scores={m: float(v[i]) for m, v in scores.items()},
+            ranks={m: int(r[i]) for m, r in ranks.items()},
+            smaa=(smaa, i),
+            run=runs[i],
+            recommended=runs[recommended],
         )
-        views.append(
-            AlternativeView(
-                alternative=label,
-                options=options,
-                criteria=dict(zip(names, x[i].tolist(), strict=True)),
-                weighted_sum=float(scores["weighted sum"][i]),
-                topsis=float(scores["TOPSIS"][i]),
-                ahp=float(scores["AHP"][i]),
-                ranks={m: int(mcda.ranks(s)[i]) for m, s in scores.items()},
-                rank_acceptability=smaa.rank_acceptability[i].tolist(),
-                central_weights=None
-                if np.isnan(smaa.central_weights[i]).any()
-                else dict(zip(names, smaa.central_weights[i].tolist(), strict=True)),
-                confidence=float(smaa.confidence[i]),
-                p_target=float(hit.mean()),
-                p_target_ci95=wilson_interval(int(hit.sum()), hit.size),
-                p_target_blend=mix.p_target,
-                npv_cny_mean=float(npv.mean()),
-                npv_cny_p10_p50_p90=tuple(np.quantile(npv, [0.1, 0.5, 0.9]).tolist()),
-                peak_cash_need_cny_p50=float(np.median(peak)),
-                npv_vs_recommended_cny=_paired(npv, runs[recommended].npv_cny),
-                p_target_vs_recommended=_paired(
-                    hit.astype(float), runs[recommended].hit.astype(float)
-                ),
-                decisions=runs[i].decisions,
-            )
-        )
+        for i, (label, options) in enumerate(alts)
+    ]
     statement = _statement(views, recommended, best)
     return PartnerAssessment(
         scenario=scenario.name,
         version=__version__,
         criteria={n: c.direction for n, c in scenario.assessment.criteria.items()},
         weights=dict(zip(names, weights.tolist(), strict=True)),
-        weights_kind=w.kind,
+        weights_kind=scenario.assessment.weights.kind,
         consistency_ratio=cr,
         smaa_draws=smaa_draws,
         paths=paths,
@@ -197,6 +164,62 @@ def assess(
         simulation_best=alts[best][0],
         agree=recommended == best,
         statement=statement,
+    )
+
+
+def _smaa(scenario: Scenario, params, alts, seed: int):
+    """SMAA-2 over the criteria's sampled values and weights drawn from what the scenario
+    states (its intervals, or the whole simplex)."""
+    names = list(scenario.assessment.criteria)
+    draws = next(iter(params.values())).shape[0]
+    rng = np.random.default_rng([seed, 1])
+    w = scenario.assessment.weights
+    if w.kind == "intervals":
+        low, high = [w.values[n][0] for n in names], [w.values[n][1] for n in names]
+        sampled = interval_weights(draws, low, high, rng)
+    else:  # no preference information beyond the criteria: the whole simplex
+        sampled = simplex_weights(draws, len(names), rng)
+    values = criteria_matrix(scenario, params, alts)
+    return smaa2(values, sampled, benefit_mask(scenario), rng)
+
+
+def _view(scenario, label, options, *, criteria, scores, ranks, smaa, run, recommended):
+    """One way of building: its criteria, scores and ranks by each method, SMAA-2 (the
+    result and this alternative's row) and its simulation against the recommended one's
+    (on the same draws)."""
+    smaa, i = smaa
+    hit, npv, peak = run.hit, run.npv_cny, run.peak_cash_need_cny
+    mix = blend(
+        scenario.target.deliveries,
+        scenario.target.window_months,
+        month_end(scenario.start),
+        run.months_to_window_end,
+        run.window_deliveries_p50,
+        float(hit.mean()),
+    )
+    names = list(criteria)
+    return AlternativeView(
+        alternative=label,
+        options=options,
+        criteria=criteria,
+        weighted_sum=scores["weighted sum"],
+        topsis=scores["TOPSIS"],
+        ahp=scores["AHP"],
+        ranks=ranks,
+        rank_acceptability=smaa.rank_acceptability[i].tolist(),
+        central_weights=None
+        if np.isnan(smaa.central_weights[i]).any()
+        else dict(zip(names, smaa.central_weights[i].tolist(), strict=True)),
+        confidence=float(smaa.confidence[i]),
+        p_target=float(hit.mean()),
+        p_target_ci95=wilson_interval(int(hit.sum()), hit.size),
+        p_target_blend=mix.p_target,
+        npv_cny_mean=float(npv.mean()),
+        npv_cny_p10_p50_p90=tuple(np.quantile(npv, [0.1, 0.5, 0.9]).tolist()),
+        peak_cash_need_cny_p50=float(np.median(peak)),
+        npv_vs_recommended_cny=_paired(npv, recommended.npv_cny),
+        p_target_vs_recommended=_paired(hit.astype(float), recommended.hit.astype(float)),
+        decisions=run.decisions,
     )
 
 
