@@ -64,12 +64,10 @@ class PlanInputs:
         return total / built
 
 
-def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanInputs:
-    """Build the MILP's data for ``options`` from ``params`` (one row per scenario)."""
-    months = scenario.horizon_months
-    grid = np.arange(months)
-    k = next(iter(params.values())).shape[0]
-    mk = {f: np.asarray(params[f"market.{f}"], dtype=float) for f in MARKET_INPUTS}
+def _orders_and_price(scenario: Scenario, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """(K, T) orders of every model together, and the price they pay on average: the MILP
+    ships vehicles, not models, each month's at its orders' average price."""
+    grid = np.arange(scenario.horizon_months)
     demand = roadmap(scenario, params)
     opened = grid[None, None, :] >= demand["launch_month"][:, :, None]
     by_model = roadmap_orders(
@@ -82,21 +80,55 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         demand["cannibalisation"].T,
     )
     orders = by_model.sum(axis=1)
-    # the MILP ships vehicles, not models: each month's at its orders' average price
     weighted = (by_model * demand["price_cny"].T[:, :, None]).sum(axis=1)
+    first_price = np.asarray(params["market.price_cny"], dtype=float)
     price = np.divide(
         weighted,
         orders,
-        out=np.broadcast_to(mk["price_cny"][:, None], orders.shape).copy(),
+        out=np.broadcast_to(first_price[:, None], orders.shape).copy(),
         where=orders > 0,
     )
+    return orders, price
 
+
+def _candidate_starts(scenario: Scenario, options: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(Y,) each candidate start's grid month and (Y,) its option: an option may start in
+    any month from its own start to start_flexibility_months later."""
+    months = scenario.horizon_months
     flexibility = scenario.planning.start_flexibility_months
     earliest = [months_between(scenario.start, scenario.option(n).start) for n in options]
     start_of = np.concatenate([np.arange(e, min(e + flexibility + 1, months)) for e in earliest])
     option_of = np.concatenate(
         [np.full(min(e + flexibility + 1, months) - e, j) for j, e in enumerate(earliest)]
     )
+    return start_of, option_of
+
+
+def _recourse(scenario, options, start_of, option_of) -> np.ndarray:
+    """(Y,) candidate starts decided per scenario: with several scenarios an option under an
+    expansion rule is decided later, from its rule's first month on (two-stage); the rest
+    is committed now, shared by all."""
+    ruled = {
+        j: months_between(scenario.start, rule.not_before) if rule.not_before else 0
+        for j, rule in enumerate(scenario.expansion(n) for n in options)
+        if rule is not None
+    }
+    return np.array(
+        [j in ruled and start_of[y] >= ruled[j] for y, j in enumerate(option_of)], dtype=bool
+    )
+
+
+def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanInputs:
+    """Build the MILP's data for ``options`` from ``params`` (one row per scenario)."""
+    months = scenario.horizon_months
+    grid = np.arange(months)
+    k = next(iter(params.values())).shape[0]
+    mk = {f: np.asarray(params[f"market.{f}"], dtype=float) for f in MARKET_INPUTS}
+    orders, price = _orders_and_price(scenario, params)
+    start_of, option_of = _candidate_starts(scenario, options)
+
+    def by_option(f):  # (K, J) values of an option field
+        return np.stack([np.asarray(params[f"options.{n}.{f}"], float) for n in options], axis=1)
 
     def field(f):  # (K, Y) values of an option field for each candidate start
         return np.stack(
@@ -132,17 +164,7 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         sop.reshape(flat), np.full(sop.size, np.inf), months
     )
     spend = spend.reshape(shape)
-    # with several scenarios, an option under an expansion rule is decided later, per
-    # scenario, from its rule's first month on (two-stage): the rest is committed now
-    ruled = {
-        j: months_between(scenario.start, rule.not_before) if rule.not_before else 0
-        for j, rule in enumerate(scenario.expansion(n) for n in options)
-        if rule is not None
-    }
-    recourse = np.array(
-        [k > 1 and j in ruled and start_of[y] >= ruled[j] for y, j in enumerate(option_of)],
-        dtype=bool,
-    )
+    recourse = _recourse(scenario, options, start_of, option_of) if k > 1 else option_of < 0
     names = {n: j for j, n in enumerate(options)}
     requires = [
         (names[o.name], names[o.requires])
@@ -163,18 +185,10 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
         price_cny=price if scenario.models else mk["price_cny"],
         capacity=capacity,
         above=above,
-        above_cost_cny=np.stack(
-            [
-                np.asarray(params[f"options.{n}.above_nameplate_cost_per_vehicle_cny"], float)
-                for n in options
-            ],
-            axis=1,
-        ),
+        above_cost_cny=by_option("above_nameplate_cost_per_vehicle_cny"),
         committed=committed,
         spend_cny=spend,
-        fee_cny=np.stack(
-            [np.asarray(params[f"options.{n}.fee_per_vehicle_cny"], float) for n in options], axis=1
-        ),
+        fee_cny=by_option("fee_per_vehicle_cny"),
         company_cny=company_cost_per_month(scenario, params),
         discount=discount_factors(params["finance.discount_rate_per_year"], months),
         window=window,

@@ -18,7 +18,7 @@ The learning curve is concave, so the MILP charges a constant cost per vehicle: 
 learning-curve average over the plan's own output, found by re-solving until it settles.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,18 +56,27 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
     """The MILP as a ``LinearProgram`` and its variable index blocks; no Python loop over
     months, options, candidate starts or scenarios."""
     lp = LinearProgram()
+    v = _variables(lp, data, s)
+    _starts(lp, data, v)
+    _production(lp, data, s, v)
+    _vehicles(lp, data, s, v)
+    unit = np.asarray(unit_cost_cny, float)[:, None] / MONEY
+    _cash(lp, data, unit, v)
+    v = replace(v, meet=_target(lp, data, s, v))
+    _objective(lp, data, s, unit, v)
+    return lp, v
+
+
+def _variables(lp: LinearProgram, data: PlanInputs, s: Settings) -> Variables:
     K, T = data.orders.shape
     Y, J = data.option_of.size, len(data.options)
-
     fixed = s.fixed_starts
     first, later = ~data.recourse, data.recourse
     bounds = (0, 1) if fixed is None else (fixed[first], fixed[first])
     start = np.empty((K, Y), dtype=np.int64)
     start[:, first] = lp.variables(int(first.sum()), *bounds, integer=fixed is None)[None, :]
     start[:, later] = lp.variables((K, int(later.sum())), 0, 1, integer=True)
-    make = lp.variables((K, J, T))
-    extra = lp.variables((K, J, T))
-    paid = lp.variables((K, J, T))
+    make, extra, paid = (lp.variables((K, J, T)) for _ in range(3))
     ship = lp.variables((K, T))
     # Without the demand limit the backlog may go negative: shipping ahead of orders.
     wait = lp.variables(
@@ -80,10 +89,14 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
         -s.cash_limit_cny / MONEY if s.cash_limit_cny and "cash" not in s.relax else -np.inf
     )
     cash = lp.variables((K, T), cash_floor)
+    return Variables(start, make, extra, paid, ship, wait, stock, cash, None)
 
-    # each option starts at most once; an option starts no earlier than what it requires,
-    # in every scenario (all alike, so written once, unless some starts are per scenario)
-    stages = start if later.any() else start[:1]
+
+def _starts(lp: LinearProgram, data: PlanInputs, v: Variables) -> None:
+    """Each option starts at most once; an option starts no earlier than what it requires,
+    in every scenario (all alike, so written once, unless some starts are per scenario)."""
+    J = len(data.options)
+    stages = v.start if data.recourse.any() else v.start[:1]
     once = lp.constraints((stages.shape[0], J), hi=1.0)
     lp.add(once[:, data.option_of], stages)
     for j, r in data.requires:
@@ -95,58 +108,71 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
             rr, cc = np.nonzero(early)
             lp.add(rows[:, rr], stages[:, mine][:, cc], sign)
 
-    # production within the nameplate its start gives, and what a shift adds, in every
-    # scenario and month
+
+def _production(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables) -> None:
+    """Production within the nameplate its start gives, and what a shift adds, in every
+    scenario and month; the fee is paid on production, and at least on take-or-pay."""
+    K, T = data.orders.shape
+    J = len(data.options)
     if "capacity" not in s.relax:
         cap = lp.constraints((K, J, T), hi=0.0)
-        lp.add(cap, make)
-        lp.add(cap, extra, -1.0)
-        lp.add(cap[:, data.option_of, :], start[:, :, None], -data.capacity)
+        lp.add(cap, v.make)
+        lp.add(cap, v.extra, -1.0)
+        lp.add(cap[:, data.option_of, :], v.start[:, :, None], -data.capacity)
         shift = lp.constraints((K, J, T), hi=0.0)
-        lp.add(shift, extra)
-        lp.add(shift[:, data.option_of, :], start[:, :, None], -data.above)
-    # the fee is paid on production, and at least on the take-or-pay volume
+        lp.add(shift, v.extra)
+        lp.add(shift[:, data.option_of, :], v.start[:, :, None], -data.above)
     over_make = lp.constraints((K, J, T), lo=0.0)
-    lp.add(over_make, paid)
-    lp.add(over_make, make, -1.0)
+    lp.add(over_make, v.paid)
+    lp.add(over_make, v.make, -1.0)
     over_min = lp.constraints((K, J, T), lo=0.0)
-    lp.add(over_min, paid)
-    lp.add(over_min[:, data.option_of, :], start[:, :, None], -data.committed)
+    lp.add(over_min, v.paid)
+    lp.add(over_min[:, data.option_of, :], v.start[:, :, None], -data.committed)
 
-    # finished vehicles: stock[t] = stock[t-1] + made - shipped
+
+def _vehicles(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables) -> None:
+    """Finished vehicles in stock, the backlog that waits and cancels, and shipments no
+    larger than the open orders."""
+    K, T = data.orders.shape
+    # stock[t] = stock[t-1] + made - shipped
     flow = lp.constraints((K, T), 0.0, 0.0)
-    lp.add(flow, stock)
-    lp.add(flow[:, 1:], stock[:, :-1], -1.0)
-    lp.add(flow[:, None, :], make, -1.0)
-    lp.add(flow, ship)
-    # backlog: wait[t] - (1-c) wait[t-1] + (1-c) ship[t] = (1-c) orders[t]
+    lp.add(flow, v.stock)
+    lp.add(flow[:, 1:], v.stock[:, :-1], -1.0)
+    lp.add(flow[:, None, :], v.make, -1.0)
+    lp.add(flow, v.ship)
+    # wait[t] - (1-c) wait[t-1] + (1-c) ship[t] = (1-c) orders[t]
     keep = (1.0 - data.cancel_rate)[:, None]
     backlog = lp.constraints((K, T), keep * data.orders, keep * data.orders)
-    lp.add(backlog, wait)
-    lp.add(backlog[:, 1:], wait[:, :-1], -keep)
-    lp.add(backlog, ship, keep)
-    # ship no more than the open orders: ship[t] - wait[t-1] <= orders[t]
+    lp.add(backlog, v.wait)
+    lp.add(backlog[:, 1:], v.wait[:, :-1], -keep)
+    lp.add(backlog, v.ship, keep)
+    # ship[t] - wait[t-1] <= orders[t]
     if "demand" not in s.relax:
         demand = lp.constraints((K, T), hi=data.orders)
-        lp.add(demand, ship)
-        lp.add(demand[:, 1:], wait[:, :-1], -1.0)
+        lp.add(demand, v.ship)
+        lp.add(demand[:, 1:], v.wait[:, :-1], -1.0)
 
-    # cash[t] = cash[t-1] + price ship - cost make - fee paid - spend - company  [M CNY]
-    unit = np.asarray(unit_cost_cny, float)[:, None] / MONEY
+
+def _cash(lp: LinearProgram, data: PlanInputs, unit: np.ndarray, v: Variables) -> None:
+    """cash[t] = cash[t-1] + price ship - cost make - fee paid - spend - company [M CNY]."""
+    K, T = data.orders.shape
     price, fee = data.price_by_month / MONEY, data.fee_cny / MONEY
     spend, company = data.spend_cny / MONEY, data.company_cny[:, None] / MONEY
     money = lp.constraints((K, T), -company, -company)
-    lp.add(money, cash)
-    lp.add(money[:, 1:], cash[:, :-1], -1.0)
-    lp.add(money, ship, -price)
-    lp.add(money[:, None, :], make, unit[:, :, None])
-    lp.add(money[:, None, :], paid, fee[:, :, None])
-    above_cost = data.above_cost_cny / MONEY
-    lp.add(money[:, None, :], extra, above_cost[:, :, None])
-    lp.add(money[:, None, :], start[:, :, None], spend)
+    lp.add(money, v.cash)
+    lp.add(money[:, 1:], v.cash[:, :-1], -1.0)
+    lp.add(money, v.ship, -price)
+    lp.add(money[:, None, :], v.make, unit[:, :, None])
+    lp.add(money[:, None, :], v.paid, fee[:, :, None])
+    lp.add(money[:, None, :], v.extra, (data.above_cost_cny / MONEY)[:, :, None])
+    lp.add(money[:, None, :], v.start[:, :, None], spend)
 
-    window_ship = ship[:, data.window]
-    meet = None
+
+def _target(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables):
+    """The target in the window: in a share of scenarios (binaries ``meet``, returned), or
+    in every one."""
+    K = data.orders.shape[0]
+    window_ship = v.ship[:, data.window]
     if s.target_probability is not None:
         meet = lp.variables(K, 0, 1, integer=True)
         hit = lp.constraints(K, lo=0.0)
@@ -154,26 +180,33 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
         lp.add(hit, meet, -data.target)
         share = lp.constraints(1, lo=np.ceil(s.target_probability * K - 1e-9))
         lp.add(share, meet)
-    elif s.require_target:
+        return meet
+    if s.require_target:
         hit = lp.constraints(K, lo=data.target)
         lp.add(hit[:, None], window_ship)
+    return None
 
-    # objective, the average over scenarios: NPV of what the plan decides (revenue - cost),
-    # or its discounted cost alone, or (to explain an unreachable target) window deliveries
+
+def _objective(lp: LinearProgram, data: PlanInputs, s: Settings, unit, v: Variables) -> None:
+    """The average over scenarios: NPV of what the plan decides (revenue - cost), or its
+    discounted cost alone, or (to explain an unreachable target) window deliveries or the
+    scenarios that meet it."""
+    K = data.orders.shape[0]
     w = data.discount / K
     if s.objective == "max_window":
-        lp.objective(window_ship, -1.0 / K)
-        return lp, Variables(start, make, extra, paid, ship, wait, stock, cash, meet)
+        lp.objective(v.ship[:, data.window], -1.0 / K)
+        return
     if s.objective == "max_meet":
-        lp.objective(meet, -1.0)
-        return lp, Variables(start, make, extra, paid, ship, wait, stock, cash, meet)
+        lp.objective(v.meet, -1.0)
+        return
+    price, fee = data.price_by_month / MONEY, data.fee_cny / MONEY
     revenue = 0.0 if s.objective == "min_cost" else 1.0
-    lp.objective(ship, -revenue * price * w)
-    lp.objective(make, (unit * w)[:, None, :])
-    lp.objective(paid, fee[:, :, None] * w[:, None, :])
-    lp.objective(extra, above_cost[:, :, None] * w[:, None, :])
-    lp.objective(np.broadcast_to(start[:, :, None], spend.shape), spend * w[:, None, :])
-    return lp, Variables(start, make, extra, paid, ship, wait, stock, cash, meet)
+    lp.objective(v.ship, -revenue * price * w)
+    lp.objective(v.make, (unit * w)[:, None, :])
+    lp.objective(v.paid, fee[:, :, None] * w[:, None, :])
+    lp.objective(v.extra, (data.above_cost_cny / MONEY)[:, :, None] * w[:, None, :])
+    spend = data.spend_cny / MONEY
+    lp.objective(np.broadcast_to(v.start[:, :, None], spend.shape), spend * w[:, None, :])
 
 
 def company_npv_cny(data: PlanInputs) -> np.ndarray:

@@ -213,60 +213,12 @@ def _result(scenario, data, settings, solved: Solved) -> ProductionPlan:
 
 
 def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) -> ProductionPlan:
-    """Say why: the most that can be delivered in the window, and which constraint binds;
-    for a chance constraint, also the largest share of scenarios one plan can carry."""
-    explain = replace(
-        settings, objective="max_window", require_target=False, target_probability=None
+    """A plan with no solution, and why (``why_infeasible``)."""
+    text = (
+        "the time limit ran out before any plan was found; allow more time"
+        if solved.out_of_time
+        else why_infeasible(data, settings, deadline)
     )
-    first = solved if solved.out_of_time else solve_inputs(data, explain, deadline)
-    x, v = first.x, first.variables
-    if solved.out_of_time:
-        text = "the time limit ran out before any plan was found; allow more time"
-    elif x is None:
-        text = "no plan satisfies the constraints even without the target"
-        for family in _active(settings):
-            if (
-                solve_inputs(data, replace(explain, relax=frozenset({family})), deadline).x
-                is not None
-            ):
-                text += f"; the binding constraint is {RELAXABLE[family]}"
-                break
-    else:
-        best = x[v.ship][:, data.window].sum(axis=1).mean()
-        gains = {}
-        for family in _active(settings):
-            relaxed = solve_inputs(data, replace(explain, relax=frozenset({family})), deadline)
-            if relaxed.x is not None:
-                ship = relaxed.x[relaxed.variables.ship]
-                gains[family] = ship[:, data.window].sum(axis=1).mean() - best
-        binding = max(gains, key=gains.get)
-        need = (
-            "in every scenario"
-            if data.scenarios == 1
-            else f"in {100 * (settings.target_probability or 1):.0f}% of the scenarios"
-        )
-        others = "; ".join(
-            f"without {RELAXABLE[f].split(':')[0]}: {best + g:,.0f}"
-            for f, g in gains.items()
-            if f != binding
-        )
-        text = (
-            f"the target of {data.target:,.0f} deliveries in the window cannot be met "
-            f"{need}: at most {best:,.0f} can be delivered (on average over the "
-            f"scenarios). The binding constraint is {RELAXABLE[binding]}: without it "
-            f"{best + gains[binding]:,.0f} could be ({others})."
-        )
-    if settings.target_probability is not None and not solved.out_of_time:
-        meet = solve_inputs(
-            data, replace(settings, objective="max_meet", target_probability=0.0), deadline
-        )
-        if meet.x is not None:
-            most = round(float(meet.x[meet.variables.meet].sum()))
-            text = (
-                f"P(target) >= {settings.target_probability:.0%} is out of reach: one plan "
-                f"meets the target in at most {most} of the {data.scenarios} scenarios "
-                f"({most / data.scenarios:.0%}). Across them, {text}"
-            )
     K, T = data.orders.shape
     empty = [0.0] * T
     return ProductionPlan(
@@ -296,6 +248,61 @@ def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) ->
         learning_rounds=solved.learning_rounds,
         learning_settled=solved.learning_settled,
     )
+
+
+def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> str:
+    """Say why: the most that can be delivered in the window, and which constraint binds
+    (solved again with each family relaxed); for a chance constraint, also the largest
+    share of scenarios one plan can carry."""
+    explain = replace(
+        settings, objective="max_window", require_target=False, target_probability=None
+    )
+    most = solve_inputs(data, explain, deadline)
+
+    def relaxed(family: str) -> Solved:
+        return solve_inputs(data, replace(explain, relax=frozenset({family})), deadline)
+
+    if most.x is None:
+        text = "no plan satisfies the constraints even without the target"
+        binding = next((f for f in _active(settings) if relaxed(f).x is not None), None)
+        if binding:
+            text += f"; the binding constraint is {RELAXABLE[binding]}"
+    else:
+        best = most.x[most.variables.ship][:, data.window].sum(axis=1).mean()
+        gains = {}
+        for family in _active(settings):
+            r = relaxed(family)
+            if r.x is not None:
+                gains[family] = r.x[r.variables.ship][:, data.window].sum(axis=1).mean() - best
+        binding = max(gains, key=gains.get)
+        need = (
+            "in every scenario"
+            if data.scenarios == 1
+            else f"in {100 * (settings.target_probability or 1):.0f}% of the scenarios"
+        )
+        others = "; ".join(
+            f"without {RELAXABLE[f].split(':')[0]}: {best + g:,.0f}"
+            for f, g in gains.items()
+            if f != binding
+        )
+        text = (
+            f"the target of {data.target:,.0f} deliveries in the window cannot be met "
+            f"{need}: at most {best:,.0f} can be delivered (on average over the "
+            f"scenarios). The binding constraint is {RELAXABLE[binding]}: without it "
+            f"{best + gains[binding]:,.0f} could be ({others})."
+        )
+    if settings.target_probability is not None:
+        meet = solve_inputs(
+            data, replace(settings, objective="max_meet", target_probability=0.0), deadline
+        )
+        if meet.x is not None:
+            most_met = round(float(meet.x[meet.variables.meet].sum()))
+            text = (
+                f"P(target) >= {settings.target_probability:.0%} is out of reach: one plan "
+                f"meets the target in at most {most_met} of the {data.scenarios} scenarios "
+                f"({most_met / data.scenarios:.0%}). Across them, {text}"
+            )
+    return text
 
 
 def _active(settings: Settings) -> list[str]:

@@ -225,7 +225,16 @@ def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                         "reciprocals); use a scale such as 1-10",
                     )
                 )
-    w = a.weights
+    return problems + _weight_problems(s, names, known, problems_so_far=bool(problems))
+
+
+def _weight_problems(
+    s: Scenario, names: list[str], known: str, problems_so_far: bool
+) -> list[tuple[Loc, object, str]]:
+    """The weights name the criteria, and are weights: point weights sum to 1, intervals
+    contain weights that do, a pairwise matrix is consistent enough."""
+    problems: list[tuple[Loc, object, str]] = []
+    w = s.assessment.weights
     given = w.criteria if w.kind == "ahp" else list(w.values)
     loc = ("assessment", "weights", "criteria" if w.kind == "ahp" else "values")
     for name in given:
@@ -234,7 +243,7 @@ def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
     missing = [n for n in names if n not in given]
     if missing:
         problems.append((loc, given, f"no weight for {', '.join(missing)}"))
-    if problems:
+    if problems or problems_so_far:
         return problems
     if w.kind == "point":
         total = sum(w.values.values())
