@@ -1,6 +1,7 @@
-"""Imports run one way: scenario -> model -> risk -> reference -> plan, partners -> the
-commands and presenters (run, report, web, store, sweep, cli). A module may import from its
-own package or a lower layer only; the AST of every module is read, nothing is imported."""
+"""The code's shape, read from every module's AST (nothing is imported): imports run one way,
+scenario -> model -> risk -> reference -> plan, partners -> the commands and presenters
+(pipeline, report, web, store, sweep, cli), a module importing from its own package or a
+lower layer only; and modules and functions stay short."""
 
 import ast
 from pathlib import Path
@@ -77,3 +78,18 @@ def test_the_check_sees_a_violation(tmp_path):
         "plan/x.py imports evlaunch.partners",
         "scenario/x.py imports evlaunch.model.simulate",
     ]
+
+
+def test_modules_and_functions_stay_short():
+    # no module over 400 lines, no function over 80 unless it is the fused numba kernel
+    long = []
+    for path in sorted(ROOT.rglob("*.py")):
+        text = path.read_text()
+        if text.count("\n") > 400:
+            long.append(f"{path.relative_to(ROOT)}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > 80 and node.name != "_simulate_paths":
+                    long.append(f"{path.relative_to(ROOT)}: {node.name} is {length} lines")
+    assert not long, "\n".join(long)
