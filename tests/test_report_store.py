@@ -94,3 +94,52 @@ def test_the_partner_table_writes_numbers_as_people_do():
     assert not [c for c in cells if "e+" in c]
     faw = next(r for r in data["partner_table"] if r["way of building"] == "FAW Group")
     assert faw["capacity available per year"] == "100,000"  # 200,000 x a median share of 0.5
+
+
+def test_stored_runs_compare_side_by_side_without_computing(stored, monkeypatch):
+    folder, store, first = stored
+    runner = CliRunner()
+    # a second report run, of the 2024 scenario
+    second_file = folder / "at-launch.yaml"
+    assert (
+        runner.invoke(app, ["init", str(second_file), "--scenario", "xiaomi-2024"]).exit_code == 0
+    )
+    made = runner.invoke(
+        app,
+        [
+            "report",
+            str(second_file),
+            "--paths",
+            "1000",
+            "--store",
+            str(store),
+            "-o",
+            str(folder / "second.html"),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    ids = [r["id"] for r in list_runs(store) if r["kind"] == "report"]
+    _no_computing(monkeypatch)
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--run",
+            ids[-1],
+            "--run",
+            ids[0],
+            "--store",
+            str(store),
+            "-o",
+            str(folder / "both.html"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    runs = json.loads((folder / "both_data" / "report.json").read_text())
+    assert runs["runs"] == [ids[-1], ids[0]] and len(runs["p_target"]) == 2
+    table = (folder / "both_data" / "runs.csv").read_text()
+    assert "Xiaomi EV 2021 plan" in table and "Xiaomi EV 2024 launch" in table
+    fans = (folder / "both_data" / "fans.csv").read_text().splitlines()
+    assert len(fans) == 1 + 84 + 72  # a row a month of each run's grid
+    html = (folder / "both.html").read_text()
+    assert "Comparison of 2 stored runs" in html and 'id="fans"' in html

@@ -172,9 +172,13 @@ def report(
         Path | None,
         typer.Option(help="JSON from `evlaunch hindcast --json`: its PIT histogram goes in."),
     ] = None,
-    run_id: Annotated[
-        str | None,
-        typer.Option("--run", help="Render a stored report run again, without computing."),
+    run_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--run",
+            help="Render a stored report run again, without computing; give it twice or "
+            "more to compare runs side by side.",
+        ),
     ] = None,
     save: Save = True,
 ) -> None:
@@ -196,10 +200,13 @@ def report(
             )
         heat = (rows, grid.names)
     cases = _hindcast_cases(hindcast) if hindcast is not None else None
-    if run_id is not None:
+    if run_ids:
         if file is not None:
             raise UserError("--run renders a stored run: give it or a scenario file, not both")
-        scenario, text, computed = _stored_report(run_id, store)
+        if len(run_ids) > 1:
+            _compare(run_ids, store, output)
+            return
+        scenario, text, computed = _stored_report(run_ids[0], store)
     else:
         scenario, text = load_scenario(file)
         check_run_size(paths, CHUNK_PATHS)
@@ -212,6 +219,21 @@ def report(
     )
     folder = write_report(output, html, data, summary)
     out.print(f"wrote {output} ({len(html) / 1e6:.1f} MB) and its data in {folder}/")
+
+
+def _compare(run_ids: list[str], store, output: Path) -> None:
+    from ..report.compare import render_comparison
+    from ..report.html import write_report
+
+    if len(run_ids) > 12:
+        raise UserError(f"--run given {len(run_ids)} times: compare at most 12 runs")
+    runs = []
+    for run_id in run_ids:
+        scenario, _, computed = _stored_report(run_id, store)
+        runs.append((run_id, scenario, computed))
+    html, data, summary = render_comparison(runs, data_dir=output.stem + "_data")
+    folder = write_report(output, html, data, summary)
+    out.print(f"wrote {output}, comparing {len(runs)} runs, and its data in {folder}/")
 
 
 def _stored_report(run_id: str, store):

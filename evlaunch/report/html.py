@@ -28,6 +28,11 @@ from .figures import (
 )
 
 
+def template_text() -> str:
+    """The report template (jinja2)."""
+    return (files("evlaunch") / "report" / "templates" / "report.html.j2").read_text("utf-8")
+
+
 def assumption_rows(scenario: Scenario, text: str) -> list[list[str]]:
     """Every numeric input with its value or distribution and the comment that sources it
     (the comment on its line in the scenario file, or the comment lines just above it)."""
@@ -119,9 +124,7 @@ def render_report(
             "rows": assumption_rows(scenario, text),
         }
     )
-    template = jinja2.Environment(autoescape=True).from_string(
-        (files("evlaunch") / "report" / "templates" / "report.html.j2").read_text("utf-8")
-    )
+    template = jinja2.Environment(autoescape=True).from_string(template_text())
     html = template.render(
         title=scenario.name,
         target=f"{scenario.target.deliveries:,}",

@@ -102,7 +102,8 @@ class Sampler:
     def params_from_uniforms(self, u: np.ndarray) -> Params:
         """Map uniforms (paths, d) through each input's inverse CDF; the rest at central."""
         n = u.shape[0]
-        params = {name: np.repeat(value, n) for name, value in self.central.items()}
+        # fixed inputs: a read-only view of their one value, not n copies of it
+        params = {name: np.broadcast_to(value, (n,)) for name, value in self.central.items()}
         for j, name in enumerate(self.names):
             params[name] = np.asarray(input_value(self.scenario, name).ppf(u[:, j]), dtype=float)
         return params
