@@ -20,6 +20,7 @@ from .risk.sensitivity import Sensitivity, sensitivity
 from .scenario.checks import with_requirements
 from .scenario.inputs import central_params
 from .scenario.months import add_months
+from .scenario.provenance import Provenance, provenance
 from .scenario.schema import Scenario
 from .typed import from_dict
 
@@ -63,6 +64,7 @@ class RunResult:
     recommended: str | None  # way of building the assessment recommends, if it has one
     recommendation: str | None  # its plain statement
     outside_view: dict  # the chosen mix against real entrants (reference.outside)
+    provenance: Provenance | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -141,6 +143,7 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
         verdict.recommended if verdict else None,
         verdict.statement if verdict else None,
         outside.to_dict(),
+        provenance(scenario, seed, "lhs"),
     )
 
 
@@ -175,6 +178,7 @@ class ReportResults:
     outside: OutsideView
     partners: PartnerAssessment | None
     central: CentralPath
+    provenance: Provenance | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -232,4 +236,5 @@ def report_results(scenario: Scenario, paths: int = 20_000, seed: int = 0) -> Re
         outside,
         assess(scenario, min(paths, 20_000), seed) if scenario.assessment else None,
         central_path(scenario, options),
+        provenance(scenario, seed, "lhs"),
     )

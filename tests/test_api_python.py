@@ -68,3 +68,17 @@ def test_the_walkthrough_notebook_runs(tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     text = " ".join(str(o.get("text", "")) + str(o.get("data", "")) for o in outputs)
     assert "P(target) =" in text and "optimal" in text and "months of deliveries" in text
+
+
+def test_every_result_says_where_it_comes_from(scenario):
+    result = ev.risk(scenario, paths=1_000, seed=4, sampler="sobol")
+    p = result.provenance
+    assert (p.scenario, p.seed, p.sampler, p.as_of) == (scenario.name, 4, "sobol", "2021-09-30")
+    assert p.version == ev.__version__ and len(p.scenario_hash) == 16
+    # the same scenario, the same hash; any change to it, another
+    assert ev.risk(ev.bundled("xiaomi-2021"), paths=1_000).provenance.scenario_hash == (
+        p.scenario_hash
+    )
+    moved = scenario.model_copy(update={"horizon_months": 90})
+    assert ev.risk(moved, paths=1_000).provenance.scenario_hash != p.scenario_hash
+    assert ev.plan(scenario).provenance.scenario_hash == p.scenario_hash

@@ -16,6 +16,7 @@ from ..risk.sampling import Sampler
 from ..scenario.ahp import ahp_weights
 from ..scenario.checks import with_requirements
 from ..scenario.inputs import central_params
+from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from . import mcda
 from .criteria import benefit_mask, criteria_matrix
@@ -63,6 +64,7 @@ class PartnerAssessment:
     simulation_best: str
     agree: bool
     statement: str
+    provenance: Provenance | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -164,6 +166,7 @@ def assess(
         simulation_best=alts[best][0],
         agree=recommended == best,
         statement=statement,
+        provenance=provenance(scenario, seed, sampler),
     )
 
 

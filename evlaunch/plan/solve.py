@@ -10,6 +10,7 @@ from .. import __version__
 from ..errors import UserError
 from ..scenario.inputs import Params, central_params
 from ..scenario.months import add_months
+from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Plan, Scenario
 from .inputs import PlanInputs, plan_inputs
 from .milp import MONEY, Settings, build, company_npv_cny
@@ -62,6 +63,7 @@ class ProductionPlan:
     stochastic: dict | None = None
     learning_rounds: int = 0  # solves, each charging the learning curve's cost of the last
     learning_settled: bool = True  # that cost and the cost of what the plan makes agree
+    provenance: Provenance | None = None  # seed and sampler: of the stochastic plan's draws
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -209,6 +211,7 @@ def _result(scenario, data, settings, solved: Solved) -> ProductionPlan:
         constraints=lp.m,
         learning_rounds=solved.learning_rounds,
         learning_settled=solved.learning_settled,
+        provenance=provenance(scenario),
     )
 
 
@@ -247,6 +250,7 @@ def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) ->
         explanation=text,
         learning_rounds=solved.learning_rounds,
         learning_settled=solved.learning_settled,
+        provenance=provenance(scenario),
     )
 
 

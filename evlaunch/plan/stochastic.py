@@ -10,6 +10,7 @@ from ..errors import ArgumentError
 from ..risk.montecarlo import monte_carlo
 from ..risk.sampling import Sampler
 from ..scenario.months import months_between
+from ..scenario.provenance import provenance
 from ..scenario.schema import Scenario
 from .inputs import plan_inputs
 from .milp import Settings
@@ -80,7 +81,7 @@ def stochastic_plan(
             "npv_cny_quantiles": dict(zip(check.quantiles, check.npv_cny_quantiles, strict=True)),
         },
     }
-    return replace(rp, stochastic=stochastic)
+    return replace(rp, stochastic=stochastic, provenance=provenance(scenario, seed, "lhs"))
 
 
 def _grid(scenario: Scenario, month: str) -> int:

@@ -11,7 +11,7 @@ the same actuals, the file's first month taken as month 1 of sales; the two are 
 an equal-weight mixture, as in ``run``.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -21,9 +21,10 @@ from ..model.simulate import simulate
 from ..risk.montecarlo import QUANTILES, wilson_interval
 from ..risk.sampling import Sampler
 from ..scenario.months import add_months, months_between
+from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from .actuals import Actuals
-from .outlook import forecast_actuals
+from .outlook import forecast_actuals, origin_date
 from .outside import WEIGHT_INSIDE
 
 MIN_EFFECTIVE_PATHS = 100
@@ -45,6 +46,7 @@ class Nowcast:
     warning: str | None
     p_target_outside: float  # the hierarchical forecaster given the actuals (outlook.py)
     p_target_blend: float  # equal-weight mixture of the two, as in ``run``
+    provenance: Provenance | None = None  # as of: the month after the last actual month
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,4 +126,8 @@ def nowcast(
         warning=warning,
         p_target_outside=outside.p_target,
         p_target_blend=WEIGHT_INSIDE * hits / paths + (1 - WEIGHT_INSIDE) * outside.p_target,
+        provenance=replace(
+            provenance(scenario, seed, "lhs"),
+            as_of=origin_date(actuals.first_month, n).isoformat(),
+        ),
     )

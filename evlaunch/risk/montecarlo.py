@@ -17,6 +17,7 @@ from ..errors import ArgumentError
 from ..model.outcomes import CHECKPOINTS, sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.months import add_months
+from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from .sampling import SAMPLERS, Sampler
 
@@ -67,6 +68,7 @@ class RiskResult:
     convergence: list[tuple[int, float, float]]  # (paths, P(target), its standard error)
     decisions: list[OptionDecisions]  # options that can add a shift or wait for a rule
     seconds: float = field(default=0.0, compare=False)
+    provenance: Provenance | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -222,6 +224,7 @@ def _result(scenario, options, seed, sampler, c: _Collected, seconds: float) -> 
         convergence=_convergence(c.hit),
         decisions=option_decisions(scenario, options, c.shift_counts, c.commit_counts),
         seconds=seconds,
+        provenance=provenance(scenario, seed, sampler),
     )
 
 
