@@ -77,6 +77,21 @@ def cases(scenario: Scenario) -> list[tuple[str, list[str]]]:
     return alone + [("chosen mix", mix)]
 
 
+def outside_of(scenario: Scenario, risk: RiskResult) -> OutsideView:
+    """The Monte Carlo of a way of building against real entrants known on the scenario's
+    date, and the two views blended (reference.outside)."""
+    target = scenario.target
+    return outside_view(
+        target.deliveries,
+        target.window_months,
+        month_end(scenario.start),
+        risk.months_to_window_end,
+        risk.window_log_edges,
+        risk.window_log_counts,
+        risk.p_target,
+    )
+
+
 def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResult:
     """Run every case at central values, summarised in months of sales, with its P(target)
     from a Monte Carlo of ``risk_paths`` paths (common random numbers across cases)."""
@@ -87,15 +102,7 @@ def run(scenario: Scenario, risk_paths: int = 10_000, seed: int = 0) -> RunResul
         paths = simulate(scenario, params, options)
         risk = monte_carlo(scenario, options, risk_paths, seed)
         if label == "chosen mix":
-            outside = outside_view(
-                target.deliveries,
-                target.window_months,
-                month_end(scenario.start),
-                risk.months_to_window_end,
-                risk.window_log_edges,
-                risk.window_log_counts,
-                risk.p_target,
-            )
+            outside = outside_of(scenario, risk)
         out = sales_outcomes(paths.deliveries, target.deliveries, target.window_months, CHECKPOINTS)
         first = int(out.first_delivery_month[0])
         window = slice(max(first, 0), max(first, 0) + target.window_months)
@@ -215,16 +222,7 @@ def report_results(scenario: Scenario, paths: int = 20_000, seed: int = 0) -> Re
     assessment (if the scenario has one) and central path."""
     options = with_requirements(scenario, scenario.plan.options)
     risk = monte_carlo(scenario, options, paths, seed)
-    target = scenario.target
-    outside = outside_view(
-        target.deliveries,
-        target.window_months,
-        month_end(scenario.start),
-        risk.months_to_window_end,
-        risk.window_log_edges,
-        risk.window_log_counts,
-        risk.p_target,
-    )
+    outside = outside_of(scenario, risk)
     return ReportResults(
         scenario.name,
         __version__,

@@ -44,29 +44,34 @@ class SecondModelGap:
     second: str
 
 
-@cache
-def model_launches() -> tuple[ModelLaunch, ...]:
-    path = files("evlaunch") / "data" / "model_launches.csv"
-    out = []
-    with path.open(encoding="utf-8", newline="") as h:
+def _rows(name: str, allowed: tuple[str, ...], column: str):
+    """(where, row) of a data file's rows, each with a source and an allowed ``column``."""
+    with (files("evlaunch") / "data" / name).open(encoding="utf-8", newline="") as h:
         for line, row in enumerate(csv.DictReader(h), start=2):
-            where = f"model_launches.csv, line {line} ({row['company']} {row['model']})"
+            where = f"{name}, line {line} ({row['company']})"
             if not row["source"].strip():
                 raise UserError(f"{where}: no source")
-            if row["event"] not in EVENTS:
-                raise UserError(f"{where}: event {row['event']!r}; allowed: {', '.join(EVENTS)}")
-            launch = ModelLaunch(
-                row["company"],
-                row["model"],
-                int(row["model_order"]),
-                row["event"],
-                parse_month(row["month"]),
-                published_date(row["published"], where),
-                row["source"],
-            )
-            if launch.published < dt.date.fromisoformat(f"{launch.month}-01"):
-                raise UserError(f"{where}: published {launch.published} before {launch.month}")
-            out.append(launch)
+            if row[column] not in allowed:
+                raise UserError(f"{where}: {column} {row[column]!r}; allowed: {', '.join(allowed)}")
+            yield where, row
+
+
+@cache
+def model_launches() -> tuple[ModelLaunch, ...]:
+    out = []
+    for where, row in _rows("model_launches.csv", EVENTS, "event"):
+        launch = ModelLaunch(
+            row["company"],
+            row["model"],
+            int(row["model_order"]),
+            row["event"],
+            parse_month(row["month"]),
+            published_date(row["published"], where),
+            row["source"],
+        )
+        if launch.published < dt.date.fromisoformat(f"{launch.month}-01"):
+            raise UserError(f"{where}: published {launch.published} before {launch.month}")
+        out.append(launch)
     return tuple(out)
 
 
@@ -108,28 +113,19 @@ class AboveNameplate:
 
 @cache
 def plant_utilisation() -> tuple[AboveNameplate, ...]:
-    path = files("evlaunch") / "data" / "plant_utilisation.csv"
-    out = []
-    with path.open(encoding="utf-8", newline="") as h:
-        for line, row in enumerate(csv.DictReader(h), start=2):
-            where = f"plant_utilisation.csv, line {line} ({row['company']})"
-            if not row["source"].strip():
-                raise UserError(f"{where}: no source")
-            if row["kind"] not in KINDS:
-                raise UserError(f"{where}: kind {row['kind']!r}; allowed: {', '.join(KINDS)}")
-            out.append(
-                AboveNameplate(
-                    row["company"],
-                    row["plant"],
-                    float(row["multiple"]),
-                    row["kind"],
-                    row["how"],
-                    row["period"],
-                    published_date(row["published"], where),
-                    row["source"],
-                )
-            )
-    return tuple(out)
+    return tuple(
+        AboveNameplate(
+            row["company"],
+            row["plant"],
+            float(row["multiple"]),
+            row["kind"],
+            row["how"],
+            row["period"],
+            published_date(row["published"], where),
+            row["source"],
+        )
+        for where, row in _rows("plant_utilisation.csv", KINDS, "kind")
+    )
 
 
 def achieved_above_nameplate(as_of: dt.date) -> list[AboveNameplate]:
