@@ -53,11 +53,8 @@ def fans_figure(runs: list[tuple[str, Scenario, ReportResults]]) -> Figure:
     )
 
 
-def render_comparison(
-    runs: list[tuple[str, Scenario, ReportResults]], data_dir: str = "report_data"
-) -> tuple[str, dict[str, list[dict]], dict]:
-    """The HTML comparing stored report runs (``(label, scenario, results)`` each), each
-    figure's and table's rows, and a JSON summary."""
+def _cards_and_table(runs: list[tuple[str, Scenario, ReportResults]]) -> tuple[list, dict]:
+    """A P(target) card per run, and the table of the runs' headline figures."""
     cards, rows = [], []
     for label, scenario, r in runs:
         lo, hi = r.risk.p_target_ci95
@@ -104,6 +101,16 @@ def render_comparison(
         ],
         "rows": rows,
     }
+    return cards, table
+
+
+def render_comparison(
+    runs: list[tuple[str, Scenario, ReportResults]], data_dir: str = "report_data"
+) -> tuple[str, dict[str, list[dict]], dict]:
+    """The HTML comparing stored report runs (``(label, scenario, results)`` each), each
+    figure's and table's rows, and a JSON summary."""
+    cards, table = _cards_and_table(runs)
+    rows = table["rows"]
     figures = [fans_figure(runs)]
     targets = {f"{s.target.deliveries:,}" for _, s, _ in runs}
     windows = {s.target.window_months for _, s, _ in runs}
