@@ -13,8 +13,11 @@ from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from plotly.offline import get_plotlyjs
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..errors import UserError
@@ -32,7 +35,30 @@ app = FastAPI(
     title="evlaunch",
     version=__version__,
     description="Plan and stress-test a new EV maker's market entry.",
+    docs_url=None,  # served below from files installed with the package, not from a CDN
 )
+# Swagger UI's scripts and styles as the swagger-ui-bundle package ships them: /docs works
+# on a machine without internet
+app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+
+@app.get("/docs-openapi.json", include_in_schema=False)
+def docs_openapi() -> JSONResponse:
+    """The spec as the bundled Swagger UI (4.x) reads it: it knows OpenAPI 3.0 by name
+    only, and draws this 3.1 spec (pydantic's schemas) all the same. /openapi.json is the
+    spec itself."""
+    return JSONResponse({**app.openapi(), "openapi": "3.0.3"})
+
+
+@app.get("/docs", include_in_schema=False)
+def docs() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/docs-openapi.json",
+        title="evlaunch API",
+        swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs-assets/swagger-ui.css",
+        swagger_favicon_url="/docs-assets/favicon-32x32.png",
+    )
 
 
 @cache

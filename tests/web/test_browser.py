@@ -100,3 +100,22 @@ def test_report_is_offline_and_every_chart_draws(browser, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "report.png"))
     shutil.copy(out, ARTIFACTS / "report.html")
     assert not errors, errors
+
+
+def test_api_docs_draw_offline(browser, server):
+    page = browser.new_page()
+    blocked = []
+
+    def only_loopback(route):
+        if route.request.url.startswith(("http://127.0.0.1", "data:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.goto(server + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=60_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/whatif" in p for p in paths) and any("/api/risk" in p for p in paths)
+    assert not blocked, blocked  # it asked for nothing outside this machine
