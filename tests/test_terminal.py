@@ -45,3 +45,26 @@ def test_print_plan_shows_the_years_and_the_learning_curve(scenario):
     assert "production plan, deterministic" in text
     assert "did not settle" not in text  # it settled (result.learning_settled)
     assert result.learning_settled
+
+
+def test_names_are_printed_never_interpreted(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from evlaunch.cli import app
+    from evlaunch.scenario.load import bundled_text
+
+    data = yaml.safe_load(bundled_text())
+    data["name"] = "[/bold] Plan [draft]"
+    data["options"][2]["name"] = "Phase [red]I\x1b[2J"
+    data["options"][3]["requires"] = "Phase [red]I\x1b[2J"
+    data["plan"]["options"] = ["Phase [red]I\x1b[2J", "Own plant phase II"]
+    path = tmp_path / "named.yaml"
+    path.write_text(yaml.safe_dump(data))
+    runner = CliRunner()
+    for command in (["validate"], ["run", "--no-save"], ["risk", "--paths", "1000", "--no-save"]):
+        result = runner.invoke(app, [*command, str(path)])
+        assert result.exit_code == 0, result.output
+        assert "[/bold] Plan [draft]" in result.output
+        assert "\x1b" not in result.output  # the escape sequence never reaches the terminal
+    assert "Phase [red]I\\x1b[2J" in result.output  # shown, as text

@@ -8,6 +8,7 @@ import typer
 
 from ..errors import UserError
 from ..io import write_text_atomic
+from ..report.terminal import shown
 from ..scenario.load import BUNDLED, bundled_text, load_scenario
 from ..scenario.schema import Scenario
 from .common import app, out, user_errors
@@ -35,7 +36,10 @@ def serve(
 def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
     """Check a scenario file and report every problem found, without running it."""
     scenario, _ = load_scenario(file)
-    out.print(f"{file}: valid scenario '{scenario.name}' with {len(scenario.options)} options")
+    out.print(
+        f"{shown(str(file))}: valid scenario '{shown(scenario.name)}' with "
+        f"{len(scenario.options)} options"
+    )
 
 
 @app.command()

@@ -11,8 +11,8 @@ from ..pipeline import RunResult
 def print_run(result: RunResult, console: Console) -> None:
     """One table: every case's first delivery, deliveries by months of sales, target, cash."""
     table = new_table(
-        title=f"{result.scenario}\ntarget: {result.target_deliveries:,} deliveries in the first "
-        f"{result.target_window_months} months of sales",
+        title=f"{shown(result.scenario)}\ntarget: {result.target_deliveries:,} deliveries in "
+        f"the first {result.target_window_months} months of sales",
         caption="k: thousand vehicles delivered by months of sales · cash need (peak) and NPV: "
         "bn CNY, at central values · P(hit): Monte Carlo probability of the target · "
         f"evlaunch {result.version}",
@@ -31,7 +31,9 @@ def print_run(result: RunResult, console: Console) -> None:
         else:
             target = f"[red]-{case.shortfall_vehicles / 1e3:,.1f}k[/red]"
         others = [o for o in case.options if o != case.case]
-        name = case.case + (f" + {len(others)}" if others and case.case != "chosen mix" else "")
+        name = shown(case.case) + (
+            f" + {len(others)}" if others and case.case != "chosen mix" else ""
+        )
         table.add_row(
             f"[bold]{name}[/bold]" if case.case == "chosen mix" else name,
             case.first_delivery or "never",
@@ -48,21 +50,23 @@ def print_run(result: RunResult, console: Console) -> None:
             "chosen mix in the target window by model (deliveries, margin over unit cost and "
             "fees): "
             + ", ".join(
-                f"{escape(m)} {w.deliveries / 1e3:,.1f}k, "
+                f"{shown(m)} {w.deliveries / 1e3:,.1f}k, "
                 f"{(w.revenue_cny - w.cost_cny) / 1e9:,.1f} bn CNY"
                 for m, w in mix.window_by_model.items()
             )
         )
     lo, hi = mix.p_target_ci95
     console.print(
-        f"chosen mix: {' + '.join(mix.options)}\n"
+        f"chosen mix: {' + '.join(map(shown, mix.options))}\n"
         f"[bold]P(target) = {percent(mix.p_target)}[/bold] (95% CI {percent(lo)} to {percent(hi)}; "
         f"{result.risk_paths:,} paths, seed {result.risk_seed}; `evlaunch risk` for the detail)"
     )
     for case in result.cases:
         others = [o for o in case.options if o != case.case]
         if others and case.case != "chosen mix":
-            console.print(f"{case.case} needs {' + '.join(others)}: run together")
+            console.print(
+                f"{shown(case.case)} needs {' + '.join(map(shown, others))}: run together"
+            )
     o = result.outside_view
     lo, hi = o["outside_p10_p90"]
     console.print(
@@ -74,17 +78,24 @@ def print_run(result: RunResult, console: Console) -> None:
         f"{percent(o['p_target_blend'])} ({o['blend_method']}; `evlaunch hindcast` scores both)"
     )
     if o["disagreement"]:
-        console.print(escape(o["disagreement"]))
+        console.print(shown(o["disagreement"]))
     if result.recommended:
         console.print(
-            f"[bold]Recommended way to build: {result.recommended}[/bold] "
-            f"(`evlaunch partners` for the detail). {result.recommendation}"
+            f"[bold]Recommended way to build: {shown(result.recommended)}[/bold] "
+            f"(`evlaunch partners` for the detail). {shown(result.recommendation)}"
         )
 
 
 def new_table(**kwargs) -> Table:
     """A compact table in the house style: one rule under the header, no padding."""
     return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, **kwargs)
+
+
+def shown(name: str) -> str:
+    """A name as plain text in rich output: its brackets are not markup and its control
+    characters (escape sequences) are shown as codes, never sent to the terminal."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(name))
+    return escape(text)
 
 
 def percent(p: float) -> str:
@@ -116,14 +127,15 @@ def print_decisions(decisions, console: Console) -> None:
                 f"(median from {d.shift_month_p50})"
             )
         if said:
-            console.print(f"{escape(d.option)}: " + "; ".join(said))
+            console.print(f"{shown(d.option)}: " + "; ".join(said))
 
 
 def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
     """P(target) with its interval, quantile tables, convergence and the top drivers."""
     lo, hi = result.p_target_ci95
     console.print(
-        f"[bold]{result.scenario}[/bold] · built with {' + '.join(result.options)}\n"
+        f"[bold]{shown(result.scenario)}[/bold] · built with "
+        f"{' + '.join(map(shown, result.options))}\n"
         f"P(target: {result.target_deliveries:,} in {result.window_months} months of sales) = "
         f"[bold]{percent(result.p_target)}[/bold]  (95% CI {percent(lo)} to {percent(hi)}; "
         f"{result.paths:,} paths, {result.sampler} sampler, seed {result.seed})"
@@ -167,7 +179,7 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
     for bar in sensitivity.tornado[:top]:
         s = sobol.get(bar.input)
         drivers.add_row(
-            bar.input,
+            shown(bar.input),
             f"{bar.deliveries_p10 / 1e3:,.0f} → {bar.deliveries_p90 / 1e3:,.0f}",
             f"{percent(bar.p_target_p10)} → {percent(bar.p_target_p90)}",
             f"{s.first_order:.2f}/{s.total:.2f}" if s else "",
@@ -201,7 +213,7 @@ def _simulation_table(result) -> Table:
         lo, mid, hi = (v / 1e9 for v in a.npv_cny_p10_p50_p90)
         d, dlo, dhi = (v / 1e9 for v in a.npv_vs_recommended_cny)
         sim.add_row(
-            a.alternative,
+            shown(a.alternative),
             percent(a.p_target),
             percent(a.p_target_blend),
             f"{lo:,.1f} / {mid:,.1f} / {hi:,.1f}",
@@ -221,12 +233,12 @@ def print_partners(result, console: Console) -> None:
     if result.consistency_ratio is not None:
         head += f", consistency ratio {result.consistency_ratio:.3f}"
     criteria = new_table(
-        title=f"{result.scenario}: ways of building ({head})",
+        title=f"{shown(result.scenario)}: ways of building ({head})",
     )
     criteria.add_column("criterion", no_wrap=True)
     criteria.add_column("weight", justify="right")
     for a in alts:
-        criteria.add_column(a.alternative, justify="right", max_width=12)
+        criteria.add_column(shown(a.alternative), justify="right", max_width=12)
     for name, direction in result.criteria.items():
         criteria.add_row(
             f"{name} {'↑' if direction == 'benefit' else '↓'}",
@@ -248,9 +260,9 @@ def print_partners(result, console: Console) -> None:
     ranking.add_column("conf.", justify="right")
     for a in alts:
         name = (
-            f"[bold]{a.alternative}[/bold]"
+            f"[bold]{shown(a.alternative)}[/bold]"
             if a.alternative == result.recommended
-            else a.alternative
+            else shown(a.alternative)
         )
         ranking.add_row(
             name,
@@ -263,19 +275,19 @@ def print_partners(result, console: Console) -> None:
     console.print(_simulation_table(result))
     for a in alts:
         if len(a.options) > 1:
-            console.print(f"{a.alternative}: built with {' + '.join(a.options)}")
+            console.print(f"{shown(a.alternative)}: built with {' + '.join(map(shown, a.options))}")
     console.print(
-        f"rec.: recommended, {result.recommended}. conf.: SMAA-2 confidence factor. blended: "
-        "P(target) with the outside view of the entrants known on the scenario's date, as in "
-        "`evlaunch run`."
+        f"rec.: recommended, {shown(result.recommended)}. conf.: SMAA-2 confidence factor. "
+        "blended: P(target) with the outside view of the entrants known on the scenario's "
+        "date, as in `evlaunch run`."
     )
     for a in alts:
         if a.central_weights and a.rank_acceptability[0] > 0:
             weights = ", ".join(f"{k} {v:.2f}" for k, v in a.central_weights.items())
             console.print(
-                f"[dim]weights that typically make {a.alternative} first: {weights}[/dim]"
+                f"[dim]weights that typically make {shown(a.alternative)} first: {weights}[/dim]"
             )
-    console.print(result.statement)
+    console.print(shown(result.statement))
 
 
 def print_plan(result, console: Console) -> None:
@@ -286,13 +298,14 @@ def print_plan(result, console: Console) -> None:
         else "deterministic, at central values"
     )
     console.print(
-        f"[bold]{result.scenario}[/bold] · production plan, {head}, objective {result.objective}"
+        f"[bold]{shown(result.scenario)}[/bold] · production plan, {head}, objective "
+        f"{result.objective}"
     )
     if result.status == "infeasible":
-        console.print(f"[bold red]No plan meets the target.[/bold red] {result.explanation}")
+        console.print(f"[bold red]No plan meets the target.[/bold red] {shown(result.explanation)}")
         return
     if not result.options:  # out of time before any plan was found
-        console.print(f"[bold red]No plan found.[/bold red] {result.explanation}")
+        console.print(f"[bold red]No plan found.[/bold red] {shown(result.explanation)}")
         return
     if result.status == "time limit":
         console.print("[yellow]The time limit ran out: the best plan found so far.[/yellow]")
@@ -313,7 +326,7 @@ def print_plan(result, console: Console) -> None:
     table.add_column("util.", justify="right", no_wrap=True)
     for o in result.options:
         table.add_row(
-            o.option,
+            shown(o.option),
             o.start or "not used",
             *(f"{o.volume_by_year[y] / 1e3:,.0f}" if o.used else "" for y in years),
             percent(o.utilisation) if o.used else "",
@@ -322,7 +335,7 @@ def print_plan(result, console: Console) -> None:
     for o in result.options:
         if 0 < o.started_share < 1:
             console.print(
-                f"{escape(o.option)} is decided per scenario (its expansion rule): started in "
+                f"{shown(o.option)} is decided per scenario (its expansion rule): started in "
                 f"{percent(o.started_share)} of them, median start {o.start}; the rest is "
                 "committed now"
             )

@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..model.outcomes import CHECKPOINTS
-from .terminal import new_table, percent
+from .terminal import new_table, percent, shown
 
 
 def _k(value) -> str:
@@ -136,7 +136,7 @@ def print_hindcast(result, console: Console) -> None:
 def print_nowcast(scenario, data, result, console: Console) -> None:
     lo, hi = result.p_target_ci95
     console.print(
-        f"[bold]{scenario.name}[/bold] · nowcast with {result.months_observed} months of "
+        f"[bold]{shown(scenario.name)}[/bold] · nowcast with {result.months_observed} months of "
         f"actual deliveries ({data.first_month} to {data.months[-1]}, "
         f"{result.delivered_so_far:,.0f} in all)"
     )
