@@ -114,3 +114,19 @@ def test_runs_commands(tmp_path):
     assert missing.exit_code == 2 and "no run 'nope'" in missing.output
     empty = runner.invoke(app, ["runs", "list", "--store", str(tmp_path / "none.duckdb")])
     assert empty.exit_code == 2 and "no run store yet" in empty.output
+
+
+def test_an_export_stays_in_this_folder_whatever_the_id(tmp_path, monkeypatch):
+    from evlaunch import store as store_module
+
+    path = tmp_path / "runs.duckdb"
+    scenario, text = load_scenario()
+    run_id = store_module.save("risk", scenario, text, {"p_target": 0.1}, None, 0, 1.0, path)
+    with duckdb.connect(str(path)) as con:  # a crafted id, as a store from elsewhere may hold
+        con.execute("UPDATE runs SET id = '../../escaped' WHERE id = ?", [run_id])
+    work = tmp_path / "work" / "here"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(app, ["runs", "export", "../../escaped", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (work / "______escaped.json").exists() and not (tmp_path / "escaped.json").exists()

@@ -1,6 +1,7 @@
 """Commands on the run store: runs list, show, diff, export, and sweeps."""
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -69,7 +70,9 @@ def runs_export(
     from ..store import get_run
 
     run = get_run(run_id, store)
-    target = output or Path(f"{run_id}.json")
+    # the default name is built from the id, which is data: only its plain characters, in
+    # this folder (an id like '../../x' must not write elsewhere)
+    target = output or Path(re.sub(r"[^A-Za-z0-9_-]", "_", run["id"]) + ".json")
     write_json_atomic(target, run)
     out.print(f"wrote {target}")
 
