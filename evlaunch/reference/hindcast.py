@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import UserError
 from ..model.outcomes import CHECKPOINTS
 from ..scenario.months import months_between
-from .calibration import ORIGIN_GROUPS, Resolved, spread_from, widen
+from .calibration import ORIGIN_GROUPS, Resolved, group_of, spread_from, widen
 from .entrants import Entrant, entrants
 from .fit import fit_bass
 from .outlook import Question, answer, origin_date, question, reference_class
@@ -292,9 +292,13 @@ def _calibrate(ours_draws: list[tuple], cases: list[Case]) -> tuple[list[dict], 
     resolved = [r for *_, r in ours_draws]
     everything = dt.date.max
     applied = 0
+    fits = {}  # a spread depends on the origin group, the entrant left out and the date only
     for as_of, c, r in ours_draws:
         for method, date in ((CALIBRATED, everything), (CALIBRATED_AS_OF, as_of)):
-            fitted = spread_from(resolved, r.months_seen, date, leave_out=r.entrant)
+            key = (group_of(r.months_seen), r.entrant, date)
+            if key not in fits:
+                fits[key] = spread_from(resolved, r.months_seen, date, leave_out=r.entrant)
+            fitted = fits[key]
             applied += method == CALIBRATED_AS_OF and fitted is not None
             k = fitted[0] if fitted else 1.0
             calibrated = widen(r.draws[:, None], r.known, k)[:, 0]
