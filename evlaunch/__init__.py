@@ -21,62 +21,27 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 
-def _api():
-    from . import api
+def _forwarded(name: str, what: str):
+    """``evlaunch.api.<name>``, imported on first call; its defaults live there only."""
 
-    return api
+    def call(*args, **kwargs):
+        from . import api
 
+        return getattr(api, name)(*args, **kwargs)
 
-def load(path):
-    """A scenario file (YAML, TOML or JSON), validated: see ``evlaunch.api.load``."""
-    return _api().load(path)
-
-
-def bundled(name="xiaomi-2021"):
-    """A bundled scenario: see ``evlaunch.api.bundled``."""
-    return _api().bundled(name)
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{what}: see ``evlaunch.api.{name}``."
+    return call
 
 
-def run(scenario, paths=10_000, seed=0):
-    """Every way of building at central values: see ``evlaunch.api.run``."""
-    return _api().run(scenario, paths, seed)
-
-
-def risk(scenario, options=None, paths=10_000, seed=0, sampler="lhs"):
-    """The Monte Carlo: see ``evlaunch.api.risk``."""
-    return _api().risk(scenario, options, paths, seed, sampler)
-
-
-def sensitivity(scenario, options=None, paths=10_000, seed=0):
-    """Tornado and Sobol indices: see ``evlaunch.api.sensitivity``."""
-    return _api().sensitivity(scenario, options, paths, seed)
-
-
-def plan(scenario, stochastic=0, seed=0, time_limit_s=60.0):
-    """The production and capacity plan: see ``evlaunch.api.plan``."""
-    return _api().plan(scenario, stochastic, seed, time_limit_s)
-
-
-def partners(scenario, paths=20_000, seed=0):
-    """Which way to build: see ``evlaunch.api.partners``."""
-    return _api().partners(scenario, paths, seed)
-
-
-def nowcast(scenario, actuals, options=None, paths=20_000, seed=0):
-    """P(target) given actual deliveries: see ``evlaunch.api.nowcast``."""
-    return _api().nowcast(scenario, actuals, options, paths, seed)
-
-
-def simulate(scenario, paths=1_000, seed=0, options=None, sampler="lhs"):
-    """Sampled paths as an xarray Dataset: see ``evlaunch.api.simulate``."""
-    return _api().simulate(scenario, paths, seed, options, sampler)
-
-
-def frame(result):
-    """A result as a pandas DataFrame: see ``evlaunch.api.frame``."""
-    return _api().frame(result)
-
-
-def fan(result):
-    """A Monte Carlo's fan as a pandas DataFrame: see ``evlaunch.api.fan``."""
-    return _api().fan(result)
+load = _forwarded("load", "A scenario file (YAML, TOML or JSON), validated")
+bundled = _forwarded("bundled", "A bundled scenario")
+run = _forwarded("run", "Every way of building at central values")
+risk = _forwarded("risk", "The Monte Carlo")
+sensitivity = _forwarded("sensitivity", "Tornado and Sobol indices")
+plan = _forwarded("plan", "The production and capacity plan")
+partners = _forwarded("partners", "Which way to build")
+nowcast = _forwarded("nowcast", "P(target) given actual deliveries")
+simulate = _forwarded("simulate", "Sampled paths as an xarray Dataset")
+frame = _forwarded("frame", "A result as a pandas DataFrame")
+fan = _forwarded("fan", "A Monte Carlo's fan as a pandas DataFrame")
