@@ -192,10 +192,12 @@ def _simulate_paths(
         # this path's decisions are kept in its rows of the outputs as they are taken: an
         # option under an expansion rule starts (and so builds) only when its rule fires
         starts, shift_at, streak = commit_out[i], shift_out[i], streak_scratch[i]
+        undecided = 0  # decisions this path may still take; none left: none to check
         for j in range(options):
             starts[j] = capex_start[j, i]
             shift_at[j] = np.inf
             streak[j] = 0.0
+            undecided += (utilisation[0, j, i] > 1.0) + (decisions[1, j] < np.inf)
         for t in range(months):
             new = 0.0
             for k in range(models):
@@ -299,7 +301,7 @@ def _simulate_paths(
                 backlog_out[i, t] = waiting
                 cancelled_out[i, t] = lost
                 cash_out[i, t] = flow
-            for j in range(options):  # the month's decisions, on this path's order book
+            for j in range(options if undecided else 0):  # the month's decisions
                 if (
                     shift_at[j] == np.inf
                     and utilisation[0, j, i] > 1.0
@@ -308,6 +310,7 @@ def _simulate_paths(
                     shift_at[j] = shift_running_from(
                         t, waiting, capacity, decisions[0, j], utilisation[1, j, i]
                     )
+                    undecided -= shift_at[j] < np.inf
                 if decisions[1, j] < np.inf and starts[j] == np.inf:
                     streak[j], starts[j] = expansion_commit(
                         t,
@@ -318,5 +321,6 @@ def _simulate_paths(
                         decisions[2, j],
                         decisions[3, j],
                     )
+                    undecided -= starts[j] < np.inf
         npv_out[i] = npv
         peak_out[i] = -lowest
