@@ -55,9 +55,36 @@ def risk(
     paths: int = 10_000,
     seed: int = 0,
     sampler: str = "lhs",
+    precision: float | None = None,
+    precision_of: str = "p_target",
+    max_paths: int = 10_000_000,
 ) -> RiskResult:
-    """The Monte Carlo of the chosen mix (or of ``options``, with what they require)."""
-    return monte_carlo(scenario, _options(scenario, options), paths, seed, sampler)
+    """The Monte Carlo of the chosen mix (or of ``options``, with what they require).
+
+    With ``precision``, it runs until the 95% interval of P(target) (or of the mean of
+    ``precision_of``: npv_cny, peak_cash_need_cny, deliveries_12/24/36) is at most that
+    either side, or ``max_paths`` (``result.precision`` says which); ``paths`` is not used.
+    """
+    from .risk.precision import Precision
+
+    precise = Precision(precision, precision_of, max_paths) if precision is not None else None
+    chosen = _options(scenario, options)
+    return monte_carlo(scenario, chosen, paths, seed, sampler, precision=precise)
+
+
+def replay(
+    scenario: Scenario,
+    path: int,
+    paths: int = 10_000,
+    seed: int = 0,
+    options: list[str] | None = None,
+    sampler: str = "lhs",
+):
+    """Path ``path`` (from 0) of ``risk``'s run of ``paths`` paths: its inputs and its
+    month-by-month trajectory, equal to the full run's."""
+    from .risk.replay import replay as _replay
+
+    return _replay(scenario, _options(scenario, options), path, paths, seed, sampler)
 
 
 def sensitivity(scenario: Scenario, options: list[str] | None = None, paths=10_000, seed=0):

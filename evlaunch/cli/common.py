@@ -44,6 +44,7 @@ FLAGS = {
     "base_samples": "--sobol-n",
     "scenarios": "--stochastic",
     "noise_cv": "--noise",
+    "path": "--replay",
 }
 
 

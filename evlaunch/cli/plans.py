@@ -9,6 +9,8 @@ import typer
 from ..errors import UserError
 from ..io import write_json_atomic, write_text_atomic
 from ..risk.montecarlo import CHUNK_PATHS, check_run_size
+from ..risk.precision import MAX_PATHS_DEFAULT, Precision
+from ..risk.precision import OUTPUTS as PRECISION_OUTPUTS
 from ..scenario.load import load_scenario
 from .common import (
     JsonOut,
@@ -58,6 +60,28 @@ def risk(
         typer.Option(help="Build with this option (repeat for a mix); default: the plan's mix."),
     ] = None,
     chunk: Annotated[int, typer.Option(help="Paths per chunk: memory, not results.")] = CHUNK_PATHS,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            help="Run until the 95% interval of P(target) (or of --precision-of) is at most "
+            "this either side, instead of --paths paths."
+        ),
+    ] = None,
+    precision_of: Annotated[
+        str, typer.Option(help=f"What --precision applies to: {', '.join(PRECISION_OUTPUTS)}.")
+    ] = "p_target",
+    max_paths: Annotated[
+        int, typer.Option(help="With --precision: stop at this many paths, precise or not.")
+    ] = MAX_PATHS_DEFAULT,
+    replay: Annotated[
+        int | None,
+        typer.Option(
+            help="Print path K (from 0) of the run of --paths paths: its inputs and months."
+        ),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option(help="With --replay: write the path's months as CSV here.")
+    ] = None,
     sensitivity: Annotated[bool, typer.Option(help="Tornado and Sobol indices.")] = True,
     sobol_n: Annotated[int, typer.Option(help="Sobol base samples (power of 2).")] = 1024,
     json_path: JsonOut = None,
@@ -68,19 +92,19 @@ def risk(
     from ..report.terminal import print_risk
     from ..risk.montecarlo import monte_carlo
     from ..risk.sensitivity import sensitivity as analyse
-    from ..scenario.checks import with_requirements
 
     scenario, text = load_scenario(file)
-    names = [o.name for o in scenario.options]
-    for name in option or []:
-        if name not in names:
-            raise UserError(
-                f"--option {name!r}: no such option; the options are: {', '.join(names)}"
-            )
-    options = with_requirements(scenario, option or scenario.plan.options)
-    result = monte_carlo(scenario, options, paths, seed, sampler, chunk, _progress_bar())
+    options = _chosen_options(scenario, option)
+    if replay is not None:
+        return _replay(scenario, options, replay, paths, seed, sampler, csv, json_path)
+    if csv:
+        raise UserError("--csv: writes a replayed path; give --replay K with it")
+    precise = Precision(precision, precision_of, max_paths) if precision is not None else None
+    result = monte_carlo(
+        scenario, options, paths, seed, sampler, chunk, _progress_bar(), precision=precise
+    )
     drivers = (
-        analyse(scenario, options, min(paths, 10_000), seed, sampler, sobol_n)
+        analyse(scenario, options, min(result.paths, 10_000), seed, sampler, sobol_n)
         if sensitivity
         else None
     )
@@ -90,6 +114,32 @@ def risk(
     if save:
         _remember(result, scenario, text, seed, result.seconds, store)
     print_risk(result, drivers, out)
+
+
+def _chosen_options(scenario, option: list[str] | None) -> list[str]:
+    """--option's ways of building (default: the plan's mix), with what they require."""
+    from ..scenario.checks import with_requirements
+
+    names = [o.name for o in scenario.options]
+    for name in option or []:
+        if name not in names:
+            raise UserError(
+                f"--option {name!r}: no such option; the options are: {', '.join(names)}"
+            )
+    return with_requirements(scenario, option or scenario.plan.options)
+
+
+def _replay(scenario, options, path, paths, seed, sampler, csv_path, json_path) -> None:
+    from ..report.terminal_paths import print_replay, replay_csv
+    from ..risk.replay import replay
+
+    check_run_size(paths, CHUNK_PATHS)
+    replayed = replay(scenario, options, path, paths, seed, sampler)
+    if csv_path:
+        write_text_atomic(csv_path, replay_csv(replayed))
+    if json_path:
+        write_json_atomic(json_path, replayed.to_dict())
+    print_replay(replayed, out)
 
 
 @app.command()

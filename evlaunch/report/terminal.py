@@ -98,6 +98,11 @@ def shown(name: str) -> str:
     return escape(text)
 
 
+def plain(value: float) -> str:
+    """A number for people: thousands separated, never in scientific notation."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def percent(p: float) -> str:
     return f"{100 * p:.3f}%" if 0 < p < 0.001 else f"{100 * p:.1f}%"
 
@@ -155,6 +160,8 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
         "peak cash need (bn CNY)", *(f"{v / 1e9:,.1f}" for v in result.peak_cash_need_cny_quantiles)
     )
     console.print(table)
+    if result.precision is not None:
+        console.print(_precision_sentence(result.precision))
     if result.p_target == 0:
         console.print(
             f"No path reached the target: with 95% confidence P(target) < {percent(hi)}. "
@@ -185,6 +192,21 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
             f"{s.first_order:.2f}/{s.total:.2f}" if s else "",
         )
     console.print(drivers)
+
+
+def _precision_sentence(p) -> str:
+    from ..risk.precision import OUTPUTS
+
+    def size(v: float) -> str:
+        return f"{100 * v:.2f} pp" if p.output == "p_target" else plain(v)
+
+    what = f"{OUTPUTS[p.output]}'s 95% interval is ± {size(p.half_width)} at {p.paths:,} paths"
+    if p.reached:
+        return f"Precision reached: {what} (asked: ± {size(p.asked_half_width)})."
+    return (
+        f"[bold]Precision not reached[/bold]: {what}, the cap (--max-paths); "
+        f"± {size(p.asked_half_width)} was asked."
+    )
 
 
 def _criterion_value(name: str, value: float) -> str:

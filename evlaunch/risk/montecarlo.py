@@ -19,6 +19,7 @@ from ..model.simulate import simulate
 from ..scenario.months import add_months
 from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
+from .precision import Precision, PrecisionReached, check_points, reached
 from .sampling import SAMPLERS, Sampler
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -67,6 +68,7 @@ class RiskResult:
     fan_cumulative_deliveries: dict[float, list[float]]
     convergence: list[tuple[int, float, float]]  # (paths, P(target), its standard error)
     decisions: list[OptionDecisions]  # options that can add a shift or wait for a rule
+    precision: PrecisionReached | None = None  # when run under precision control
     seconds: float = field(default=0.0, compare=False)
     provenance: Provenance | None = None
 
@@ -109,74 +111,130 @@ def monte_carlo(
     adjust: Callable[[dict], dict] | None = None,
     fan_paths: int = FAN_PATHS,
     draw: Sampler | None = None,
+    precision: Precision | None = None,
 ) -> RiskResult:
-    """Simulate ``paths`` sampled paths of ``scenario`` built with ``options``.
+    """Simulate ``paths`` sampled paths of ``scenario`` built with ``options``; under
+    ``precision``, as many as it takes instead (``paths`` is then not used).
 
-    The result is a function of (scenario, options, paths, seed, sampler, version) only: the
-    chunk size changes memory and speed, never a number. ``adjust`` may rescale the sampled
-    inputs of each chunk (the dashboard's what-if sliders) before they are simulated.
-    ``draw`` may supply the Sampler (one that remembers its draws); its scenario must have
-    the same uncertain inputs as ``scenario``, and its seed and method are the ones used.
+    The result is a function of (scenario, options, paths or precision, seed, sampler,
+    version) only: the chunk size changes memory and speed, never a number. ``adjust`` may
+    rescale the sampled inputs of each chunk (the dashboard's what-if sliders) before they
+    are simulated. ``draw`` may supply the Sampler (one that remembers its draws); its
+    scenario must have the same uncertain inputs as ``scenario``, and its seed and method
+    are the ones used.
     """
-    check_run_size(paths, chunk_paths)
+    check_run_size(precision.max_paths if precision else paths, chunk_paths)
     if sampler not in SAMPLERS:
         raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
     started = time.perf_counter()
     draw = draw or Sampler(scenario, seed, sampler)
-    found = _collect(scenario, options, paths, chunk_paths, draw, adjust, fan_paths, on_progress)
-    return _result(scenario, options, seed, sampler, found, time.perf_counter() - started)
+    if precision:
+        stops = check_points(precision.max_paths)
+        enough = lambda c: reached(precision, c.values(precision.output)).reached  # noqa: E731
+    else:
+        stops, enough = [paths], lambda c: True  # noqa: E731
+    found = _collect(
+        scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough
+    )
+    precise = reached(precision, found.values(precision.output)) if precision else None
+    return _result(
+        scenario, options, seed, sampler, found.done(), time.perf_counter() - started, precise
+    )
 
 
 @dataclass
 class _Collected:
-    """Every path's outcome measures, the fan's first paths, and the decisions' tallies."""
+    """Every path's outcome measures, the fan's first paths, and the decisions' tallies,
+    chunk by chunk (``done`` joins them)."""
 
+    hit: list = field(default_factory=list)  # of (chunk,) bool
+    at: dict = field(default_factory=dict)  # months of sales -> list of cumulative deliveries
+    months_to_target: list = field(default_factory=list)
+    npv: list = field(default_factory=list)
+    peak: list = field(default_factory=list)
+    fan: list = field(default_factory=list)  # of (chunk, months) monthly deliveries
+    shift_counts: np.ndarray | None = None  # (options, months + 1): see ``tally``
+    commit_counts: np.ndarray | None = None
+    paths: int = 0
+
+    def add(self, out, run, fan_rows: int, months: int) -> None:
+        self.hit.append(out.hit)
+        for k, v in out.cumulative_at.items():
+            self.at.setdefault(k, []).append(v)
+        self.months_to_target.append(out.months_to_target)
+        self.npv.append(run.npv_cny)
+        self.peak.append(run.peak_cash_need_cny)
+        if fan_rows > 0:
+            self.fan.append(run.deliveries[:fan_rows].copy())  # not a view of the chunk
+        shifts, commits = tally(run.shift_month, months), tally(run.commit_month, months)
+        self.shift_counts = shifts if self.shift_counts is None else self.shift_counts + shifts
+        self.commit_counts = commits if self.commit_counts is None else self.commit_counts + commits
+        self.paths += out.hit.size
+
+    def values(self, output: str) -> np.ndarray:
+        """Every path so far of a precision-control output (``precision.OUTPUTS``)."""
+        if output == "p_target":
+            return np.concatenate(self.hit)
+        if output.startswith("deliveries_"):
+            return np.concatenate(self.at[int(output.removeprefix("deliveries_"))])
+        return np.concatenate({"npv_cny": self.npv, "peak_cash_need_cny": self.peak}[output])
+
+    def done(self):
+        """The same measures, each one array over every path; each list is let go once
+        joined, so memory peaks at the chunks and one joined array."""
+
+        def join(chunks: list) -> np.ndarray:
+            joined = np.concatenate(chunks)
+            chunks.clear()
+            return joined
+
+        return _Joined(
+            hit=join(self.hit),
+            at={k: join(v) for k, v in self.at.items()},
+            months_to_target=join(self.months_to_target),
+            npv=join(self.npv),
+            peak=join(self.peak),
+            fan=join(self.fan),
+            shift_counts=self.shift_counts,
+            commit_counts=self.commit_counts,
+        )
+
+
+@dataclass(frozen=True)
+class _Joined:
     hit: np.ndarray  # (paths,) bool
     at: dict[int, np.ndarray]  # months of sales -> (paths,) cumulative deliveries
     months_to_target: np.ndarray
     npv: np.ndarray
     peak: np.ndarray
     fan: np.ndarray  # (fan paths, months) monthly deliveries
-    shift_counts: np.ndarray  # (options, months + 1): see ``tally``
+    shift_counts: np.ndarray
     commit_counts: np.ndarray
 
 
-def _collect(scenario, options, paths, chunk_paths, draw, adjust, fan_paths, on_progress):
-    """Simulate the paths chunk by chunk, keeping only what the result needs."""
+def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough):
+    """Simulate the paths chunk by chunk up to each of ``stops`` in turn, keeping only what
+    the result needs, until ``enough(collected)`` says so after one of them."""
     target, window = scenario.target.deliveries, scenario.target.window_months
     months = scenario.horizon_months
-    marks = sorted({*CHECKPOINTS, window})
-    c = _Collected(
-        hit=np.empty(paths, dtype=bool),
-        at={k: np.empty(paths, dtype=float) for k in marks},
-        months_to_target=np.empty(paths, dtype=float),
-        npv=np.empty(paths, dtype=float),
-        peak=np.empty(paths, dtype=float),
-        fan=np.empty((min(paths, fan_paths), months)),
-        shift_counts=np.zeros((len(options), months + 1), dtype=np.int64),
-        commit_counts=np.zeros((len(options), months + 1), dtype=np.int64),
-    )
-    for start in range(0, paths, chunk_paths):
-        stop = min(start + chunk_paths, paths)
-        params = draw.params(start, stop)
-        run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
-        out = sales_outcomes(run.deliveries, target, window, tuple(marks))
-        c.hit[start:stop] = out.hit
-        for k in marks:
-            c.at[k][start:stop] = out.cumulative_at[k]
-        c.months_to_target[start:stop] = out.months_to_target
-        c.npv[start:stop] = run.npv_cny
-        c.peak[start:stop] = run.peak_cash_need_cny
-        if start < c.fan.shape[0]:
-            c.fan[start : min(stop, c.fan.shape[0])] = run.deliveries[: c.fan.shape[0] - start]
-        c.shift_counts += tally(run.shift_month, months)
-        c.commit_counts += tally(run.commit_month, months)
-        if on_progress:
-            on_progress(stop, paths)
+    marks = tuple(sorted({*CHECKPOINTS, window}))
+    c, done = _Collected(), 0
+    for stop_at in stops:
+        for start in range(done, stop_at, chunk_paths):
+            stop = min(start + chunk_paths, stop_at)
+            params = draw.params(start, stop)
+            run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
+            out = sales_outcomes(run.deliveries, target, window, marks)
+            c.add(out, run, min(fan_paths - start, stop - start), months)
+            if on_progress:
+                on_progress(stop, stops[-1])
+        done = stop_at
+        if enough(c):
+            break
     return c
 
 
-def _result(scenario, options, seed, sampler, c: _Collected, seconds: float) -> RiskResult:
+def _result(scenario, options, seed, sampler, c: _Joined, seconds, precise) -> RiskResult:
     """The summary a presenter needs from the collected measures."""
     paths = c.hit.size
     hits = int(c.hit.sum())
@@ -223,6 +281,7 @@ def _result(scenario, options, seed, sampler, c: _Collected, seconds: float) -> 
         ),
         convergence=_convergence(c.hit),
         decisions=option_decisions(scenario, options, c.shift_counts, c.commit_counts),
+        precision=precise,
         seconds=seconds,
         provenance=provenance(scenario, seed, sampler),
     )
