@@ -2,8 +2,9 @@
 
 ``import evlaunch as ev`` gives the Python API (``evlaunch/api.py``): ``ev.bundled``,
 ``ev.load``, ``ev.run``, ``ev.risk``, ``ev.sensitivity``, ``ev.plan``, ``ev.partners``,
-``ev.nowcast``, ``ev.simulate``, ``ev.replay``, and ``ev.frame`` / ``ev.fan`` for pandas tables. The
-numerical stack is imported on first use, so the command line starts without it.
+``ev.nowcast``, ``ev.simulate``, ``ev.replay``, ``ev.compare``, and ``ev.frame`` /
+``ev.fan`` for pandas tables. The numerical stack is imported on first use, so the command
+line starts without it.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -44,5 +45,6 @@ partners = _forwarded("partners", "Which way to build")
 nowcast = _forwarded("nowcast", "P(target) given actual deliveries")
 simulate = _forwarded("simulate", "Sampled paths as an xarray Dataset")
 replay = _forwarded("replay", "One Monte Carlo path, its inputs and months")
+compare = _forwarded("compare", "Scenarios on common random numbers, paired differences")
 frame = _forwarded("frame", "A result as a pandas DataFrame")
 fan = _forwarded("fan", "A Monte Carlo's fan as a pandas DataFrame")

@@ -72,6 +72,15 @@ def risk(
     return monte_carlo(scenario, chosen, paths, seed, sampler, precision=precise)
 
 
+def compare(*scenarios: Scenario, paths: int = 20_000, seed: int = 0, sampler: str = "lhs"):
+    """Scenarios (each with its plan's mix) on common random numbers, each against the
+    first with the 95% interval of the paired difference; labelled by their names."""
+    from .risk.compare import compare as _compare
+
+    chosen = [(s.name, s, _options(s, None)) for s in scenarios]
+    return _compare(chosen, paths, seed, sampler)
+
+
 def replay(
     scenario: Scenario,
     path: int,

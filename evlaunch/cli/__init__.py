@@ -2,6 +2,6 @@
 # ruff: noqa: I001  (the imports register the commands, in the order `--help` lists them)
 
 from .common import app
-from . import plans, reference, runs, files  # noqa: F401
+from . import plans, compare, reference, runs, files  # noqa: F401
 
 __all__ = ["app"]

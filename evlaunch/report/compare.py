@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from ..pipeline import ReportResults
+from ..risk.montecarlo import RiskResult
 from ..scenario.schema import Scenario
 from .figures import PALETTE, Figure, _layout
 from .html import template_text
@@ -16,13 +17,13 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def fans_figure(runs: list[tuple[str, Scenario, ReportResults]]) -> Figure:
+def fans_figure(runs: list[tuple[str, Scenario, RiskResult]]) -> Figure:
     """Each run's median and P10-P90 band of cumulative deliveries, and its target."""
     fig, rows = go.Figure(), []
-    for n, (label, scenario, results) in enumerate(runs):
+    for n, (label, scenario, risk) in enumerate(runs):
         colour = PALETTE[n % len(PALETTE)]
-        months = results.risk.fan_months
-        q = {float(k): v for k, v in results.risk.fan_cumulative_deliveries.items()}
+        months = risk.fan_months
+        q = {float(k): v for k, v in risk.fan_cumulative_deliveries.items()}
         fig.add_trace(
             go.Scatter(x=months, y=q[0.9], line=dict(width=0), showlegend=False, hoverinfo="skip")
         )
@@ -104,6 +105,30 @@ def _cards_and_table(runs: list[tuple[str, Scenario, ReportResults]]) -> tuple[l
     return cards, table
 
 
+def _page(title, scenarios, risks, cards, figures, tables, data_dir) -> str:
+    targets = {f"{s.target.deliveries:,}" for s in scenarios}
+    windows = {s.target.window_months for s in scenarios}
+    return (
+        jinja2.Environment(autoescape=True)
+        .from_string(template_text())
+        .render(
+            title=title,
+            target=targets.pop() if len(targets) == 1 else "each one's own",
+            window=windows.pop() if len(windows) == 1 else "its own",
+            paths=", ".join(f"{r.paths:,}" for r in risks),
+            seed=", ".join(str(r.seed) for r in risks),
+            version=risks[0].version,
+            cards=cards,
+            verdict=None,
+            figures=figures,
+            tables=tables,
+            plotly_js=get_plotlyjs(),
+            data_dir=data_dir,
+            scenario=", ".join(s.name for s in scenarios),
+        )
+    )
+
+
 def render_comparison(
     runs: list[tuple[str, Scenario, ReportResults]], data_dir: str = "report_data"
 ) -> tuple[str, dict[str, list[dict]], dict]:
@@ -111,27 +136,15 @@ def render_comparison(
     figure's and table's rows, and a JSON summary."""
     cards, table = _cards_and_table(runs)
     rows = table["rows"]
-    figures = [fans_figure(runs)]
-    targets = {f"{s.target.deliveries:,}" for _, s, _ in runs}
-    windows = {s.target.window_months for _, s, _ in runs}
-    html = (
-        jinja2.Environment(autoescape=True)
-        .from_string(template_text())
-        .render(
-            title=f"Comparison of {len(runs)} stored runs",
-            target=targets.pop() if len(targets) == 1 else "each run's own",
-            window=windows.pop() if len(windows) == 1 else "its own",
-            paths=", ".join(f"{r.paths:,}" for _, _, r in runs),
-            seed=", ".join(str(r.seed) for _, _, r in runs),
-            version=runs[0][2].version,
-            cards=cards,
-            verdict=None,
-            figures=figures,
-            tables=[table],
-            plotly_js=get_plotlyjs(),
-            data_dir=data_dir,
-            scenario=", ".join(s.name for _, s, _ in runs),
-        )
+    figures = [fans_figure([(label, s, r.risk) for label, s, r in runs])]
+    html = _page(
+        f"Comparison of {len(runs)} stored runs",
+        [s for _, s, _ in runs],
+        [r.risk for _, _, r in runs],
+        cards,
+        figures,
+        [table],
+        data_dir,
     )
     data = {f.id: f.rows for f in figures}
     data["runs"] = [dict(zip(table["header"], r, strict=True)) for r in rows]

@@ -100,7 +100,22 @@ def check_run_size(paths: int, chunk_paths: int) -> None:
         raise ArgumentError("chunk_paths", chunk_paths, "must be from 1 to 1,000,000")
 
 
-def monte_carlo(
+def monte_carlo(scenario: Scenario, options: list[str], *args, **kwargs) -> RiskResult:
+    """Simulate ``paths`` sampled paths of ``scenario`` built with ``options``; under
+    ``precision``, as many as it takes instead (``paths`` is then not used).
+
+    The result is a function of (scenario, options, paths or precision, seed, sampler,
+    version) only: the chunk size changes memory and speed, never a number. ``adjust`` may
+    rescale the sampled inputs of each chunk (the dashboard's what-if sliders) before they
+    are simulated. ``draw`` may supply the Sampler (one that remembers its draws, or draws
+    common numbers for several scenarios); its scenario must have the same uncertain inputs
+    as ``scenario``, and its seed and method are the ones used. Arguments as
+    ``monte_carlo_paths``.
+    """
+    return monte_carlo_paths(scenario, options, *args, **kwargs)[0]
+
+
+def monte_carlo_paths(
     scenario: Scenario,
     options: list[str],
     paths: int = 10_000,
@@ -112,17 +127,9 @@ def monte_carlo(
     fan_paths: int = FAN_PATHS,
     draw: Sampler | None = None,
     precision: Precision | None = None,
-) -> RiskResult:
-    """Simulate ``paths`` sampled paths of ``scenario`` built with ``options``; under
-    ``precision``, as many as it takes instead (``paths`` is then not used).
-
-    The result is a function of (scenario, options, paths or precision, seed, sampler,
-    version) only: the chunk size changes memory and speed, never a number. ``adjust`` may
-    rescale the sampled inputs of each chunk (the dashboard's what-if sliders) before they
-    are simulated. ``draw`` may supply the Sampler (one that remembers its draws); its
-    scenario must have the same uncertain inputs as ``scenario``, and its seed and method
-    are the ones used.
-    """
+) -> tuple[RiskResult, "PathMeasures"]:
+    """``monte_carlo``'s result, and every path's measures behind it (for paired
+    comparisons across scenarios run on common random numbers)."""
     check_run_size(precision.max_paths if precision else paths, chunk_paths)
     if sampler not in SAMPLERS:
         raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
@@ -137,9 +144,9 @@ def monte_carlo(
         scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough
     )
     precise = reached(precision, found.values(precision.output)) if precision else None
-    return _result(
-        scenario, options, seed, sampler, found.done(), time.perf_counter() - started, precise
-    )
+    measured = found.done()
+    seconds = time.perf_counter() - started
+    return _result(scenario, options, seed, sampler, measured, seconds, precise), measured
 
 
 @dataclass
@@ -172,12 +179,8 @@ class _Collected:
         self.paths += out.hit.size
 
     def values(self, output: str) -> np.ndarray:
-        """Every path so far of a precision-control output (``precision.OUTPUTS``)."""
-        if output == "p_target":
-            return np.concatenate(self.hit)
-        if output.startswith("deliveries_"):
-            return np.concatenate(self.at[int(output.removeprefix("deliveries_"))])
-        return np.concatenate({"npv_cny": self.npv, "peak_cash_need_cny": self.peak}[output])
+        """Every path so far of an output (``precision.OUTPUTS``)."""
+        return np.concatenate(_of(self, output))
 
     def done(self):
         """The same measures, each one array over every path; each list is let go once
@@ -188,7 +191,7 @@ class _Collected:
             chunks.clear()
             return joined
 
-        return _Joined(
+        return PathMeasures(
             hit=join(self.hit),
             at={k: join(v) for k, v in self.at.items()},
             months_to_target=join(self.months_to_target),
@@ -201,7 +204,9 @@ class _Collected:
 
 
 @dataclass(frozen=True)
-class _Joined:
+class PathMeasures:
+    """Every path's outcome measures, one array each."""
+
     hit: np.ndarray  # (paths,) bool
     at: dict[int, np.ndarray]  # months of sales -> (paths,) cumulative deliveries
     months_to_target: np.ndarray
@@ -210,6 +215,19 @@ class _Joined:
     fan: np.ndarray  # (fan paths, months) monthly deliveries
     shift_counts: np.ndarray
     commit_counts: np.ndarray
+
+    def values(self, output: str) -> np.ndarray:
+        """(paths,) values of an output (``precision.OUTPUTS``): hits for P(target)."""
+        return _of(self, output)
+
+
+def _of(measures, output: str):
+    """The field of ``measures`` (PathMeasures or the chunks collected) holding ``output``."""
+    if output == "p_target":
+        return measures.hit
+    if output.startswith("deliveries_"):
+        return measures.at[int(output.removeprefix("deliveries_"))]
+    return {"npv_cny": measures.npv, "peak_cash_need_cny": measures.peak}[output]
 
 
 def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough):
@@ -234,7 +252,7 @@ def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_
     return c
 
 
-def _result(scenario, options, seed, sampler, c: _Joined, seconds, precise) -> RiskResult:
+def _result(scenario, options, seed, sampler, c: PathMeasures, seconds, precise) -> RiskResult:
     """The summary a presenter needs from the collected measures."""
     paths = c.hit.size
     hits = int(c.hit.sum())

@@ -47,6 +47,10 @@ class Sampler:
     scenario: Scenario
     seed: int
     method: SamplerName = "lhs"
+    # the inputs the random numbers are drawn for, in order (default: the scenario's own):
+    # samplers of several scenarios given the same list draw common random numbers, each
+    # input the same numbers in every scenario that has it
+    common: tuple[str, ...] | None = None
 
     def __post_init__(self):
         if self.method not in SAMPLERS:
@@ -55,6 +59,13 @@ class Sampler:
             raise UserError(f"seed {self.seed} must be from 0 to 2**63 - 1")
         names = uncertain_names(self.scenario)
         object.__setattr__(self, "names", names)
+        columns = list(self.common) if self.common is not None else names
+        missing = [n for n in names if n not in columns]
+        if missing:
+            raise ValueError(f"common inputs lack {', '.join(missing)}")
+        object.__setattr__(self, "width", len(columns))
+        picked = [columns.index(n) for n in names]
+        object.__setattr__(self, "pick", None if picked == list(range(len(columns))) else picked)
         linked, factor = correlation_factor(self.scenario, names)
         object.__setattr__(self, "linked", linked)
         object.__setattr__(self, "factor", factor)
@@ -63,8 +74,8 @@ class Sampler:
 
     def uniforms(self, start: int, stop: int) -> np.ndarray:
         """(stop - start, d) uniforms in (0, 1) for the uncertain inputs, correlated."""
-        d = len(self.names)
-        if d == 0:
+        d = self.width
+        if not self.names:
             return np.empty((stop - start, 0))
         if self.method == "sobol":
             engine = qmc.Sobol(d, scramble=True, seed=self.seed)
@@ -78,6 +89,8 @@ class Sampler:
             first, last = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
             u = np.concatenate([self._block(k) for k in range(first, last + 1)])
             u = u[start - first * BLOCK_PATHS : stop - first * BLOCK_PATHS]
+        if self.pick is not None:
+            u = u[:, self.pick]
         u = np.clip(u, U_MIN, 1.0 - U_MIN)
         if self.linked.size:
             u[:, self.linked] = special.ndtr(special.ndtri(u[:, self.linked]) @ self.factor.T)
@@ -89,9 +102,9 @@ class Sampler:
             return cached[1]
         rng = np.random.default_rng([self.seed, k])
         if self.method == "lhs":
-            block = latin_hypercube(BLOCK_PATHS, len(self.names), rng)
+            block = latin_hypercube(BLOCK_PATHS, self.width, rng)
         else:
-            block = rng.random((BLOCK_PATHS, len(self.names)))
+            block = rng.random((BLOCK_PATHS, self.width))
         self._last_block[:] = [k, block]
         return block
 

@@ -3,6 +3,7 @@ run's path to the last bit."""
 
 import numpy as np
 import pytest
+from test_montecarlo import capacity_decides, scenario_from
 from typer.testing import CliRunner
 
 from evlaunch.cli import app
@@ -13,8 +14,6 @@ from evlaunch.risk.precision import Precision, check_points, half_width_95
 from evlaunch.risk.replay import replay
 from evlaunch.risk.sampling import BLOCK_PATHS, Sampler
 from evlaunch.scenario.load import load_scenario
-
-from test_montecarlo import capacity_decides, scenario_from
 
 
 def test_check_points_double_to_a_block_then_step_by_blocks_up_to_the_cap():

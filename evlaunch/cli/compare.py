@@ -1,0 +1,58 @@
+"""`evlaunch compare`: several scenario files side by side on common random numbers."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import UserError
+from ..io import write_json_atomic
+from ..risk.montecarlo import CHUNK_PATHS, check_run_size
+from ..scenario.checks import with_requirements
+from ..scenario.load import load_scenario
+from .common import JsonOut, SamplerName, Seed, app, out, user_errors
+
+
+@app.command()
+@user_errors
+def compare(
+    files: Annotated[
+        list[Path], typer.Argument(help="Two to eight scenario files; the first is the base.")
+    ],
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths per scenario.")] = 20_000,
+    seed: Seed = 0,
+    sampler: SamplerName = "lhs",
+    report: Annotated[
+        Path | None, typer.Option(help="Also write an HTML report (fans overlaid) here.")
+    ] = None,
+    json_path: JsonOut = None,
+) -> None:
+    """Scenarios side by side on the same random numbers: P(target), deliveries, NPV and
+    cash need, each against the first with the 95% interval of the paired difference."""
+    from ..report.compare_scenarios import print_comparison, render_scenario_comparison
+    from ..report.html import write_report
+    from ..risk.compare import MAX_SCENARIOS
+    from ..risk.compare import compare as run_comparison
+
+    if not 2 <= len(files) <= MAX_SCENARIOS:
+        raise UserError(f"compare takes from 2 to {MAX_SCENARIOS} scenario files, not {len(files)}")
+    check_run_size(paths, CHUNK_PATHS)
+    scenarios = [load_scenario(f)[0] for f in files]
+    comparison = run_comparison(
+        [
+            (str(f), s, with_requirements(s, s.plan.options))
+            for f, s in zip(files, scenarios, strict=True)
+        ],
+        paths,
+        seed,
+        sampler,
+    )
+    if json_path:
+        write_json_atomic(json_path, comparison.to_dict())
+    if report:
+        html, data, summary = render_scenario_comparison(
+            comparison, scenarios, data_dir=report.stem + "_data"
+        )
+        folder = write_report(report, html, data, summary)
+        out.print(f"wrote {report} and its data in {folder}/")
+    print_comparison(comparison, out)
