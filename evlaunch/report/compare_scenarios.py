@@ -37,15 +37,16 @@ def difference_text(d: PairedDifference) -> str:
 
 
 def rows(comparison: Comparison) -> list[dict]:
-    """One row per scenario: its figures (means over paths), then its differences from the
-    first scenario with their 95% intervals."""
+    """One row per measure: each scenario's mean over paths, then each later scenario less
+    the first, path by path, with the 95% interval of that mean difference."""
+    scenarios = comparison.scenarios
     out = []
-    for compared in comparison.scenarios:
-        row = {"scenario": compared.label, "name": compared.risk.scenario}
-        row |= {COLUMNS[m]: shown_value(m, compared.means[m]) for m in COLUMNS}
-        against = {d.measure: difference_text(d) for d in compared.versus_first}
-        for m, title in COLUMNS.items():
-            row[f"{title}, vs first"] = against.get(m, "(the base)")
+    for m, title in COLUMNS.items():
+        row = {"measure": title}
+        row |= {f"{n}. {c.label}": shown_value(m, c.means[m]) for n, c in enumerate(scenarios, 1)}
+        for n, c in enumerate(scenarios[1:], start=2):
+            d = next(d for d in c.versus_first if d.measure == m)
+            row[f"{n}. less 1."] = difference_text(d)
         out.append(row)
     return out
 
@@ -113,8 +114,9 @@ def render_scenario_comparison(
     table = {
         "id": "scenarios",
         "title": "The scenarios, on common random numbers",
-        "what": "Means over paths, and each scenario less the first, path by path, with the "
-        "95% interval of that mean difference. Inputs the scenarios share were drawn alike "
+        "what": "Each scenario's mean over paths (P(target): the share of paths that reach "
+        "it), then each later one less the first, path by path, with the 95% interval of that "
+        "mean difference. Inputs the scenarios share were drawn alike "
         "on every path, so a difference whose interval excludes 0 comes from the assumptions.",
         "numeric": True,
         "header": header,

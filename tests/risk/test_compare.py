@@ -67,6 +67,6 @@ def test_compare_on_the_command_line(tmp_path):
     done = runner.invoke(app, ["compare", str(a), str(b), "--paths", "2000", "--report", str(html)])
     assert done.exit_code == 0, done.output
     assert "common random numbers" in done.output and html.stat().st_size > 1e6
-    assert (tmp_path / "cmp_data" / "scenarios.csv").read_text().count("\n") == 3
+    assert (tmp_path / "cmp_data" / "scenarios.csv").read_text().count("\n") == 7
     one = runner.invoke(app, ["compare", str(a)])
     assert one.exit_code == 2 and "from 2 to 8" in one.output
