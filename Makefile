@@ -35,6 +35,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_hindcast.py
+	$(BIN)/python bench/bench_what_it_takes.py
 
 browser:  # Debian's chromium, for the browser tests (needs root; .ci/run does this)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

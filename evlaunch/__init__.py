@@ -2,7 +2,8 @@
 
 ``import evlaunch as ev`` gives the Python API (``evlaunch/api.py``): ``ev.bundled``,
 ``ev.load``, ``ev.run``, ``ev.risk``, ``ev.sensitivity``, ``ev.plan``, ``ev.partners``,
-``ev.nowcast``, ``ev.simulate``, ``ev.replay``, ``ev.compare``, and ``ev.frame`` /
+``ev.nowcast``, ``ev.simulate``, ``ev.replay``, ``ev.compare``, ``ev.what_it_takes``,
+and ``ev.frame`` /
 ``ev.fan`` for pandas tables. The numerical stack is imported on first use, so the command
 line starts without it.
 """
@@ -46,5 +47,6 @@ nowcast = _forwarded("nowcast", "P(target) given actual deliveries")
 simulate = _forwarded("simulate", "Sampled paths as an xarray Dataset")
 replay = _forwarded("replay", "One Monte Carlo path, its inputs and months")
 compare = _forwarded("compare", "Scenarios on common random numbers, paired differences")
+what_it_takes = _forwarded("what_it_takes", "The smallest change that reaches a P(target)")
 frame = _forwarded("frame", "A result as a pandas DataFrame")
 fan = _forwarded("fan", "A Monte Carlo's fan as a pandas DataFrame")

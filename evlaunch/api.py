@@ -81,6 +81,14 @@ def compare(*scenarios: Scenario, paths: int = 20_000, seed: int = 0, sampler: s
     return _compare(chosen, paths, seed, sampler)
 
 
+def what_it_takes(scenario: Scenario, probability: float = 0.5, paths: int = 4_096, seed: int = 0):
+    """The smallest change of assumptions (in their spreads) and decisions (prices, earlier
+    starts; in NPV given up) that brings the plan's P(target) to ``probability``."""
+    from .risk.what_it_takes import what_it_takes as _what_it_takes
+
+    return _what_it_takes(scenario, _options(scenario, None), probability, paths, seed)
+
+
 def replay(
     scenario: Scenario,
     path: int,

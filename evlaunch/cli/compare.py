@@ -1,4 +1,5 @@
-"""`evlaunch compare`: several scenario files side by side on common random numbers."""
+"""`evlaunch compare`: several scenario files side by side on common random numbers; and
+`evlaunch what-it-takes`: what would have to change to reach a P(target)."""
 
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ from ..io import write_json_atomic
 from ..risk.montecarlo import CHUNK_PATHS, check_run_size
 from ..scenario.checks import with_requirements
 from ..scenario.load import load_scenario
-from .common import JsonOut, SamplerName, Seed, app, out, user_errors
+from .common import JsonOut, SamplerName, ScenarioFile, Seed, app, out, user_errors
 
 
 @app.command()
@@ -56,3 +57,32 @@ def compare(
         folder = write_report(report, html, data, summary)
         out.print(f"wrote {report} and its data in {folder}/")
     print_comparison(comparison, out)
+
+
+@app.command("what-it-takes")
+@user_errors
+def what_it_takes(
+    file: ScenarioFile = None,
+    probability: Annotated[float, typer.Option(help="The P(target) to reach.")] = 0.5,
+    paths: Annotated[int, typer.Option(help="Sampled paths every setting is tried on.")] = 4_096,
+    seed: Seed = 0,
+    sampler: SamplerName = "lhs",
+    json_path: JsonOut = None,
+) -> None:
+    """The smallest change of assumptions and decisions (price, earlier starts) that brings
+    P(target) to --probability, found by an optimiser on common random numbers."""
+    from ..report.terminal_paths import print_what_it_takes
+    from ..risk.what_it_takes import what_it_takes as solve
+
+    scenario, _ = load_scenario(file)
+    found = solve(
+        scenario,
+        with_requirements(scenario, scenario.plan.options),
+        probability,
+        paths,
+        seed,
+        sampler,
+    )
+    if json_path:
+        write_json_atomic(json_path, found.to_dict())
+    print_what_it_takes(found, out)

@@ -65,17 +65,24 @@ class Paths:
 
 
 def simulate(
-    scenario: Scenario, params: Params, options: list[str], keep: int | None = None
+    scenario: Scenario,
+    params: Params,
+    options: list[str],
+    keep: int | None = None,
+    earlier_months: np.ndarray | None = None,
 ) -> Paths:
     """Run demand, supply, fulfilment and finance for every path, using ``options`` only.
 
     ``keep`` limits the full trajectories recorded to the first ``keep`` paths (the Monte
-    Carlo keeps none and measures deliveries); by default all are kept.
+    Carlo keeps none and measures deliveries); by default all are kept. ``earlier_months``
+    (options,) starts each option that many months (may be fractional) before its date.
     """
     paths = next(iter(params.values())).shape[0]
     keep = paths if keep is None else min(keep, paths)
     demand = demand_inputs(scenario, params)
     supply = supply_inputs(scenario, params, options)
+    if earlier_months is not None:
+        supply["capex_start"] = supply["capex_start"] - np.asarray(earlier_months)[:, None]
     models, lines_ = demand["price_cny"].shape[0], supply["builds"].shape[0]
     out = _outputs(paths, keep, scenario.horizon_months, models, len(options))
     _simulate_paths(  # by keyword: the kernel takes many arrays of one shape

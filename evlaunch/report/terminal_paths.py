@@ -6,7 +6,7 @@ import io
 from rich.console import Console
 
 from ..risk.replay import ReplayedPath
-from .terminal import new_table, plain, shown
+from .terminal import new_table, percent, plain, shown
 
 
 def print_replay(path: ReplayedPath, console: Console) -> None:
@@ -54,3 +54,37 @@ def replay_csv(path: ReplayedPath) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return text.getvalue()
+
+
+def print_what_it_takes(found, console: Console) -> None:
+    """The changes that bring P(target) to the level asked, the most needed first."""
+    console.print(
+        f"[bold]{shown(found.scenario)}[/bold] · built with "
+        f"{' + '.join(map(shown, found.options))}: P(target) is "
+        f"{percent(found.p_before)} on {found.paths:,} paths (seed {found.seed}); "
+        f"asked: {percent(found.asked)}"
+    )
+    if not found.reachable:
+        console.print(
+            f"[bold]No change within the inputs' ranges reaches {percent(found.asked)}[/bold]: "
+            f"with every lever at its bound, P(target) is {percent(found.p_after)}. "
+            "The bounds that stop it:"
+        )
+        for text in found.at_bound:
+            console.print(f"  - {shown(text)}")
+        return
+    if not found.changes:
+        console.print("It is reached already: nothing needs to change.")
+        return
+    table = new_table(title=f"what it would take: P(target) {percent(found.p_after)}")
+    table.add_column("#", justify="right")
+    table.add_column("change")
+    table.add_column("P(target) without it", justify="right", no_wrap=True)
+    for n, change in enumerate(found.changes, 1):
+        table.add_row(str(n), shown(change.text), percent(change.p_without))
+    console.print(table)
+    console.print(
+        f"Cost: {found.cost_spreads:.2f} spreads (assumptions moved, plus NPV given up in "
+        f"NPV spreads); mean NPV changes by {found.npv_change_cny / 1e9:+,.2f} bn CNY. "
+        f"{found.evaluations} settings simulated in {found.seconds:.1f} s."
+    )
