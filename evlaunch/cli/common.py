@@ -22,7 +22,10 @@ err = Console(stderr=True)
 
 ScenarioFile = Annotated[
     Path | None,
-    typer.Argument(help="Scenario file (YAML, TOML or JSON); omit for the bundled xiaomi-2021."),
+    typer.Argument(
+        help="Scenario file (YAML, TOML, JSON or an .xlsx workbook); omit for the bundled "
+        "xiaomi-2021."
+    ),
 ]
 Seed = Annotated[int, typer.Option(help="Seed: same seed, same result.")]
 StorePath = Annotated[
