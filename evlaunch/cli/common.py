@@ -40,6 +40,11 @@ JsonOut = Annotated[
     Path | None, typer.Option("--json", help="Also write the result as JSON to this file.")
 ]
 
+XlsxOut = Annotated[
+    Path | None,
+    typer.Option("--xlsx", help="Also write the result as an Excel workbook, with charts."),
+]
+
 
 # a domain function's argument -> the option that sets it, where the names differ
 FLAGS = {
