@@ -22,7 +22,10 @@ err = Console(stderr=True)
 
 ScenarioFile = Annotated[
     Path | None,
-    typer.Argument(help="Scenario file (YAML, TOML or JSON); omit for the bundled xiaomi-2021."),
+    typer.Argument(
+        help="Scenario file (YAML, TOML, JSON or an .xlsx workbook); omit for the bundled "
+        "xiaomi-2021."
+    ),
 ]
 Seed = Annotated[int, typer.Option(help="Seed: same seed, same result.")]
 StorePath = Annotated[
@@ -35,6 +38,11 @@ Save = Annotated[bool, typer.Option(help="Remember this run in the run store.")]
 SamplerName = Annotated[str, typer.Option(help="random, lhs or sobol.")]
 JsonOut = Annotated[
     Path | None, typer.Option("--json", help="Also write the result as JSON to this file.")
+]
+
+XlsxOut = Annotated[
+    Path | None,
+    typer.Option("--xlsx", help="Also write the result as an Excel workbook, with charts."),
 ]
 
 

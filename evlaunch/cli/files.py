@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UserError
-from ..io import write_text_atomic
+from ..io import write_bytes_atomic, write_text_atomic
 from ..report.terminal import shown
 from ..scenario.load import BUNDLED, bundled_text, load_scenario
 from ..scenario.schema import Scenario
@@ -51,13 +51,23 @@ def init(
         typer.Option(help="Bundled scenario: xiaomi-2021 (the plan) or xiaomi-2024 (the launch)."),
     ] = "xiaomi-2021",
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(help="Write it as an Excel workbook here instead (a sheet per section)."),
+    ] = None,
 ) -> None:
     """Write a bundled scenario, with its sources, to edit as your own."""
     if scenario not in BUNDLED:
         raise UserError(f"--scenario {scenario!r}: allowed: {', '.join(BUNDLED)}")
+    path = xlsx or path
     if path.exists() and not force:
         raise UserError(f"{path}: already exists; pass --force to overwrite it")
-    write_text_atomic(path, bundled_text(scenario))
+    if path.suffix.lower() == ".xlsx":
+        from ..scenario.workbook_write import scenario_workbook
+
+        write_bytes_atomic(path, scenario_workbook(bundled_text(scenario)))
+    else:
+        write_text_atomic(path, bundled_text(scenario))
     out.print(f"wrote {path}; edit it, then `evlaunch validate {path}` and `evlaunch run {path}`")
 
 

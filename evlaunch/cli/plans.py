@@ -19,6 +19,7 @@ from .common import (
     ScenarioFile,
     Seed,
     StorePath,
+    XlsxOut,
     _progress_bar,
     _remember,
     app,
@@ -30,7 +31,11 @@ from .common import (
 @app.command()
 @user_errors
 def run(
-    file: ScenarioFile = None, json_path: JsonOut = None, store: StorePath = None, save: Save = True
+    file: ScenarioFile = None,
+    json_path: JsonOut = None,
+    xlsx: XlsxOut = None,
+    store: StorePath = None,
+    save: Save = True,
 ) -> None:
     """Run the scenario at its central values: each production option alone and the mix."""
     import time
@@ -45,6 +50,8 @@ def run(
         _remember(result, scenario, text, result.risk_seed, time.perf_counter() - started, store)
     if json_path:
         write_json_atomic(json_path, result.to_dict())
+    if xlsx:
+        _write_xlsx(xlsx, result)
     print_run(result, out)
 
 
@@ -85,6 +92,7 @@ def risk(
     sensitivity: Annotated[bool, typer.Option(help="Tornado and Sobol indices.")] = True,
     sobol_n: Annotated[int, typer.Option(help="Sobol base samples (power of 2).")] = 1024,
     json_path: JsonOut = None,
+    xlsx: XlsxOut = None,
     store: StorePath = None,
     save: Save = True,
 ) -> None:
@@ -111,6 +119,8 @@ def risk(
     if json_path:
         data = {"risk": result.to_dict(), "sensitivity": drivers.to_dict() if drivers else None}
         write_json_atomic(json_path, data)
+    if xlsx:
+        _write_xlsx(xlsx, result, *([drivers] if drivers else []))
     if save:
         _remember(result, scenario, text, seed, result.seconds, store)
     print_risk(result, drivers, out)
@@ -177,6 +187,7 @@ def plan_command(
     ] = 120.0,
     csv: Annotated[Path | None, typer.Option(help="Write the monthly plan as CSV here.")] = None,
     json_path: JsonOut = None,
+    xlsx: XlsxOut = None,
     store: StorePath = None,
     save: Save = True,
 ) -> None:
@@ -197,6 +208,8 @@ def plan_command(
         write_text_atomic(csv, monthly_csv(result))
     if json_path:
         write_json_atomic(json_path, result.to_dict())
+    if xlsx:
+        _write_xlsx(xlsx, result)
     if save:
         seconds = result.build_seconds + result.solve_seconds
         _remember(result, scenario, text, seed if stochastic else None, seconds, store)
@@ -269,6 +282,12 @@ def report(
     )
     folder = write_report(output, html, data, summary)
     out.print(f"wrote {output} ({len(html) / 1e6:.1f} MB) and its data in {folder}/")
+
+
+def _write_xlsx(path: Path, *results) -> None:
+    from ..report.workbook import write_results_xlsx
+
+    write_results_xlsx(path, *results)
 
 
 def _compare(run_ids: list[str], store, output: Path) -> None:

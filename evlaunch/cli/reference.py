@@ -9,7 +9,18 @@ from ..errors import UserError
 from ..io import write_json_atomic, write_text_atomic
 from ..risk.montecarlo import CHUNK_PATHS, check_run_size
 from ..scenario.load import load_scenario
-from .common import JsonOut, Save, ScenarioFile, Seed, StorePath, _remember, app, out, user_errors
+from .common import (
+    JsonOut,
+    Save,
+    ScenarioFile,
+    Seed,
+    StorePath,
+    XlsxOut,
+    _remember,
+    app,
+    out,
+    user_errors,
+)
 
 
 @app.command()
@@ -73,6 +84,7 @@ def hindcast(
     seed: Seed = 0,
     workers: Annotated[int, typer.Option(help="Processes (one per core).")] = 2,
     json_path: JsonOut = None,
+    xlsx: XlsxOut = None,
     calibration_csv: Annotated[
         Path | None,
         typer.Option(
@@ -93,6 +105,10 @@ def hindcast(
         write_json_atomic(json_path, result.to_dict())
     if calibration_csv:
         write_text_atomic(calibration_csv, calibration_table(result))
+    if xlsx:
+        from ..report.workbook import write_results_xlsx
+
+        write_results_xlsx(xlsx, result)
     print_hindcast(result, out)
 
 

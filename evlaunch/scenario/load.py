@@ -1,12 +1,13 @@
-"""Read a scenario file (YAML, TOML or JSON) into a validated ``Scenario``.
+"""Read a scenario file (YAML, TOML, JSON or an Excel workbook) into a validated ``Scenario``.
 
 Every failure becomes one ``UserError`` whose message names the file, the field, the line
-(YAML) and the value, and says what is allowed.
+(YAML) or the sheet and cell (workbook) and the value, and says what is allowed.
 """
 
 import difflib
 import json
 import tomllib
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import get_args, get_origin
@@ -17,10 +18,11 @@ from pydantic import BaseModel, ValidationError
 from ..errors import UserError
 from .checks import Loc, cross_field_problems
 from .schema import Scenario
+from .workbook import workbook_data
 
 MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; anything this big is not one
 MAX_YAML_VALUES = 100_000  # a scenario has a few hundred; bounds alias ("billion laughs") expansion
-FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".xlsx": "xlsx"}
 BUNDLED = {"xiaomi-2021": "xiaomi-2021.yaml", "xiaomi-2024": "xiaomi-2024.yaml"}
 
 
@@ -44,20 +46,34 @@ def load_scenario(path: str | Path | None = None) -> tuple[Scenario, str]:
             f"{path}: unknown scenario format {path.suffix or '(no extension)'!r}; "
             f"allowed: {', '.join(FORMATS)}"
         )
+    raw = _read_bounded(path)
+    if fmt == "xlsx":
+        data, place, text = workbook_data(raw, str(path))
+        return validate_data(data, str(path), place), text
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_scenario(text, fmt, str(path)), text
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes; one too large is refused while reading (a pipe has no size)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise UserError(f"{path}: {size:,} bytes is too large for a scenario (limit 1 MB)")
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory, not a scenario file") from None
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_scenario(text, fmt, str(path)), text
+    if len(raw) > MAX_FILE_BYTES:
+        raise UserError(f"{path}: more than {MAX_FILE_BYTES:,} bytes is too large (limit 1 MB)")
+    return raw
 
 
 def parse_scenario(text: str, fmt: str, origin: str = "scenario") -> Scenario:
@@ -70,15 +86,32 @@ def parse_scenario(text: str, fmt: str, origin: str = "scenario") -> Scenario:
             f"{origin}: the top level must be a mapping of fields (name, start, company, ...), "
             f"not a {type(data).__name__}"
         )
-    lines = yaml_lines(text) if fmt == "yaml" else {}
+    return validate_data(data, origin, line_place(yaml_lines(text) if fmt == "yaml" else {}))
+
+
+Place = Callable[[Loc], str]  # a field location -> where it is, for people
+
+
+def line_place(lines: dict[Loc, int]) -> Place:
+    """Name a location by its field and, in YAML, its line: 'market.price_cny (line 7)'."""
+
+    def place(loc: Loc) -> str:
+        line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+        return f"{_field(loc)} (line {line})" if line else _field(loc)
+
+    return place
+
+
+def validate_data(data: dict, origin: str, place: Place) -> Scenario:
+    """Validate the parsed ``data``: each field, then across fields; every problem found is
+    named by ``place`` in one UserError."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        messages = [_pydantic_message(e, data, lines) for e in exc.errors()]
-        raise _problems(origin, messages) from None
+        raise _problems(origin, [_pydantic_message(e, place) for e in exc.errors()]) from None
     problems = cross_field_problems(scenario)
     if problems:
-        messages = [_message(loc, value, msg, lines) for loc, value, msg in problems]
+        messages = [_message(loc, value, msg, place) for loc, value, msg in problems]
         raise _problems(origin, messages)
     return scenario
 
@@ -163,11 +196,9 @@ def _field(loc: Loc) -> str:
     return out or "(top level)"
 
 
-def _message(loc: Loc, value: object, message: str, lines: dict[Loc, int]) -> str:
-    line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
-    where = f" (line {line})" if line else ""
+def _message(loc: Loc, value: object, message: str, place: Place) -> str:
     shown = "" if value is _MISSING else f" = {_short(value)}"
-    return f"{_field(loc)}{where}{shown}: {message}"
+    return f"{place(loc)}{shown}: {message}"
 
 
 _MISSING = object()
@@ -191,12 +222,12 @@ _UNION_TAGS = {
 }
 
 
-def _pydantic_message(error: dict, data: dict, lines: dict[Loc, int]) -> str:
+def _pydantic_message(error: dict, place: Place) -> str:
     # Union branch names in the location say which alternative failed, not where: drop them.
     loc = tuple(p for p in error["loc"] if p not in _UNION_TAGS)
     kind = error["type"]
     if kind == "missing":
-        return _message(loc, _MISSING, f"missing; {_allowed_fields(loc[:-1])}", lines)
+        return _message(loc, _MISSING, f"missing; {_allowed_fields(loc[:-1])}", place)
     if kind == "extra_forbidden":
         try:
             names = list(_model_at(loc[:-1]).model_fields)
@@ -204,9 +235,9 @@ def _pydantic_message(error: dict, data: dict, lines: dict[Loc, int]) -> str:
             names = []
         close = difflib.get_close_matches(str(loc[-1]), names, 1, 0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return _message(loc, _MISSING, f"unknown field; {hint}{_allowed_fields(loc[:-1])}", lines)
+        return _message(loc, _MISSING, f"unknown field; {hint}{_allowed_fields(loc[:-1])}", place)
     message = error["msg"].removeprefix("Value error, ")
-    return _message(loc, error.get("input", _MISSING), message, lines)
+    return _message(loc, error.get("input", _MISSING), message, place)
 
 
 def _model_at(loc: Loc) -> type[BaseModel]:
