@@ -153,3 +153,21 @@ def test_risk_command_writes_the_workbook(tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(path).sheetnames == ["risk", "risk fan", "sensitivity"]
+
+
+def test_a_comparison_workbook_holds_means_paired_differences_and_a_chart(scenario, tmp_path):
+    from evlaunch.risk.compare import compare
+
+    mix = scenario.plan.options
+    found = compare([("a", scenario, mix), ("b", scenario, mix)], paths=1_000, seed=2)
+    path = write_results_xlsx(tmp_path / "cmp.xlsx", found)
+    sheet = openpyxl.load_workbook(path)["compare"]
+    means = _table(sheet, "Means over 1,000 paths on common random numbers (seed 2)")
+    assert means[0] == {
+        "measure": "P(target)",
+        "a": found.scenarios[0].risk.p_target,
+        "b": (found.scenarios[1].risk.p_target),
+    }
+    diffs = _table(sheet, "Paired differences")
+    assert {d["less the first: mean"] for d in diffs} == {0.0}  # the same scenario twice
+    assert "xl/charts/chart1.xml" in zipfile.ZipFile(path).namelist()

@@ -11,7 +11,7 @@ from ..io import write_json_atomic
 from ..risk.montecarlo import CHUNK_PATHS, check_run_size
 from ..scenario.checks import with_requirements
 from ..scenario.load import load_scenario
-from .common import JsonOut, SamplerName, ScenarioFile, Seed, app, out, user_errors
+from .common import JsonOut, SamplerName, ScenarioFile, Seed, XlsxOut, app, out, user_errors
 
 
 @app.command()
@@ -27,6 +27,7 @@ def compare(
         Path | None, typer.Option(help="Also write an HTML report (fans overlaid) here.")
     ] = None,
     json_path: JsonOut = None,
+    xlsx: XlsxOut = None,
 ) -> None:
     """Scenarios side by side on the same random numbers: P(target), deliveries, NPV and
     cash need, each against the first with the 95% interval of the paired difference."""
@@ -50,6 +51,10 @@ def compare(
     )
     if json_path:
         write_json_atomic(json_path, comparison.to_dict())
+    if xlsx:
+        from ..report.workbook import write_results_xlsx
+
+        write_results_xlsx(xlsx, comparison)
     if report:
         html, data, summary = render_scenario_comparison(
             comparison, scenarios, data_dir=report.stem + "_data"

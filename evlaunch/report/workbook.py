@@ -11,7 +11,9 @@ from ..io import write_bytes_atomic
 from ..pipeline import RunResult
 from ..plan.solve import ProductionPlan
 from ..reference.hindcast import Hindcast
+from ..risk.compare import Comparison
 from ..risk.montecarlo import RiskResult
+from ..risk.precision import OUTPUTS
 from ..risk.sensitivity import Sensitivity
 from .workbook_plans import plan_sheets, run_sheets
 from .xlsx_tables import Book, Chart, Table, figures
@@ -295,7 +297,40 @@ def _cases(book: Book, h: Hindcast) -> None:
     book.table(book.sheet("hindcast cases"), 0, cases)
 
 
+def comparison_sheets(book: Book, c: Comparison) -> None:
+    """Each scenario's means, each one less the first (paired, with its 95% interval), and
+    the median cumulative deliveries of each, month by month, with a line chart."""
+    sheet = book.sheet("compare")
+    fmt = {m: "share" if m == "p_target" else "integer" for m in OUTPUTS}
+    means = Table(
+        f"Means over {c.paths:,} paths on common random numbers (seed {c.seed})",
+        ["measure", *(s.label for s in c.scenarios)],
+        [[OUTPUTS[m], *((s.means[m], fmt[m]) for s in c.scenarios)] for m in OUTPUTS],
+        ["text", *["text"] * len(c.scenarios)],
+    )
+    row = book.table(sheet, 0, means)
+    rows = [
+        [s.label, OUTPUTS[d.measure], *((v, fmt[d.measure]) for v in (d.mean, *d.ci95))]
+        for s in c.scenarios[1:]
+        for d in s.versus_first
+    ]
+    heads = ["scenario", "measure", "less the first: mean", "95% interval low", "high"]
+    row = book.table(sheet, row, Table("Paired differences", heads, rows, ["text"] * 5))
+    months = c.scenarios[0].risk.fan_months
+    fans = [s.risk.fan_cumulative_deliveries[0.5] for s in c.scenarios]
+    fan_rows = [[m, *(f[t] for f in fans)] for t, m in enumerate(months)]
+    fan = Table(
+        "Median cumulative deliveries [vehicles]",
+        ["month", *(s.label for s in c.scenarios)],
+        fan_rows,
+        ["text", *["integer"] * len(fans)],
+    )
+    chart = Chart("line", "Median cumulative deliveries", list(range(1, len(fans) + 1)))
+    book.table(sheet, row, fan, chart)
+
+
 WRITERS = {
+    Comparison: comparison_sheets,
     RiskResult: risk_sheets,
     Sensitivity: sensitivity_sheets,
     ProductionPlan: plan_sheets,
