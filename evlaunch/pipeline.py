@@ -17,6 +17,7 @@ from .reference.entrants import month_end
 from .reference.outside import OutsideView, outside_view
 from .risk.montecarlo import RiskResult, monte_carlo
 from .risk.sensitivity import Sensitivity, sensitivity
+from .risk.what_it_takes import WhatItTakes, what_it_takes
 from .scenario.checks import with_requirements
 from .scenario.inputs import central_params
 from .scenario.months import add_months
@@ -186,6 +187,7 @@ class ReportResults:
     partners: PartnerAssessment | None
     central: CentralPath
     provenance: Provenance | None = None
+    what_it_takes: WhatItTakes | None = None  # to reach REPORT_ASKS' next level
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -217,12 +219,17 @@ def central_path(scenario: Scenario, options: list[str]) -> CentralPath:
     )
 
 
+# the report asks what it would take to reach the first of these above today's P(target)
+REPORT_ASKS = (0.5, 0.9)
+
+
 def report_results(scenario: Scenario, paths: int = 20_000, seed: int = 0) -> ReportResults:
     """The chosen mix's Monte Carlo, drivers, production plan, outside view, partner
     assessment (if the scenario has one) and central path."""
     options = with_requirements(scenario, scenario.plan.options)
     risk = monte_carlo(scenario, options, paths, seed)
     outside = outside_of(scenario, risk)
+    asked = next((p for p in REPORT_ASKS if risk.p_target < p), None)
     return ReportResults(
         scenario.name,
         __version__,
@@ -235,4 +242,5 @@ def report_results(scenario: Scenario, paths: int = 20_000, seed: int = 0) -> Re
         assess(scenario, min(paths, 20_000), seed) if scenario.assessment else None,
         central_path(scenario, options),
         provenance(scenario, seed, "lhs"),
+        what_it_takes(scenario, options, asked, seed=seed) if asked else None,
     )

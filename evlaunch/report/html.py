@@ -113,6 +113,8 @@ def render_report(
         figures.append(heatmap_figure(*sweep))
     if hindcast_cases:
         figures.append(calibration_figure(hindcast_cases))
+    if results.what_it_takes is not None:
+        tables.append(_what_it_takes_table(results.what_it_takes))
     tables.append(
         {
             "id": "assumptions",
@@ -194,6 +196,35 @@ def _cards(results: ReportResults, scenario: Scenario) -> list[dict]:
 def _number(value: float) -> str:
     """A criterion value as people write it: 100,000 and 15,000, not 1e+05 and 1.5e+04."""
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+def _what_it_takes_table(found) -> dict:
+    """The smallest change that reaches the P(target) asked, the most needed first."""
+    asked = f"{100 * found.asked:.0f}%"
+    if not found.reachable:
+        what = (
+            f"No change within the inputs' ranges reaches P(target) {asked}: with every "
+            f"lever at its bound (listed) it is {100 * found.p_after:.1f}%."
+        )
+        rows = [[str(n), text, ""] for n, text in enumerate(found.at_bound, 1)]
+    else:
+        what = (
+            f"The smallest change of assumptions (in their own spreads) and decisions (in NPV "
+            f"given up) that brings P(target) from {100 * found.p_before:.1f}% to {asked} "
+            f"({100 * found.p_after:.1f}% on the same {found.paths:,} paths; "
+            "evlaunch what-it-takes), each with P(target) without it."
+        )
+        rows = [
+            [str(n), c.text, f"{100 * c.p_without:.1f}%"] for n, c in enumerate(found.changes, 1)
+        ]
+    return {
+        "id": "what_it_takes",
+        "title": f"What it would take to reach P(target) {asked}",
+        "what": what,
+        "numeric": False,
+        "header": ["#", "change", "P(target) without it"],
+        "rows": rows,
+    }
 
 
 def _partner_table(partners) -> dict:
