@@ -84,3 +84,45 @@ def test_any_edit_of_the_bundled_scenario_validates_or_fails_cleanly(edits):
 @given(st.text(max_size=400), st.sampled_from(["yaml", "json", "toml"]))
 def test_any_text_at_all_validates_or_fails_cleanly(text, fmt):
     outcome(text, fmt)
+
+
+def _nested(depth: int, leaf):
+    doc = leaf
+    for n in range(depth):
+        doc = [doc] if n % 2 else {"a": doc}
+    return doc
+
+
+hostile = st.one_of(
+    st.builds(_nested, st.integers(15, 800), scalars),  # deep (deeper: the catalog, as text)
+    st.builds(lambda n: 10**n, st.integers(30, 4_000)),  # long number literals (the catalog
+    # has 5,000 digits, more than Python itself can write)
+    st.builds(lambda n: "x" * n, st.integers(9_000, 30_000)),  # long text
+    st.sampled_from([float("nan"), float("inf"), -float("inf")]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(where=st.sampled_from(["name", "market", "options", "correlations"]), bad=hostile)
+def test_deep_long_and_non_finite_documents_end_in_one_user_error(where, bad):
+    doc = copy.deepcopy(BUNDLED)
+    doc[where] = bad
+    for fmt, text in (
+        ("json", json.dumps(doc)),
+        ("yaml", yaml.safe_dump(doc, width=10**9) if _depth_ok(bad) else None),
+    ):
+        if text is None:
+            continue
+        try:
+            parse_scenario(text, fmt)
+        except UserError:
+            pass
+
+
+def _depth_ok(doc) -> bool:
+    """PyYAML's own dumper recurses: documents deeper than it can write are sent as JSON."""
+    depth = 0
+    while isinstance(doc, list | dict):
+        doc = doc[0] if isinstance(doc, list) else doc["a"]
+        depth += 1
+    return depth < 500

@@ -32,7 +32,7 @@ def topsis(x, weights, benefit) -> np.ndarray:
     Hwang, C.-L. & Yoon, K. (1981), Multiple Attribute Decision Making, Springer, ch. 3.
     """
     x = np.asarray(x, dtype=float)
-    norm = np.sqrt((x * x).sum(axis=0))
+    norm = np.hypot.reduce(x, axis=0)  # without overflow where sqrt(sum(x^2)) would
     v = x / np.where(norm > 0, norm, 1.0) * np.asarray(weights, dtype=float)
     benefit = np.asarray(benefit)
     best = np.where(benefit, v.max(axis=0), v.min(axis=0))

@@ -174,12 +174,26 @@ def _correlation_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                 )
         if c.between[0] == c.between[1]:
             problems.append((("correlations", k, "between"), c.between, "names one input twice"))
+        earlier = [j for j, d in enumerate(s.correlations[:k]) if set(d.between) == set(c.between)]
+        if earlier:
+            problems.append(
+                (
+                    ("correlations", k, "between"),
+                    list(c.between),
+                    f"this pair is given already (correlations[{earlier[0]}], rank "
+                    f"{s.correlations[earlier[0]].rank:g}); give each pair once",
+                )
+            )
     if not problems:
         try:
             correlation_factor(s, names)
         except ValueError as exc:
             problems.append((("correlations",), [c.rank for c in s.correlations], str(exc)))
     return problems
+
+
+def _on_scale(value: float, scale: tuple[float, float] | None) -> bool:
+    return scale is None or scale[0] <= value <= scale[1]
 
 
 def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
@@ -214,6 +228,15 @@ def _assessment_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                         ("options", i, "scores"),
                         sorted(o.scores),
                         f"needs a score (value and source) for {name!r}",
+                    )
+                )
+            elif not _on_scale(o.scores[name].value, a.criteria[name].scale):
+                low, high = a.criteria[name].scale
+                problems.append(
+                    (
+                        ("options", i, "scores", name, "value"),
+                        o.scores[name].value,
+                        f"outside {name}'s scale, {low:g} to {high:g}",
                     )
                 )
             elif a.criteria[name].direction == "cost" and o.scores[name].value <= 0:

@@ -6,23 +6,29 @@ Every failure becomes one ``UserError`` whose message names the file, the field,
 
 import difflib
 import json
-import tomllib
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import UserError
+from . import schema
 from .checks import Loc, cross_field_problems
+from .documents import parse_document, yaml_lines
 from .schema import Scenario
 from .workbook import workbook_data
 
 MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; anything this big is not one
-MAX_YAML_VALUES = 100_000  # a scenario has a few hundred; bounds alias ("billion laughs") expansion
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".xlsx": "xlsx"}
+YES_NO_FIELDS = {  # the schema's boolean fields, by name
+    name
+    for model in vars(schema).values()
+    if isinstance(model, type) and issubclass(model, BaseModel)
+    for name, field in model.model_fields.items()
+    if field.annotation is bool
+}
 BUNDLED = {"xiaomi-2021": "xiaomi-2021.yaml", "xiaomi-2024": "xiaomi-2024.yaml"}
 
 
@@ -105,8 +111,14 @@ def line_place(lines: dict[Loc, int]) -> Place:
 def validate_data(data: dict, origin: str, place: Place) -> Scenario:
     """Validate the parsed ``data``: each field, then across fields; every problem found is
     named by ``place`` in one UserError."""
+    misplaced = _yes_no_values(data)
+    if misplaced:
+        message = "a yes/no value where a number or a text belongs (it would count as 1 or 0)"
+        raise _problems(origin, [_message(loc, v, message, place) for loc, v in misplaced])
     try:
-        scenario = Scenario.model_validate(data)
+        # strict, through JSON: a number field takes a number, never text that looks like
+        # one ("200000"), while a list still fills a pair such as a correlation's `between`
+        scenario = Scenario.model_validate_json(json.dumps(data, default=str), strict=True)
     except ValidationError as exc:
         raise _problems(origin, [_pydantic_message(e, place) for e in exc.errors()]) from None
     problems = cross_field_problems(scenario)
@@ -116,77 +128,23 @@ def validate_data(data: dict, origin: str, place: Place) -> Scenario:
     return scenario
 
 
+def _yes_no_values(data: dict) -> list[tuple[Loc, bool]]:
+    """Booleans anywhere but in the schema's yes/no fields: pydantic would take True as 1."""
+    found, stack = [], [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, bool) and (not loc or loc[-1] not in YES_NO_FIELDS):
+            found.append((loc, value))
+        elif isinstance(value, dict):
+            stack.extend((v, (*loc, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, n)) for n, v in enumerate(value))
+    return sorted(found, key=lambda f: str(f[0]))
+
+
 def _problems(origin: str, messages: list[str]) -> UserError:
     head = f"{origin}: {len(messages)} problem{'s' if len(messages) > 1 else ''}"
     return UserError(head + "\n" + "\n".join(f"- {m}" for m in messages), messages)
-
-
-def parse_document(text: str, fmt: str, origin: str) -> object:
-    """Parse YAML (safely, alias expansion bounded), JSON or TOML; errors name the line."""
-    try:
-        if fmt == "json":
-            return json.loads(text)
-        if fmt == "toml":
-            return tomllib.loads(text)
-        values = _expanded_size(yaml.compose(text, yaml.SafeLoader))
-        if values > MAX_YAML_VALUES:
-            raise UserError(
-                f"{origin}: YAML aliases (*name) expand this document to {values:,} values; "
-                f"at most {MAX_YAML_VALUES:,} are allowed (a scenario has a few hundred)"
-            )
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UserError(f"{origin}: not valid YAML; {where}{problem}") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(
-            f"{origin}: not valid JSON; line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{origin}: not valid TOML; {exc}") from None
-
-
-def _expanded_size(root: yaml.Node | None) -> int:
-    """Values the document would hold with every alias expanded, counted without expanding."""
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node) -> int:
-        if id(node) not in sizes:
-            sizes[id(node)] = 0  # a recursive alias counts once, as PyYAML builds it once
-            if isinstance(node, yaml.MappingNode):
-                children = [n for pair in node.value for n in pair]
-            elif isinstance(node, yaml.SequenceNode):
-                children = node.value
-            else:
-                children = []
-            sizes[id(node)] = 1 + sum(size(child) for child in children)
-        return sizes[id(node)]
-
-    return size(root) if root is not None else 0
-
-
-def yaml_lines(text: str) -> dict[Loc, int]:
-    """Map each field location in a YAML document to its 1-based line."""
-    lines: dict[Loc, int] = {}
-
-    def walk(node: yaml.Node, loc: Loc) -> None:
-        lines[loc] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                walk(value, loc + (key.value,))
-                lines[loc + (key.value,)] = (
-                    key.start_mark.line + 1
-                )  # the key's line, not the value's
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, loc + (i,))
-
-    root = yaml.compose(text, yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return lines
 
 
 def _field(loc: Loc) -> str:
@@ -236,8 +194,21 @@ def _pydantic_message(error: dict, place: Place) -> str:
         close = difflib.get_close_matches(str(loc[-1]), names, 1, 0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return _message(loc, _MISSING, f"unknown field; {hint}{_allowed_fields(loc[:-1])}", place)
+    if kind in ("float_type", "int_type") and isinstance(error.get("input"), str):
+        message = "text where a number belongs" + (
+            "; write the number without quotes" if _numeric(error["input"]) else ""
+        )
+        return _message(loc, error["input"], message, place)
     message = error["msg"].removeprefix("Value error, ")
     return _message(loc, error.get("input", _MISSING), message, place)
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _model_at(loc: Loc) -> type[BaseModel]:

@@ -6,13 +6,36 @@ options, dates in order, the target window inside the horizon) live in ``checks.
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from .distributions import Uncertain, support
 from .facts import largest_plant
 from .months import parse_month
 
 Month = Annotated[str, BeforeValidator(parse_month)]
+MAX_NAME_CHARS = 200
+
+
+def _name(text: str) -> str:
+    """A name people can read and tell apart: not blank, no control characters, no spaces
+    around it (which would make 'FAW' and 'FAW ' two options)."""
+    if not text.strip():
+        raise ValueError("a name needs a character other than spaces")
+    if text != text.strip():
+        raise ValueError("a name cannot begin or end with spaces")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise ValueError("a name cannot hold control characters")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_name)]
 
 
 class _Strict(BaseModel):
@@ -23,7 +46,7 @@ class _Strict(BaseModel):
 
 
 class Company(_Strict):
-    name: str = Field(min_length=1)
+    name: Name
     headcount: int = Field(ge=1, le=1_000_000, description="people in the EV division")
     cost_per_head_per_year_cny: Uncertain(gt=0, le=1e8) = Field(
         description="fully loaded [CNY/year]"
@@ -53,9 +76,8 @@ class Diffusion(_Strict):
 class Market(Diffusion):
     """The brand's market and its first car's demand."""
 
-    model_name: str = Field(
+    model_name: Name = Field(
         default="first model",
-        min_length=1,
         description="the first car's name, as options' `builds` and the results call it",
     )
     launch: Month = Field(description="month orders open (demand starts) 'YYYY-MM'")
@@ -92,7 +114,7 @@ class Model(Diffusion):
     seasonality, price elasticity, cancellation rate and learning curve (its unit cost
     falls with the brand's cumulative output, not its own)."""
 
-    name: str = Field(min_length=1)
+    name: Name
     launch: Month = Field(description="planned month its orders open 'YYYY-MM'")
     launch_slip_months: Uncertain(ge=0, le=60) = Field(
         default=0, description="months the launch slips past the plan [months]"
@@ -119,7 +141,7 @@ class Score(_Strict):
 class Option(_Strict):
     """One way to build the car: a partner's plant or a phase of an own plant."""
 
-    name: str = Field(min_length=1)
+    name: Name
     kind: Literal["partner", "own_plant"]
     capacity_per_year: Uncertain(gt=0) = Field(description="nameplate capacity [vehicles/year]")
     share_available: Uncertain(gt=0, le=1) = Field(description="share of the capacity that is ours")
@@ -232,6 +254,18 @@ class Correlation(_Strict):
 class Criterion(_Strict):
     direction: Literal["benefit", "cost"]
     description: str = ""
+    scale: tuple[float, float] | None = Field(
+        default=None,
+        description="a judged criterion's scale (lowest, highest), e.g. [1, 10]; every "
+        "option's score must lie on it",
+    )
+
+    @field_validator("scale")
+    @classmethod
+    def _ordered(cls, scale):
+        if scale is not None and not scale[0] < scale[1]:
+            raise ValueError(f"{list(scale)}: the lowest must be below the highest")
+        return scale
 
 
 class PointWeights(_Strict):
@@ -292,7 +326,7 @@ class Planning(_Strict):
 
 
 class Scenario(_Strict):
-    name: str = Field(min_length=1)
+    name: Name
     start: Month = Field(description="first month of the model grid 'YYYY-MM'")
     horizon_months: int = Field(ge=12, le=240, description="length of the monthly grid")
     company: Company

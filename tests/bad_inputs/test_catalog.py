@@ -96,7 +96,7 @@ CASES = [
         "wrong type",
         "s.yaml",
         edited(setter("options", 0, "capacity_per_year", "lots")),
-        ["options[0].capacity_per_year (line", "'lots'", "valid number"],
+        ["options[0].capacity_per_year (line", "'lots'", "text where a number belongs"],
     ),
     (
         "wrong unit in field name",
@@ -222,7 +222,7 @@ CASES = [
         "NaN in a figure",
         "s.yaml",
         edited(setter("market", "price_cny", float("nan"))),
-        ["market.price_cny", "finite number"],
+        ["market.price_cny", "must be finite"],
     ),
     (
         "distribution that overflows",
@@ -438,6 +438,59 @@ CASES = [
     ("unknown format", "s.txt", "name: x\n", ["unknown scenario format", "'.txt'", ".yaml"]),
     ("malformed JSON", "s.json", '{"name": "x",}', ["not valid JSON", "line 1"]),
     ("malformed TOML", "s.toml", "name = \n", ["not valid TOML"]),
+    # limits: checked without recursion, each named (scenario/limits.py)
+    ("nested 100,000 deep (JSON)", "s.json", "[" * 100_000 + "]" * 100_000, ["20 levels"]),
+    ("nested 100,000 deep (YAML)", "s.yaml", "a: " + "[" * 100_000, ["20 levels"]),
+    ("nested 25 deep", "s.yaml", "a: " + "[" * 25 + "]" * 25, ["line 1", "20 levels"]),
+    ("5,000-digit number (YAML)", "s.yaml", "name: " + "9" * 5000, ["5,000 characters"]),
+    ("5,000-digit number (JSON)", "s.json", '{"a": ' + "9" * 5000 + "}", ["at most 40"]),
+    ("5,000-digit number (TOML)", "s.toml", "a = " + "9" * 5000, ["at most 40"]),
+    ("text of 20,000 characters", "s.yaml", "name: " + "x" * 20_000, ["at most 10,000"]),
+    ("NaN in JSON", "s.json", '{"name": NaN}', ["NaN is not a number", "not finite"]),
+    ("infinity in YAML", "s.yaml", "name: x\nstart: .inf\n", ["start = inf", "finite"]),
+    # strict inputs
+    ("a key twice (YAML)", "s.yaml", "name: a\nname: b\n", ["line 2", "'name' is given twice"]),
+    ("a key twice (JSON)", "s.json", '{"name": "a", "name": "b"}', ["'name' is given twice"]),
+    (
+        "a correlation pair twice",
+        "s.yaml",
+        edited(
+            lambda d: d["correlations"].append(
+                {"between": list(reversed(d["correlations"][0]["between"])), "rank": 0.5}
+            )
+        ),
+        ["correlations[1].between", "this pair is given already (correlations[0], rank -0.3)"],
+    ),
+    (
+        "a blank option name",
+        "s.yaml",
+        edited(setter("options", 0, "name", "   ")),
+        ["options[0].name (line", "a character other than spaces"],
+    ),
+    (
+        "a name with a control character",
+        "s.yaml",
+        edited(setter("name", "plan\x1b[2J")),
+        ["name (line", "control characters"],
+    ),
+    (
+        "a yes/no value for a number",
+        "s.yaml",
+        edited(setter("options", 0, "capacity_per_year", True)),
+        ["options[0].capacity_per_year (line", "= True", "a yes/no value"],
+    ),
+    (
+        "a number written as text",
+        "s.yaml",
+        edited(setter("options", 0, "capacity_per_year", "200000")),
+        ["options[0].capacity_per_year (line", "'200000'", "without quotes"],
+    ),
+    (
+        "a judged score off its scale",
+        "s.yaml",
+        edited(setter("options", 0, "scores", "quality", "value", 1e300)),
+        ["options[0].scores.quality.value", "outside quality's scale, 1 to 10"],
+    ),
 ]
 
 

@@ -128,7 +128,7 @@ BAD = {
     ),
     "text for a number": (
         _text_for_a_number,
-        "sheet 'target', cell C2 (target.deliveries) = 'lots': Input should be a valid integer",
+        "sheet 'target', cell C2 (target.deliveries) = 'lots': text where a number belongs",
     ),
     "formula": (_formula, "sheet 'target', cell C2: a formula ('=2*450000'); evlaunch reads"),
     "gap in a list": (_gap_in_a_list, "(market.seasonality): no row for [3]"),
