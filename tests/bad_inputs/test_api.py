@@ -56,7 +56,7 @@ CASES = [
         "post",
         "/api/whatif",
         {"json": {"launch_delay_months": 36, "paths": 1000}},
-        ["horizon_months", "too short"],
+        ["launch_delay_months = 36", "a delay of at most 15 months fits"],
     ),
     ("risk too few paths", "get", "/api/risk?paths=5", {}, ["paths (got '5')", "1000"]),
     (
