@@ -18,6 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from plotly.offline import get_plotlyjs
+from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
@@ -28,7 +29,7 @@ from ..model.outcomes import CHECKPOINTS
 from ..scenario.checks import with_requirements
 from ..scenario.load import load_scenario
 from .body import BodyRefused, StrictJSONRoute
-from .messages import validation_answer
+from .messages import excerpt, validation_answer
 from .size import BodyLimit
 from .whatif import MAX_PATHS, WhatIf, what_if
 
@@ -86,6 +87,16 @@ async def body_refused(request: Request, exc: BodyRefused):
         for loc, sentence in exc.problems
     ]
     return JSONResponse({"message": exc.detail, "detail": detail}, status_code=422)
+
+
+@app.exception_handler(HTTPException)
+async def http_error(request: Request, exc: HTTPException):
+    """Starlette's 404 and 405, with the request they answer as ``message``."""
+    where = excerpt(request.url.path)
+    message = f"{request.method} {where}: {exc.detail}"
+    return JSONResponse(
+        {"message": message, "detail": exc.detail}, exc.status_code, headers=exc.headers
+    )
 
 
 @app.exception_handler(RequestValidationError)
