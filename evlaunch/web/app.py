@@ -1,8 +1,10 @@
 """The HTTP API (OpenAPI at /openapi.json) and the dashboard page at /.
 
 Every request is validated before work starts: a bad one is answered 422 with the field
-named; paths per request are capped; bodies above 1 MB are refused; no file-system path is
-ever taken from a request; the server binds to loopback unless told otherwise.
+named in one sentence per problem (``message``); paths per request are capped; bodies above
+1 MB are refused as they arrive (413) and JSON bodies are held to the limits of
+``evlaunch.limits``; no file-system path is ever taken from a request; the server binds to
+loopback unless told otherwise.
 """
 
 import asyncio
@@ -11,23 +13,26 @@ from importlib.resources import files
 
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from plotly.offline import get_plotlyjs
+from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..errors import UserError
 from ..io import _finite_or_none
+from ..limits import MAX_BODY_BYTES
 from ..model.outcomes import CHECKPOINTS
 from ..scenario.checks import with_requirements
 from ..scenario.load import load_scenario
+from .body import BodyRefused, StrictJSONRoute
+from .messages import excerpt, validation_answer
+from .size import BodyLimit
 from .whatif import MAX_PATHS, WhatIf, what_if
 
-MAX_BODY_BYTES = 1_000_000
 COMPUTE_TIMEOUT_S = 60.0  # a request's computation; past it the answer is 503
 MAX_PARTNER_PATHS = 50_000  # the assessment simulates every way of building
 
@@ -37,6 +42,8 @@ app = FastAPI(
     description="Plan and stress-test a new EV maker's market entry.",
     docs_url=None,  # served below from files installed with the package, not from a CDN
 )
+app.router.route_class = StrictJSONRoute  # before any route is added: every body is bounded
+app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 # Swagger UI's scripts and styles as the swagger-ui-bundle package ships them: /docs works
 # on a machine without internet
 app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
@@ -66,43 +73,36 @@ def _bundled():
     return load_scenario()[0]
 
 
-@app.middleware("http")
-async def limit_body(request: Request, call_next):
-    size = request.headers.get("content-length")
-    if size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES):
-        return JSONResponse(
-            {"detail": f"request body of {size} bytes; at most {MAX_BODY_BYTES:,} are accepted"},
-            status_code=413,
-        )
-    return await call_next(request)
-
-
 @app.exception_handler(UserError)
 async def user_error(request: Request, exc: UserError):
-    return JSONResponse({"detail": str(exc)}, status_code=422)
+    message = "; ".join(exc.problems)
+    return JSONResponse({"message": message, "detail": message}, status_code=422)
+
+
+@app.exception_handler(BodyRefused)
+async def body_refused(request: Request, exc: BodyRefused):
+    """A body past a limit of ``evlaunch.limits``: one sentence per problem, as below."""
+    detail = [
+        {"type": "body_limit", "loc": ["body", *loc], "msg": sentence}
+        for loc, sentence in exc.problems
+    ]
+    return JSONResponse({"message": exc.detail, "detail": detail}, status_code=422)
+
+
+@app.exception_handler(HTTPException)
+async def http_error(request: Request, exc: HTTPException):
+    """Starlette's 404 and 405, with the request they answer as ``message``."""
+    where = excerpt(request.url.path)
+    message = f"{request.method} {where}: {exc.detail}"
+    return JSONResponse(
+        {"message": message, "detail": exc.detail}, exc.status_code, headers=exc.headers
+    )
 
 
 @app.exception_handler(RequestValidationError)
 async def invalid_request(request: Request, exc: RequestValidationError):
     """FastAPI's ``detail`` list for programs, plus one sentence per problem for people."""
-    problems = []
-    for error in exc.errors():
-        if error["type"] == "json_invalid":
-            problems.append(
-                f"the request body is not valid JSON ({error['ctx']['error']} "
-                f"at character {error['loc'][1]})"
-            )
-            continue
-        where = ".".join(str(part) for part in error["loc"][1:]) or "the request body"
-        if error["type"] == "extra_forbidden":
-            problems.append(f"{where}: no such field (/openapi.json lists the fields)")
-            continue
-        given = f" (got {error['input']!r})" if error["loc"][1:] else ""
-        problems.append(f"{where}{given}: {error['msg']}")
-    return JSONResponse(
-        {"message": "; ".join(problems), "detail": jsonable_encoder(exc.errors())},
-        status_code=422,
-    )
+    return JSONResponse(validation_answer(exc.errors()), status_code=422)
 
 
 def _json(data) -> JSONResponse:
@@ -114,13 +114,8 @@ async def _compute(fn, *args):
     try:
         return _json(await asyncio.wait_for(run_in_threadpool(fn, *args), COMPUTE_TIMEOUT_S))
     except TimeoutError:
-        return JSONResponse(
-            {
-                "detail": f"the computation took longer than "
-                f"{COMPUTE_TIMEOUT_S:.0f} s; ask for fewer paths"
-            },
-            status_code=503,
-        )
+        message = f"the computation took longer than {COMPUTE_TIMEOUT_S:.0f} s; ask for fewer paths"
+        return JSONResponse({"message": message, "detail": message}, status_code=503)
 
 
 @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -16,7 +16,7 @@ from ..risk.montecarlo import monte_carlo
 from ..risk.sampling import Sampler
 from ..scenario.checks import cross_field_problems, with_requirements
 from ..scenario.inputs import Params, central_params
-from ..scenario.months import add_months
+from ..scenario.months import add_months, months_between
 from ..scenario.schema import Scenario
 
 MAX_PATHS = 200_000  # per request: about half a second of compute on two cores
@@ -103,12 +103,39 @@ def moved_scenario(scenario: Scenario, change: WhatIf) -> Scenario:
     )
 
 
+def _refusal(scenario: Scenario, moved: Scenario, change: WhatIf, problems) -> UserError:
+    """The moved scenario's problems said in the request's terms: the fields that moved it and
+    what the scenario allows, never a scenario field the client did not send."""
+    end = add_months(moved.start, moved.horizon_months)  # the first month past the grid
+    window = moved.target.window_months
+    sentences = []
+    for loc, value, message in problems:
+        if loc == ("horizon_months",):
+            most = months_between(scenario.market.launch, end) - window
+            sentences.append(
+                f"launch_delay_months = {change.launch_delay_months}: orders would open "
+                f"{moved.market.launch} and the {window}-month target window would run past "
+                f"the scenario's months (they end before {end}); a delay of at most {most} "
+                f"months fits"
+            )
+        elif loc[0] == "models" and loc[-1] == "launch":
+            moving = ("launch_delay_months", "models_launch_delay_months")
+            cause = ", ".join(f"{n} = {getattr(change, n)}" for n in moving if getattr(change, n))
+            sentences.append(
+                f"{cause}: the later model {moved.models[loc[1]].name!r} would launch {value}, "
+                f"outside the months it may (from the first car's launch "
+                f"{moved.market.launch} to before {end})"
+            )
+        else:  # not reached by today's fields; said without naming the scenario's own
+            sentences.append(f"the scenario so changed is refused: {message}")
+    return UserError("; ".join(sentences), sentences)
+
+
 def what_if(scenario: Scenario, change: WhatIf) -> dict:
     moved = moved_scenario(scenario, change)
     problems = cross_field_problems(moved)
     if problems:
-        loc, value, message = problems[0]
-        raise UserError(f"{'.'.join(map(str, loc))} = {value!r}: {message}")
+        raise _refusal(scenario, moved, change, problems)
     central = central_params(scenario)
     factors = {
         "market.bass_p_per_year": change.bass_p_per_year,

@@ -56,7 +56,7 @@ CASES = [
         "post",
         "/api/whatif",
         {"json": {"launch_delay_months": 36, "paths": 1000}},
-        ["horizon_months", "too short"],
+        ["launch_delay_months = 36", "a delay of at most 15 months fits"],
     ),
     ("risk too few paths", "get", "/api/risk?paths=5", {}, ["paths (got '5')", "1000"]),
     (
@@ -82,7 +82,7 @@ def test_bad_request_is_422_with_the_field_named(name, method, url, kwargs, frag
     r = getattr(client, method)(url, **kwargs)
     assert r.status_code == 422, r.text
     body = r.json()
-    message = body.get("message", body["detail"])
+    message = body["message"]  # every 422 says what is wrong in a sentence
     for fragment in fragments:
         assert fragment in message, (fragment, message)
 

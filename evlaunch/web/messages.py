@@ -1,0 +1,55 @@
+"""The sentences of 4xx answers: one per problem, naming the field the client sent, and never
+echoing more than an excerpt of the input (a 1 MB string comes back as its first 80
+characters)."""
+
+from fastapi.encoders import jsonable_encoder
+
+from ..limits import EXCERPT_CHARS
+
+Loc = tuple[str | int, ...]
+
+
+def field(loc: Loc) -> str:
+    """A location in the request as people write it: ``options[2].name``; () is the body."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the request body"
+
+
+def excerpt(value: object) -> str:
+    """``repr(value)``, cut to ``EXCERPT_CHARS`` characters and marked so when longer."""
+    text = repr(value)
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return f"{text[:EXCERPT_CHARS]}... (cut; {len(text):,} characters in all)"
+
+
+def _short(value: object) -> object:
+    """``value`` itself when it is small and plain JSON, else its excerpt."""
+    plain = value is None or isinstance(value, bool | int | float | str)
+    return value if plain and len(repr(value)) <= EXCERPT_CHARS else excerpt(value)
+
+
+def validation_sentence(error: dict) -> str:
+    """One of pydantic's errors (FastAPI's ``loc`` starts with body, query, ...) as a sentence."""
+    loc, kind, given = tuple(error["loc"][1:]), error["type"], error.get("input")
+    where = field(loc)
+    if not loc and kind == "missing":
+        return "the request body is missing; send a JSON object ({} takes every default)"
+    if not loc and isinstance(given, bytes):
+        return "the request body must be a JSON object sent as application/json"
+    if kind == "extra_forbidden":
+        return f"{where}: no such field (/openapi.json lists the fields)"
+    shown = f" (got {excerpt(given)})" if loc else ""
+    return f"{where}{shown}: {error['msg']}"
+
+
+def validation_answer(errors: list[dict]) -> dict:
+    """FastAPI's ``detail`` list for programs, each input cut to an excerpt, and one
+    sentence per problem in ``message`` for people."""
+    detail = [{**e, "input": _short(e.get("input"))} for e in errors]
+    return {
+        "message": "; ".join(validation_sentence(e) for e in errors),
+        "detail": jsonable_encoder(detail),
+    }

@@ -1,0 +1,122 @@
+"""A 40 MB chunked body sent to a running server (`evlaunch serve` in its own process, on
+loopback) is refused 413 as it arrives, the server's memory stays under 300 MB, and the
+server goes on answering. The figures go to test-artifacts/chunked.txt."""
+
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+BODY_BYTES = 40_000_000
+CHUNK_BYTES = 65_536
+MAX_RSS_MB = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` [MB], from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+@pytest.fixture
+def server():
+    """`evlaunch serve` on a free loopback port, as a user starts it; yields (port, process)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evlaunch.cli", "serve", "--port", str(port)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,  # `python -m` looks in the working folder first: this checkout's evlaunch
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            assert process.poll() is None, "evlaunch serve exited"
+            assert time.monotonic() < deadline, "evlaunch serve did not start in 60 s"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _send_chunked(port: int, pid: int) -> dict:
+    """Send up to ``BODY_BYTES`` in chunks, stopping once the server answers or closes;
+    returns the answer, the bytes sent, the seconds to the answer and the peak RSS."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    head = (
+        "POST /api/whatif HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = f"{CHUNK_BYTES:x}\r\n".encode() + b"x" * CHUNK_BYTES + b"\r\n"
+    started, sent, peak = time.perf_counter(), 0, _rss_mb(pid)
+    sock.sendall(head.encode() + b'7\r\n{"a": "\r\n')
+    try:
+        while sent < BODY_BYTES and not select.select([sock], [], [], 0)[0]:
+            sock.sendall(chunk)
+            sent += CHUNK_BYTES
+            if sent % (16 * CHUNK_BYTES) == 0:
+                peak = max(peak, _rss_mb(pid))
+        if sent >= BODY_BYTES:  # all of it went in unanswered: end it, so the server answers
+            sock.sendall(b'2\r\n"}\r\n0\r\n\r\n')
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered and closed: the answer is in our receive buffer
+    answer = b""
+    try:
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            part = sock.recv(65_536)
+            if not part:
+                break
+            answer += part
+    except TimeoutError:
+        pass  # no answer in 30 s: the assertions below say so
+    seconds = time.perf_counter() - started
+    sock.close()
+    peak = max(peak, _rss_mb(pid))
+    return {"answer": answer.decode("latin-1"), "sent": sent, "seconds": seconds, "peak": peak}
+
+
+def test_a_40_mb_chunked_body_is_refused_as_it_arrives_in_bounded_memory(server):
+    port, process = server
+    base = f"http://127.0.0.1:{port}"
+    assert httpx.get(f"{base}/api/reference", timeout=30).status_code == 200  # warmed up
+    before = _rss_mb(process.pid)
+    got = _send_chunked(port, process.pid)
+    summary = (
+        f"40 MB chunked body: {got['answer'].split(chr(13))[0]} after {got['sent']:,} bytes "
+        f"sent, in {1e3 * got['seconds']:.0f} ms; server RSS {before:.0f} MB before, "
+        f"{got['peak']:.0f} MB at most"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "chunked.txt").write_text(summary + "\n")
+    print(summary)
+    assert got["answer"].startswith("HTTP/1.1 413"), summary
+    assert "at most 1,000,000 are accepted" in got["answer"], got["answer"]
+    assert got["peak"] < MAX_RSS_MB, summary
+    assert got["peak"] - before < 50, summary  # the body is not held: ~270 MB is the imports
+    assert got["sent"] < BODY_BYTES / 2, summary  # the server stopped reading, not discarding
+    assert httpx.post(f"{base}/api/whatif", json={"paths": 1_000}, timeout=60).status_code == 200
