@@ -13,6 +13,7 @@ LAYERS = {
     "errors": 0,
     "io": 0,
     "typed": 0,
+    "limits": 0,
     "__version__": 0,  # the package's version; the package itself is the API, on top
     "scenario": 1,
     "model": 2,

@@ -1,6 +1,6 @@
-"""Limits every parsed document is held to (scenario files, actuals, sweep grids), checked
-without recursion, so a hostile document gets one message naming the limit, never a
-RecursionError, a 4,300-digit ValueError or gigabytes of memory.
+"""The limits (``evlaunch/limits.py``) every parsed document is held to (scenario files,
+actuals, sweep grids), checked without recursion, so a hostile document gets one message
+naming the limit, never a RecursionError, a 4,300-digit ValueError or gigabytes of memory.
 
 The limits are far above what a real scenario needs: the bundled ones nest 5 levels deep,
 hold about 400 values, their longest number has 10 characters and their longest text (a
@@ -10,11 +10,10 @@ source) about 200.
 import math
 
 from ..errors import UserError
+from ..limits import MAX_DEPTH, MAX_NUMBER_CHARS, MAX_VALUES
+from ..limits import MAX_STRING_CHARS as MAX_TEXT_CHARS
 
-MAX_DEPTH = 20  # levels of nesting
-MAX_VALUES = 100_000  # values in all (every mapping, list and scalar counts one)
-MAX_NUMBER_CHARS = 40  # characters of a number literal (a float needs at most 25)
-MAX_TEXT_CHARS = 10_000  # characters of one text value
+__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "MAX_TEXT_CHARS", "check_document"]
 
 
 def check_document(data, origin: str) -> None:
