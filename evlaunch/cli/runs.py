@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UserError
-from ..io import write_json_atomic
+from ..io import output_target, write_json_atomic
 from .common import StorePath, _progress_bar, app, out, user_errors
 
 runs_app = typer.Typer(help="Runs remembered in the run store (DuckDB).", no_args_is_help=True)
@@ -74,6 +74,7 @@ def runs_export(
     # the default name is built from the id, which is data: only its plain characters, in
     # this folder (an id like '../../x' must not write elsewhere)
     target = output or Path(re.sub(r"[^A-Za-z0-9_-]", "_", run["id"]) + ".json")
+    output_target(target, regular_only=True)  # a folder is a folder before a wrong name
     if target.suffix.lower() != ".json":
         raise UserError(f"{target}: runs export writes JSON; give a file name ending in .json")
     write_json_atomic(target, run, regular_only=True)
