@@ -18,7 +18,9 @@ an interrupted sweep resumes with the points it has not finished; they are the s
 serial run with the same seeds gives.
 """
 
+import csv
 import hashlib
+import io
 import itertools
 import json
 import math
@@ -32,6 +34,7 @@ from scipy.stats import qmc
 
 from . import __version__
 from .errors import ArgumentError, UserError
+from .io import json_bytes, output_target, write_bytes_atomic
 from .risk.montecarlo import monte_carlo
 from .scenario.checks import with_requirements
 from .scenario.inputs import input_location, input_names
@@ -145,11 +148,9 @@ def run_point(scenario_json: str, paths: int, seed: int) -> dict:
 
 
 def finished(sweep: Sweep, store=None) -> set[int]:
-    try:
-        with connect(store) as con:
-            rows = con.execute("SELECT point FROM runs WHERE sweep = ?", [sweep.id]).fetchall()
-    except UserError:
-        return set()
+    """The points of ``sweep`` already in the store (a store that is not one is refused)."""
+    with connect(store) as con:
+        rows = con.execute("SELECT point FROM runs WHERE sweep = ?", [sweep.id]).fetchall()
     return {r[0] for r in rows}
 
 
@@ -166,6 +167,7 @@ def run_sweep(sweep: Sweep, client=None, store=None, on_progress=None, stop_afte
     def remember(i, summary):
         nonlocal done
         values = dict(zip(sweep.names, sweep.points[i].tolist(), strict=True))
+        # None when another sweep of the grid stored the point first: the store keeps one
         save(
             "sweep-point",
             scenarios[i],
@@ -237,9 +239,14 @@ def run_sweep_on(
 
 
 def results(sweep: Sweep, store=None) -> list[dict]:
+    """The finished points, one row each, in point order."""
     with connect(store, read_only=True) as con:
+        # one row a point even in a schema-1 store read before its migration
         rows = con.execute(
-            "SELECT point, summary FROM runs WHERE sweep = ? ORDER BY point", [sweep.id]
+            "SELECT point, summary FROM runs WHERE sweep = ? "
+            "QUALIFY row_number() OVER (PARTITION BY point ORDER BY created, id) = 1 "
+            "ORDER BY point",
+            [sweep.id],
         ).fetchall()
     out = []
     for point, summary in rows:
@@ -254,31 +261,79 @@ def results(sweep: Sweep, store=None) -> list[dict]:
     return out
 
 
+TABLE_FORMATS = {".csv": "CSV", ".json": "JSON", ".parquet": "Parquet", ".xlsx": "Excel"}
+
+
+def check_table_path(target: Path) -> None:
+    """Refuse, before a sweep runs, a results path whose extension names no format we write
+    or that is a folder, FIFO, device or socket rather than a file."""
+    output_target(target, regular_only=True)
+    if target.suffix.lower() not in TABLE_FORMATS:
+        allowed = ", ".join(f"{k} ({v})" for k, v in TABLE_FORMATS.items())
+        raise UserError(
+            f"{target}: the extension {target.suffix or '(none)'!r} names no results format; "
+            f"give one of {allowed}"
+        )
+
+
 def write_table(sweep: Sweep, target: Path, store=None) -> Path:
-    """The sweep's results as Parquet (.parquet) or CSV (anything else), written by DuckDB
-    to a temporary file and renamed."""
-    import os
-
-    import duckdb
-
+    """The sweep's results, one row a point, in the format the extension names (see
+    TABLE_FORMATS), written to a temporary file and renamed."""
+    target = Path(target)
+    check_table_path(target)
     rows = results(sweep, store)
     if not rows:
         raise UserError("the sweep has no finished points yet")
     columns = list(rows[0])
-    tmp = target.with_name(f".{target.name}.tmp")
-    con = duckdb.connect()
-    try:
-        con.execute("CREATE TABLE t (" + ", ".join(f'"{c}" DOUBLE' for c in columns) + ")")
-        con.executemany(
-            f"INSERT INTO t VALUES ({', '.join('?' * len(columns))})",
-            [[float(r[c]) for c in columns] for r in rows],
-        )
-        fmt = "PARQUET" if target.suffix == ".parquet" else "CSV, HEADER"
-        con.execute(f"COPY t TO '{tmp}' (FORMAT {fmt})")
-    finally:
-        con.close()
-    os.replace(tmp, target)
+    table = [[float(r[c]) for c in columns] for r in rows]
+    suffix = target.suffix.lower()
+    if suffix == ".json":
+        data = json_bytes([dict(zip(columns, r, strict=True)) for r in table])
+    elif suffix == ".xlsx":
+        data = _xlsx(sweep, columns, table)
+    elif suffix == ".parquet":
+        data = _parquet(columns, table)
+    else:
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows([columns, *table])
+        data = text.getvalue().encode()
+    write_bytes_atomic(target, data, regular_only=True)
     return target
+
+
+def _xlsx(sweep: Sweep, columns: list[str], table: list[list[float]]) -> bytes:
+    from .report.xlsx_tables import Book, Table
+
+    def fmt(i: int, name: str) -> str:
+        if name == "point":
+            return "integer"
+        if name.startswith("p_target"):
+            return "share"
+        return "small" if all(abs(r[i]) < 10 for r in table) else "number"
+
+    book = Book()
+    formats = [fmt(i, c) for i, c in enumerate(columns)]
+    title = f"{sweep.id}: {len(table)} points x {sweep.grid.paths:,} paths, seed {sweep.grid.seed}"
+    book.table(book.sheet("sweep"), 0, Table(title, columns, table, formats))
+    return book.data()
+
+
+def _parquet(columns: list[str], table: list[list[float]]) -> bytes:
+    """Parquet by DuckDB, through a private temporary folder (DuckDB writes only to paths)."""
+    import tempfile
+
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.parquet"
+        con = duckdb.connect()
+        try:
+            con.execute("CREATE TABLE t (" + ", ".join(f'"{c}" DOUBLE' for c in columns) + ")")
+            con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(columns))})", table)
+            con.execute(f"COPY t TO '{path}' (FORMAT PARQUET)")
+        finally:
+            con.close()
+        return path.read_bytes()
 
 
 def influence(rows: list[dict], names: list[str]) -> list[tuple[str, float]]:

@@ -1,21 +1,25 @@
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
+import evlaunch
 from evlaunch.cli import app
 from evlaunch.errors import UserError
 from evlaunch.scenario.load import load_scenario
 from evlaunch.store import connect, get_run, list_runs, save
 
 SCENARIO, TEXT = load_scenario()
+ROOT = Path(evlaunch.__file__).parent.parent
 
 
 def _writer(path, n, tag):
@@ -130,3 +134,122 @@ def test_an_export_stays_in_this_folder_whatever_the_id(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["runs", "export", "../../escaped", "--store", str(path)])
     assert result.exit_code == 0, result.output
     assert (work / "______escaped.json").exists() and not (tmp_path / "escaped.json").exists()
+
+
+def test_a_foreign_database_is_refused_by_name_and_left_alone(tmp_path):
+    path = tmp_path / "runs.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        con.execute("CREATE TABLE runs (a INTEGER, b VARCHAR)")
+        con.execute("INSERT INTO runs VALUES (1, 'theirs')")
+    expected = "its table runs has columns (a, b), not evlaunch's (id, created, kind"
+    with pytest.raises(UserError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        list_runs(path)
+    with pytest.raises(UserError, match="use another --store"):
+        save("run", SCENARIO, TEXT, {}, None, 0, 0.0, path)
+    for args in (["runs", "list"], ["run"]):
+        result = CliRunner().invoke(app, [*args, "--store", str(path)])
+        assert result.exit_code == 2 and "runs.duckdb: its table runs" in result.output
+        assert "Traceback" not in result.output and "Binder" not in result.output
+    with duckdb.connect(str(path), read_only=True) as con:  # untouched
+        assert con.execute("SELECT * FROM runs").fetchall() == [(1, "theirs")]
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        assert tables == {"meta", "runs"}
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE sales (x INTEGER)")
+    with pytest.raises(UserError, match="other.duckdb: not an evlaunch run store: it has no table"):
+        save("run", SCENARIO, TEXT, {}, None, 0, 0.0, other)
+
+
+def test_a_sweep_point_is_unique_in_the_database_itself(tmp_path):
+    path = tmp_path / "s.duckdb"
+    first = save("sweep-point", SCENARIO, TEXT, {"p": 1}, None, 0, 0.0, path, "sweep-x", 3)
+    assert first is not None
+    # the same point again, as a second sweep of the grid would store it: nothing happens
+    assert save("sweep-point", SCENARIO, TEXT, {"p": 2}, None, 0, 0.0, path, "sweep-x", 3) is None
+    with duckdb.connect(str(path)) as con:
+        rows = con.execute("SELECT id, summary FROM runs WHERE sweep = 'sweep-x'").fetchall()
+        assert rows == [(first, '{"p": 1}')]
+        # the constraint is the database's: a plain INSERT of the point is refused by DuckDB
+        with pytest.raises(duckdb.ConstraintException, match="sweep-x"):
+            con.execute(
+                "INSERT INTO runs (id, created, kind, version, sweep, point) "
+                "VALUES ('other', now(), 'sweep-point', 'x', 'sweep-x', 3)"
+            )
+    # runs outside a sweep (sweep and point NULL) never conflict with each other
+    assert save("run", SCENARIO, TEXT, {}, None, 0, 0.0, path) != save(
+        "run", SCENARIO, TEXT, {}, None, 0, 0.0, path
+    )
+
+
+def _schema_1_store(path, rows):
+    """A store as evlaunch wrote it before points were unique: no index on (sweep, point)."""
+    from evlaunch.store import _SCHEMA
+
+    with duckdb.connect(str(path)) as con:
+        con.execute(_SCHEMA)
+        con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        for run_id, minute, sweep, point in rows:
+            con.execute(
+                "INSERT INTO runs (id, created, kind, version, summary, sweep, point) VALUES "
+                "(?, TIMESTAMP '2025-01-01 10:00:00' + to_minutes(?), 'sweep-point', '0', "
+                "'{\"point\": {}}', ?, ?)",
+                [run_id, minute, sweep, point],
+            )
+
+
+def test_a_schema_1_store_is_migrated_keeping_the_earliest_of_each_point(tmp_path):
+    path = tmp_path / "old.duckdb"
+    rows = [("a", 2, "s", 0), ("b", 1, "s", 0), ("c", 3, "s", 1), ("d", 4, "t", 0)]
+    _schema_1_store(path, rows + [("e", 5, None, None), ("f", 6, None, None)])
+    with connect(path, read_only=True) as con:  # read, not migrated
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 6
+    with connect(path) as con:  # the first write-open migrates
+        kept = con.execute("SELECT id FROM runs ORDER BY id").fetchall()
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        index = con.execute("SELECT is_unique FROM duckdb_indexes() WHERE table_name = 'runs'")
+        assert index.fetchall() == [(True,)]
+    assert [k[0] for k in kept] == ["b", "c", "d", "e", "f"] and version == ("2",)
+    assert save("sweep-point", SCENARIO, TEXT, {}, None, 0, 0.0, path, "s", 0) is None
+
+
+def _read_only_cli(folder, args):
+    """The CLI with ``folder`` read-only: by file modes, or, as root (whom modes do not stop),
+    on a read-only bind mount of it in a private mount namespace."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "evlaunch.cli", *args]
+    if os.geteuid() != 0:
+        for p in folder.iterdir():
+            p.chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        finally:
+            folder.chmod(0o755)
+    if not shutil.which("unshare"):
+        pytest.skip("root without unshare: cannot make a read-only store")
+    script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+    wrapped = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"]
+    result = subprocess.run(
+        [*wrapped, str(folder), *command], capture_output=True, text=True, env=env, timeout=300
+    )
+    if "mount" in result.stderr and "evlaunch" not in result.stderr:
+        pytest.skip(f"no read-only bind mount here: {result.stderr.strip()}")
+    return result
+
+
+def test_a_read_only_store_is_a_clear_error_and_loses_nothing(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "runs.duckdb"
+    first = save("run", SCENARIO, TEXT, {"p_target": 0.5}, None, 0, 0.0, path)
+    before = path.read_bytes()
+    stored = _read_only_cli(folder, ["run", "--store", str(path)])
+    assert stored.returncode == 2, stored.stderr
+    assert "runs.duckdb: the run store cannot be written" in stored.stderr
+    assert "Traceback" not in stored.stderr
+    listed = _read_only_cli(folder, ["runs", "list", "--store", str(path)])
+    assert listed.returncode == 0 and first[:12] in listed.stdout  # reading still works
+    assert path.read_bytes() == before and [r["id"] for r in list_runs(path)] == [first]

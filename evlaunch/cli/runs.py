@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..io import write_json_atomic
+from ..errors import UserError
+from ..io import output_target, write_json_atomic
 from .common import StorePath, _progress_bar, app, out, user_errors
 
 runs_app = typer.Typer(help="Runs remembered in the run store (DuckDB).", no_args_is_help=True)
@@ -73,7 +74,10 @@ def runs_export(
     # the default name is built from the id, which is data: only its plain characters, in
     # this folder (an id like '../../x' must not write elsewhere)
     target = output or Path(re.sub(r"[^A-Za-z0-9_-]", "_", run["id"]) + ".json")
-    write_json_atomic(target, run)
+    output_target(target, regular_only=True)  # a folder is a folder before a wrong name
+    if target.suffix.lower() != ".json":
+        raise UserError(f"{target}: runs export writes JSON; give a file name ending in .json")
+    write_json_atomic(target, run, regular_only=True)
     out.print(f"wrote {target}")
 
 
@@ -91,22 +95,26 @@ def sweep_command(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", help="Results table: .parquet, or .csv (default GRID_results.csv)."
+            "-o",
+            "--output",
+            help="Results table: .csv, .json, .xlsx or .parquet, by the extension "
+            "(default GRID_results.csv).",
         ),
     ] = None,
     serial: Annotated[bool, typer.Option(help="Run in this process, without Dask.")] = False,
     store: StorePath = None,
 ) -> None:
     """A Monte Carlo at every point of a grid, on a Dask cluster; resumes where it stopped."""
-    from ..sweep import influence, load_grid, results, run_sweep_on, write_table
+    from ..sweep import check_table_path, influence, load_grid, results, run_sweep_on, write_table
 
     sweep = load_grid(grid)
+    target = output or grid.with_name(grid.stem + "_results.csv")
+    check_table_path(target)  # before the sweep, not after its hours of work
     out.print(
         f"{sweep.id}: {len(sweep.points)} points × {sweep.grid.paths:,} paths over "
         f"{', '.join(sweep.names)}"
     )
     ran = run_sweep_on(sweep, scheduler, workers, serial, store, _progress_bar())
-    target = output or grid.with_name(grid.stem + "_results.csv")
     write_table(sweep, target, store)
     rows = results(sweep, store)
     ranked = influence(rows, sweep.names)

@@ -3,13 +3,15 @@ every result charted, and the data of every chart written next to it as CSV and 
 
 import csv
 import io
+import shutil
 from importlib.resources import files
 from pathlib import Path
 
 import jinja2
 from plotly.offline import get_plotlyjs
 
-from ..io import write_json_atomic, write_text_atomic
+from ..errors import UserError
+from ..io import json_bytes, output_target, write_files_atomic
 from ..pipeline import ReportResults, report_results
 from ..scenario.distributions import is_uncertain
 from ..scenario.inputs import input_location, input_names, input_value
@@ -258,15 +260,31 @@ def _partner_table(partners) -> dict:
 
 
 def write_report(path: Path, html: str, data: dict[str, list[dict]], summary: dict) -> Path:
-    """The report, and beside it a folder with one CSV a figure or table and report.json;
-    every file written atomically."""
+    """The report, and beside it a folder ``<stem>_data`` with one CSV a figure or table and
+    report.json. Every file goes to a temporary first and all are renamed at the end, the
+    report last; a failure anywhere leaves the old files as they were and no temporary."""
     path = Path(path)
+    output_target(path, regular_only=True)  # a folder, FIFO or device there: refused
     folder = path.with_name(path.stem + "_data")
-    write_text_atomic(path, html)  # also checks that the folder exists
-    folder.mkdir(exist_ok=True)
-    for name, rows in data.items():
-        write_text_atomic(folder / f"{name}.csv", _csv(rows))
-    write_json_atomic(folder / "report.json", summary)
+    if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+        raise UserError(
+            f"{folder}: the report's data folder goes there, but that name is taken by a "
+            "file; move the file or give --output another name"
+        )
+    made = not folder.exists()
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot be made ({exc.strerror})") from None
+    files = {folder / f"{name}.csv": _csv(rows).encode() for name, rows in data.items()}
+    files[folder / "report.json"] = json_bytes(summary)
+    files[path] = html.encode()  # last: the report appears once its data is in place
+    try:
+        write_files_atomic(files)
+    except BaseException:
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder
 
 

@@ -163,3 +163,80 @@ def test_hindcast_json_that_never_ends_is_refused(tmp_path):
         app, ["report", "--hindcast", str(endless), "--output", str(tmp_path / "r.html")]
     )
     assert result.exit_code == 2 and "larger than 50 MB" in result.output
+
+
+def _foreign_store(path):
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+        con.execute("CREATE TABLE runs (a INTEGER, b VARCHAR)")
+
+
+@pytest.mark.parametrize(
+    "args", [["runs", "list"], ["run"], ["sweep", "GRID", "--serial"]], ids=lambda a: a[0]
+)
+def test_a_store_of_another_shape(tmp_path, args):
+    store = tmp_path / "runs.duckdb"
+    _foreign_store(store)
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(yaml.safe_dump(GRID))
+    args = [str(grid) if a == "GRID" else a for a in args]
+    result = runner.invoke(app, [*args, "--store", str(store)])
+    assert result.exit_code == 2, result.output
+    for fragment in ["runs.duckdb: its table runs has columns (a, b)", "not evlaunch's (id, "]:
+        assert fragment in result.output, (fragment, result.output)
+    assert "use another --store" in result.output and "Traceback" not in result.output
+
+
+OUTPUTS = [
+    ("spreadsheet of another kind", "r.xls", ["r.xls", "'.xls'", ".csv (CSV)", ".xlsx (Excel)"]),
+    ("no extension", "results", ["'(none)'", "names no results format"]),
+    ("a folder", "folder", ["folder: is a directory, not a regular file"]),
+    ("a pipe", "pipe.csv", ["pipe.csv: is a FIFO (named pipe), not a regular file"]),
+]
+
+
+@pytest.mark.parametrize("name, output, fragments", OUTPUTS, ids=[c[0] for c in OUTPUTS])
+def test_bad_sweep_output(tmp_path, name, output, fragments):
+    import os
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(yaml.safe_dump(GRID))
+    target = tmp_path / output
+    if name == "a folder":
+        target.mkdir()
+    elif name == "a pipe":
+        os.mkfifo(target)
+    store = tmp_path / "s.duckdb"
+    args = ["sweep", str(grid), "--serial", "--store", str(store), "-o", str(target)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+    assert not store.exists()  # refused before the sweep ran
+
+
+def test_runs_export_to_another_format_or_a_folder(tmp_path):
+    runner.invoke(app, ["run", "--store", str(tmp_path / "s.duckdb")])
+    from evlaunch.store import list_runs
+
+    (run,) = list_runs(tmp_path / "s.duckdb")
+    for target, fragment in [
+        (
+            tmp_path / "run.csv",
+            "run.csv: runs export writes JSON; give a file name ending in .json",
+        ),
+        (tmp_path, "is a directory, not a regular file"),
+    ]:
+        args = [
+            "runs",
+            "export",
+            run["id"],
+            "-o",
+            str(target),
+            "--store",
+            str(tmp_path / "s.duckdb"),
+        ]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and fragment in result.output, result.output
