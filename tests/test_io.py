@@ -2,6 +2,7 @@
 of a link, a pipe or a device."""
 
 import errno
+import json
 import os
 import resource
 import signal
@@ -336,3 +337,42 @@ def test_a_report_whose_rename_fails_leaves_no_temporary(stored_report, tmp_path
     result = CliRunner().invoke(app, _render(stored_report, fresh))
     assert result.exit_code == 2 and not fresh.exists()
     assert not (tmp_path / "fresh_data").exists()
+
+
+def test_json_to_a_link_a_fifo_and_a_device_does_what_the_readme_says(tmp_path):
+    """README: a link stays a link (its file is replaced); a pipe or a device is written to
+    directly, never replaced; no temporary is left beside any of them."""
+    from typer.testing import CliRunner
+
+    from evlaunch.cli import app
+
+    def risk_json(path):
+        args = ["risk", "--paths", "200", "--no-sensitivity", "--no-save", "--json", str(path)]
+        done = CliRunner().invoke(app, args)
+        assert done.exit_code == 0, done.output
+
+    real, link = tmp_path / "real.json", tmp_path / "link.json"
+    real.write_text("old")
+    link.symlink_to(real)
+    risk_json(link)
+    assert link.is_symlink() and json.loads(real.read_text())["risk"]["paths"] == 200
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    risk_json(fifo)
+    reader.join(timeout=30)
+    assert json.loads(got[0])["risk"]["paths"] == 200 and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+    device = tmp_path / "device.json"  # a device-like path: a link to /dev/null
+    device.symlink_to("/dev/null")
+    risk_json(device)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and device.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "device.json",
+        "link.json",
+        "out.fifo",
+        "real.json",
+    ]

@@ -44,6 +44,8 @@ class Nowcast:
     fan_months: list[str]
     fan_cumulative: dict[float, list[float]]
     warning: str | None
+    contradicted: list[str]  # actual months no simulated path comes near, each explained
+    estimated: bool  # no contradiction, and enough effective paths to state P(target)
     p_target_outside: float  # the hierarchical forecaster given the actuals (outlook.py)
     p_target_blend: float  # equal-weight mixture of the two, as in ``run``
     provenance: Provenance | None = None  # as of: the month after the last actual month
@@ -96,12 +98,18 @@ def nowcast(
     reached = out.first_delivery_month + out.months_to_target - 1
     median_month = np.quantile(np.nan_to_num(reached, nan=np.inf), 0.5, method="inverted_cdf")
     q = np.quantile(np.cumsum(posterior, axis=1), QUANTILES, axis=0)
+    contradicted = contradicted_months(actuals, simulated)
     warning = None
     if effective < MIN_EFFECTIVE_PATHS:
         warning = (
-            f"only {effective:.0f} effective paths match the actuals: the scenario's "
+            f"only {effective:.0f} effective paths match the actuals (at least "
+            f"{MIN_EFFECTIVE_PATHS} are needed to state P(target)): the scenario's "
             "uncertainty barely covers them; run more paths, widen the scenario's "
             "distributions, or raise --noise"
+        )
+    if contradicted:
+        warning = (warning + "; " if warning else "") + (
+            "no path can produce these actuals: " + "; ".join(contradicted)
         )
     outside = forecast_actuals(
         actuals.first_month,
@@ -116,7 +124,8 @@ def nowcast(
         effective_paths=effective,
         p_target_prior=float(prior.hit.mean()),
         p_target=hits / paths,
-        p_target_ci95=wilson_interval(hits, paths),
+        # the interval of a weighted sample rests on its effective size, not its count
+        p_target_ci95=wilson_interval(hits / paths * effective, effective),
         months_to_target_quantiles=[float(v) if np.isfinite(v) else None for v in mtt],
         expected_target_month=add_months(scenario.start, int(median_month))
         if np.isfinite(median_month)
@@ -124,6 +133,8 @@ def nowcast(
         fan_months=[add_months(scenario.start, t) for t in range(scenario.horizon_months)],
         fan_cumulative=dict(zip(QUANTILES, q.tolist(), strict=True)),
         warning=warning,
+        contradicted=contradicted,
+        estimated=effective >= MIN_EFFECTIVE_PATHS and not contradicted,
         p_target_outside=outside.p_target,
         p_target_blend=WEIGHT_INSIDE * hits / paths + (1 - WEIGHT_INSIDE) * outside.p_target,
         provenance=replace(
@@ -131,3 +142,20 @@ def nowcast(
             as_of=origin_date(actuals.first_month, n).isoformat(),
         ),
     )
+
+
+def contradicted_months(actuals: Actuals, simulated: np.ndarray) -> list[str]:
+    """The actual months above what every simulated path delivers then (``simulated``:
+    (paths, months observed)), e.g. deliveries before any path's orders open or above every
+    option's capacity, each as a sentence; a 5% margin (and one vehicle) for rounding."""
+    most = simulated.max(axis=0)
+    out = []
+    for month, actual, top in zip(actuals.months, actuals.deliveries, most, strict=True):
+        if actual > 1.05 * top + 1:
+            why = (
+                "before any path delivers a car (orders open or production starts later)"
+                if top < 1
+                else f"above the most any path delivers ({top:,.0f}: capacity caps it)"
+            )
+            out.append(f"{month}: {actual:,.0f} delivered, {why}")
+    return out

@@ -140,14 +140,25 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
         f"actual deliveries ({data.first_month} to {data.months[-1]}, "
         f"{result.delivered_so_far:,.0f} in all)"
     )
-    console.print(
-        f"P(target) before the actuals {percent(result.p_target_prior)} → now "
-        f"[bold]{percent(result.p_target)}[/bold] (95% CI {percent(lo)} to {percent(hi)}; "
-        f"{result.effective_paths:,.0f} effective of {result.paths:,} paths); real entrants "
-        f"(`evlaunch fit`) say {percent(result.p_target_outside)}; blended "
-        f"[bold]{percent(result.p_target_blend)}[/bold]"
-    )
-    if result.expected_target_month:
+    if result.estimated:
+        console.print(
+            f"P(target) before the actuals {percent(result.p_target_prior)} → now "
+            f"[bold]{percent(result.p_target)}[/bold] (95% CI {percent(lo)} to {percent(hi)}; "
+            f"{result.effective_paths:,.0f} effective of {result.paths:,} paths); real "
+            f"entrants (`evlaunch fit`) say {percent(result.p_target_outside)}; blended "
+            f"[bold]{percent(result.p_target_blend)}[/bold]"
+        )
+    else:
+        why = (
+            "the actuals contradict every path"
+            if result.contradicted
+            else f"only {result.effective_paths:,.0f} of {result.paths:,} paths match the actuals"
+        )
+        console.print(
+            f"P(target) is [bold]not stated[/bold]: {why} (see the warning below); real "
+            f"entrants (`evlaunch fit`) say {percent(result.p_target_outside)}"
+        )
+    if result.estimated and result.expected_target_month:
         console.print(f"median month the target is reached: {result.expected_target_month}")
     fan = new_table(
         title=f"cumulative deliveries since {result.fan_months[0]} (thousand)",

@@ -163,6 +163,8 @@ _MISSING = object()
 
 
 def _short(value: object) -> str:
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        value = value.tolist()  # 9.0, not np.float64(9.0)
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

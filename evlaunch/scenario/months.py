@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the years a month may be in
 
 
 def parse_month(value: object) -> str:
@@ -12,21 +13,28 @@ def parse_month(value: object) -> str:
     Accepts 'YYYY-MM', 'YYYY-MM-DD' and ``datetime.date`` (YAML reads 2021-09-01 as a date).
     Raises ValueError with the allowed form otherwise.
     """
+    year = month = None
     if isinstance(value, dt.date):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, str):
+        year, month = value.year, value.month
+    elif isinstance(value, str):
         text = value.strip()
-        if len(text) == 10:
+        match = _MONTH.match(text)
+        if match and 1 <= int(match.group(2)) <= 12:
+            year, month = int(match.group(1)), int(match.group(2))
+        elif len(text) == 10:
             try:
                 day = dt.date.fromisoformat(text)
             except ValueError:
                 pass
             else:
-                return f"{day.year:04d}-{day.month:02d}"
-        match = _MONTH.match(text)
-        if match and 1 <= int(match.group(2)) <= 12 and 1900 <= int(match.group(1)) <= 2200:
-            return text
-    raise ValueError(f"{value!r} is not a calendar month; write it as 'YYYY-MM', e.g. '2021-09'")
+                year, month = day.year, day.month
+    if year is None:
+        raise ValueError(
+            f"{value!r} is not a calendar month; write it as 'YYYY-MM', e.g. '2021-09'"
+        )
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{value!r} is outside the supported years, {FIRST_YEAR} to {LAST_YEAR}")
+    return f"{year:04d}-{month:02d}"
 
 
 def months_between(start: str, end: str) -> int:

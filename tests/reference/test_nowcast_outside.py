@@ -44,6 +44,43 @@ def test_nowcast_moves_towards_the_path_that_happened(xiaomi):
     assert result.fan_cumulative[0.5][first + 11] == pytest.approx(observed, abs=12)
 
 
+def test_nowcast_interval_rests_on_the_effective_paths_not_the_count(xiaomi):
+    from evlaunch.risk.montecarlo import wilson_interval
+
+    params = Sampler(xiaomi, seed=99, method="lhs").params(0, 1)
+    truth = simulate(xiaomi, params, MIX).deliveries[0]
+    first = int(np.argmax(truth >= 1))
+    actual = Actuals(add_months(xiaomi.start, first), np.round(truth[first : first + 6]))
+    result = nowcast(xiaomi, actual, MIX, paths=5_000, seed=1)
+    assert result.effective_paths < 0.5 * result.paths  # the weights matter here
+    p = result.p_target
+    expected = wilson_interval(p * result.effective_paths, result.effective_paths)
+    assert result.p_target_ci95 == pytest.approx(expected)
+    assert result.estimated == (result.effective_paths >= 100) and not result.contradicted
+
+
+def test_actuals_no_path_can_produce_are_named_and_no_probability_is_stated(xiaomi, tmp_path):
+    # 2022-01 is years before any path's first car (orders open in 2024): every path
+    # delivers 0 then, and 5,000 cars contradict them all
+    actual = Actuals("2022-01", np.array([5_000.0, 8_630.0]))
+    result = nowcast(xiaomi, actual, MIX, paths=2_000, seed=1)
+    assert not result.estimated
+    assert result.contradicted[0].startswith("2022-01: 5,000 delivered, before any path")
+    done = CliRunner().invoke(app, ["nowcast", "--actuals", str(_csv(actual, tmp_path)), "--no-save"])
+    assert (
+        done.exit_code == 0
+        and "not stated" in done.output
+        and "P(target) before" not in (done.output)
+    )
+
+
+def _csv(actual: Actuals, folder):
+    rows = "".join(f"{m},{int(v)}\n" for m, v in zip(actual.months, actual.deliveries))
+    path = folder / "actuals.csv"
+    path.write_text("month,deliveries\n" + rows)
+    return path
+
+
 def test_nowcast_refuses_actuals_outside_the_grid(xiaomi):
     with pytest.raises(UserError, match="before the scenario's start"):
         nowcast(xiaomi, Actuals("2020-01", np.array([1.0])), MIX, paths=100)
