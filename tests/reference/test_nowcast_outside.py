@@ -66,7 +66,8 @@ def test_actuals_no_path_can_produce_are_named_and_no_probability_is_stated(xiao
     result = nowcast(xiaomi, actual, MIX, paths=2_000, seed=1)
     assert not result.estimated
     assert result.contradicted[0].startswith("2022-01: 5,000 delivered, before any path")
-    done = CliRunner().invoke(app, ["nowcast", "--actuals", str(_csv(actual, tmp_path)), "--no-save"])
+    path = _csv(actual, tmp_path)
+    done = CliRunner().invoke(app, ["nowcast", "--actuals", str(path), "--no-save"])
     assert (
         done.exit_code == 0
         and "not stated" in done.output
@@ -75,7 +76,7 @@ def test_actuals_no_path_can_produce_are_named_and_no_probability_is_stated(xiao
 
 
 def _csv(actual: Actuals, folder):
-    rows = "".join(f"{m},{int(v)}\n" for m, v in zip(actual.months, actual.deliveries))
+    rows = "".join(f"{m},{int(v)}\n" for m, v in zip(actual.months, actual.deliveries, strict=True))
     path = folder / "actuals.csv"
     path.write_text("month,deliveries\n" + rows)
     return path
