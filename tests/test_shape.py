@@ -14,6 +14,7 @@ LAYERS = {
     "io": 0,
     "typed": 0,
     "limits": 0,
+    "text": 0,
     "__version__": 0,  # the package's version; the package itself is the API, on top
     "scenario": 1,
     "model": 2,

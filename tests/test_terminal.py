@@ -56,9 +56,9 @@ def test_names_are_printed_never_interpreted(tmp_path):
 
     data = yaml.safe_load(bundled_text())
     data["name"] = "[/bold] Plan [draft]"
-    data["options"][2]["name"] = "Phase [red]I\x1b[2J"
-    data["options"][3]["requires"] = "Phase [red]I\x1b[2J"
-    data["plan"]["options"] = ["Phase [red]I\x1b[2J", "Own plant phase II"]
+    data["options"][2]["name"] = "Phase [red]I"
+    data["options"][3]["requires"] = "Phase [red]I"
+    data["plan"]["options"] = ["Phase [red]I", "Own plant phase II"]
     path = tmp_path / "named.yaml"
     path.write_text(yaml.safe_dump(data))
     runner = CliRunner()
@@ -66,5 +66,10 @@ def test_names_are_printed_never_interpreted(tmp_path):
         result = runner.invoke(app, [*command, str(path)])
         assert result.exit_code == 0, result.output
         assert "[/bold] Plan [draft]" in result.output
-        assert "\x1b" not in result.output  # the escape sequence never reaches the terminal
-    assert "Phase [red]I\\x1b[2J" in result.output  # shown, as text
+    assert "Phase [red]I" in result.output  # shown, as text
+    # a name with an escape sequence is refused, and the refusal shows it as codes
+    data["options"][2]["name"] = "Phase I\x1b[2J"
+    path.write_text(yaml.safe_dump(data))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "control characters" in result.output
+    assert "\x1b" not in result.output and "Phase I\\x1b[2J" in result.output

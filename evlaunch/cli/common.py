@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from ..errors import ArgumentError, UserError
+from ..text import shown
 
 app = typer.Typer(
     help="Plan and stress-test a new electric-vehicle maker's market entry.",
@@ -73,8 +73,9 @@ def user_errors(command):
         try:
             return command(*args, **kwargs)
         except UserError as exc:
+            lines = _in_flags(exc).split("\n")  # names in it are shown, never interpreted
             err.print(
-                f"[bold red]error:[/bold red] {escape(_in_flags(exc))}",
+                f"[bold red]error:[/bold red] {chr(10).join(map(shown, lines))}",
                 highlight=False,
                 soft_wrap=True,
             )

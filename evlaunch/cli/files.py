@@ -8,9 +8,9 @@ import typer
 
 from ..errors import UserError
 from ..io import write_bytes_atomic, write_text_atomic
-from ..report.terminal import shown
 from ..scenario.load import BUNDLED, bundled_text, load_scenario
 from ..scenario.schema import Scenario
+from ..text import shown
 from .common import app, out, user_errors
 
 

@@ -17,9 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
+from ..limits import MAX_NUMBER_CHARS
+from ..scenario.facts import china_market
 from ..scenario.months import add_months, months_between, parse_month
 
 MAX_BYTES = 1_000_000
+MAX_MONTHS = 600  # fifty years of months
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,15 @@ class Actuals:
 def read_actuals(path: str | Path) -> Actuals:
     """Read and check an actuals file; every problem is a UserError naming the line."""
     path = Path(path)
+    too_big = f"{path}: larger than 1 MB; an actuals file has a row a month"
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise UserError(f"{path}: larger than 1 MB; an actuals file has a row a month")
-        text = path.read_text(encoding="utf-8")
+            raise UserError(too_big)
+        with path.open("rb") as handle:  # counted while reading: a pipe has no size
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise UserError(too_big)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except (IsADirectoryError, UnicodeDecodeError, OSError) as exc:
@@ -64,6 +72,8 @@ def parse_actuals(text: str, origin: str = "actuals") -> Actuals:
         )
     if len(rows) < 2:
         raise UserError(f"{origin}: no rows after the header")
+    if len(rows) - 1 > MAX_MONTHS:
+        raise UserError(f"{origin}: {len(rows) - 1:,} rows; at most {MAX_MONTHS} months")
     months, values = [], []
     for line, row in zip(numbers[1:], rows[1:], strict=True):
         if len(row) != 2:
@@ -72,17 +82,7 @@ def parse_actuals(text: str, origin: str = "actuals") -> Actuals:
             month = parse_month(row[0].strip())
         except ValueError as exc:
             raise UserError(f"{origin}, line {line}, month: {exc}") from None
-        try:
-            value = float(row[1].strip())
-        except ValueError:
-            raise UserError(
-                f"{origin}, line {line}, deliveries: {row[1]!r} is not a number"
-            ) from None
-        if not np.isfinite(value) or value < 0 or value != int(value):
-            raise UserError(
-                f"{origin}, line {line}, deliveries: {row[1]!r}; expected a whole "
-                "number of vehicles, 0 or more"
-            )
+        value = _deliveries(row[1].strip(), f"{origin}, line {line}, deliveries")
         if months:
             step = months_between(months[-1], month)
             if step == 0:
@@ -100,3 +100,24 @@ def parse_actuals(text: str, origin: str = "actuals") -> Actuals:
         months.append(month)
         values.append(value)
     return Actuals(months[0], np.array(values))
+
+
+def _deliveries(text: str, where: str) -> float:
+    """One month's deliveries: a whole number of vehicles from 0 to the plausible most."""
+    shown = repr(text) if len(text) <= 20 else repr(text[:20]) + f"... ({len(text):,} characters)"
+    if len(text) > MAX_NUMBER_CHARS:
+        raise UserError(f"{where}: {shown} is too long to be a number of vehicles")
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(f"{where}: {shown} is not a number") from None
+    if not np.isfinite(value) or value < 0 or value != int(value):
+        raise UserError(f"{where}: {shown}; expected a whole number of vehicles, 0 or more")
+    market = china_market()
+    if value > market.number / 12:
+        raise UserError(
+            f"{where}: {shown} vehicles in one month is more than the whole Chinese car "
+            f"market sells in an average month ({market.number:,.0f} a year in 2021; "
+            f"{market.source})"
+        )
+    return value

@@ -62,19 +62,8 @@ def nowcast(
     seed: int = 0,
     noise_cv: float = 0.25,
 ) -> Nowcast:
-    offset = months_between(scenario.start, actuals.first_month)
+    offset = _offset_checked(scenario, actuals, noise_cv)
     n = actuals.deliveries.size
-    end = add_months(scenario.start, scenario.horizon_months - 1)
-    if offset < 0:
-        raise UserError(
-            f"actuals start {actuals.first_month}, before the scenario's start {scenario.start}"
-        )
-    if offset + n > scenario.horizon_months:
-        raise UserError(
-            f"actuals run to {actuals.months[-1]}, past the scenario's last month {end}"
-        )
-    if not 0 < noise_cv <= 2:
-        raise ArgumentError("noise_cv", noise_cv, "must be above 0 and at most 2")
     run = simulate(scenario, Sampler(scenario, seed, "lhs").params(0, paths), options, keep=0)
     simulated = run.deliveries[:, offset : offset + n]
     error = (np.log1p(actuals.deliveries)[None, :] - np.log1p(simulated)) / noise_cv
@@ -142,6 +131,23 @@ def nowcast(
             as_of=origin_date(actuals.first_month, n).isoformat(),
         ),
     )
+
+
+def _offset_checked(scenario: Scenario, actuals: Actuals, noise_cv: float) -> int:
+    """The grid month of the first actual; actuals off the grid or a bad noise refused."""
+    offset = months_between(scenario.start, actuals.first_month)
+    end = add_months(scenario.start, scenario.horizon_months - 1)
+    if offset < 0:
+        raise UserError(
+            f"actuals start {actuals.first_month}, before the scenario's start {scenario.start}"
+        )
+    if offset + actuals.deliveries.size > scenario.horizon_months:
+        raise UserError(
+            f"actuals run to {actuals.months[-1]}, past the scenario's last month {end}"
+        )
+    if not 0 < noise_cv <= 2:
+        raise ArgumentError("noise_cv", noise_cv, "must be above 0 and at most 2")
+    return offset
 
 
 def contradicted_months(actuals: Actuals, simulated: np.ndarray) -> list[str]:

@@ -2,10 +2,10 @@
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..pipeline import RunResult
+from ..text import shown
 
 
 def print_run(result: RunResult, console: Console) -> None:
@@ -89,13 +89,6 @@ def print_run(result: RunResult, console: Console) -> None:
 def new_table(**kwargs) -> Table:
     """A compact table in the house style: one rule under the header, no padding."""
     return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, **kwargs)
-
-
-def shown(name: str) -> str:
-    """A name as plain text in rich output: its brackets are not markup and its control
-    characters (escape sequences) are shown as codes, never sent to the terminal."""
-    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(name))
-    return escape(text)
 
 
 def plain(value: float) -> str:

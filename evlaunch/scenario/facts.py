@@ -45,3 +45,8 @@ def largest_plant() -> Fact:
 def fastest_plant_build() -> Fact:
     """The fastest car-plant build on record: the floor for an own plant's lead time."""
     return facts("Tesla Shanghai Gigafactory", "groundbreaking to start of production")[0]
+
+
+def china_market() -> Fact:
+    """Cars sold in China in a year (2021): a ceiling for what one maker delivers."""
+    return facts("China market", "vehicles sold (all)")[0]

@@ -16,6 +16,20 @@ ACTUALS = [
     ("wrong header", "foo,bar\n1,2\n", ["line 1", "'foo,bar'", "'month,deliveries'"]),
     ("bad month", "month,deliveries\n2024-13,10\n", ["line 2", "'2024-13'"]),
     ("empty", "", ["empty"]),
+    # plausibility from real data: company_facts.csv, China's car market in 2021
+    ("1e300 a month", "month,deliveries\n2024-04,1e300\n", ["line 2", "'1e300'", "Chinese"]),
+    (
+        "5,000 digits",
+        "month,deliveries\n2024-04," + "9" * 5000 + "\n",
+        ["line 2", "(5,000 characters) is too long"],
+    ),
+    (
+        "100 years of rows",
+        "month,deliveries\n"
+        + "".join(f"{1950 + n // 12}-{n % 12 + 1:02d},1\n" for n in range(1200)),
+        ["1,200 rows; at most 600 months"],
+    ),
+    ("a year out of range", "month,deliveries\n2400-01,10\n", ["1900 to 2200"]),
 ]
 
 
