@@ -106,6 +106,16 @@ def _progress_bar():
     return update
 
 
+def _store_ready(store, save: bool) -> None:
+    """Open (or create) the run store before a command computes, so a store that cannot
+    take the result (another program's database, a read-only file) is refused first."""
+    if save:
+        from ..store import connect
+
+        with connect(store):
+            pass
+
+
 def _remember(result, scenario, text, seed, seconds, store, extra=None) -> None:
     from ..store import save_result
 

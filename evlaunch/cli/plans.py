@@ -22,6 +22,7 @@ from .common import (
     XlsxOut,
     _progress_bar,
     _remember,
+    _store_ready,
     app,
     out,
     user_errors,
@@ -44,6 +45,7 @@ def run(
     from ..report.terminal import print_run
 
     scenario, text = load_scenario(file)
+    _store_ready(store, save)
     started = time.perf_counter()
     result = run_scenario(scenario)
     if save:
@@ -108,6 +110,7 @@ def risk(
     if csv:
         raise UserError("--csv: writes a replayed path; give --replay K with it")
     precise = Precision(precision, precision_of, max_paths) if precision is not None else None
+    _store_ready(store, save)
     result = monte_carlo(
         scenario, options, paths, seed, sampler, chunk, _progress_bar(), precision=precise
     )
@@ -199,6 +202,7 @@ def plan_command(
     if not 0 < time_limit <= 3600:
         raise UserError(f"--time-limit {time_limit}: must be above 0 and at most 3600 seconds")
     scenario, text = load_scenario(file)
+    _store_ready(store, save)
     result = (
         stochastic_plan(scenario, stochastic, seed, time_limit_s=time_limit)
         if stochastic is not None
@@ -249,8 +253,9 @@ def report(
     import time
 
     from ..pipeline import report_results
-    from ..report.html import render_report, write_report
+    from ..report.html import check_report_path, render_report, write_report
 
+    check_report_path(output)
     heat = None
     if sweep is not None:
         from ..sweep import load_grid, results
@@ -273,6 +278,7 @@ def report(
     else:
         scenario, text = load_scenario(file)
         check_run_size(paths, CHUNK_PATHS)
+        _store_ready(store, save)
         started = time.perf_counter()
         computed = report_results(scenario, paths, seed)
         if save:

@@ -17,6 +17,7 @@ from .common import (
     StorePath,
     XlsxOut,
     _remember,
+    _store_ready,
     app,
     out,
     user_errors,
@@ -141,6 +142,7 @@ def nowcast_command(
     if paths > 1_000_000:
         raise UserError(f"--paths {paths}: at most 1,000,000 for a nowcast (all are kept)")
     data = read_actuals(actuals)
+    _store_ready(store, save)
     options = with_requirements(scenario, scenario.plan.options)
     result = nowcast(scenario, data, options, paths, seed, noise)
     if json_path:

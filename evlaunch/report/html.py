@@ -259,11 +259,9 @@ def _partner_table(partners) -> dict:
     }
 
 
-def write_report(path: Path, html: str, data: dict[str, list[dict]], summary: dict) -> Path:
-    """The report, and beside it a folder ``<stem>_data`` with one CSV a figure or table and
-    report.json. Every file goes to a temporary first and all are renamed at the end, the
-    report last; a failure anywhere leaves the old files as they were and no temporary."""
-    path = Path(path)
+def check_report_path(path: Path) -> Path:
+    """The report's data folder, once ``path`` is known to be writable as a report: called
+    before a report is computed, so a bad ``-o`` costs no computation."""
     output_target(path, regular_only=True)  # a folder, FIFO or device there: refused
     folder = path.with_name(path.stem + "_data")
     if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
@@ -271,6 +269,15 @@ def write_report(path: Path, html: str, data: dict[str, list[dict]], summary: di
             f"{folder}: the report's data folder goes there, but that name is taken by a "
             "file; move the file or give --output another name"
         )
+    return folder
+
+
+def write_report(path: Path, html: str, data: dict[str, list[dict]], summary: dict) -> Path:
+    """The report, and beside it a folder ``<stem>_data`` with one CSV a figure or table and
+    report.json. Every file goes to a temporary first and all are renamed at the end, the
+    report last; a failure anywhere leaves the old files as they were and no temporary."""
+    path = Path(path)
+    folder = check_report_path(path)
     made = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)

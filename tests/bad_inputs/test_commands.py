@@ -254,3 +254,25 @@ def test_runs_export_to_another_format_or_a_folder(tmp_path):
         ]
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and fragment in result.output, result.output
+
+
+def test_a_bad_output_or_store_is_refused_before_anything_is_computed(tmp_path, monkeypatch):
+    import importlib
+
+    import duckdb
+
+    def never(*args, **kwargs):
+        raise AssertionError("computed before the output and the store were checked")
+
+    for module, name in (("pipeline", "report_results"), ("risk.montecarlo", "monte_carlo")):
+        monkeypatch.setattr(importlib.import_module(f"evlaunch.{module}"), name, never)
+    (tmp_path / "r_data").write_text("a file where the data folder goes")
+    result = runner.invoke(app, ["report", "-o", str(tmp_path / "r.html"), "--no-save"])
+    assert result.exit_code == 2 and "r_data: the report's data folder" in result.output
+    foreign = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE runs (a INTEGER)")
+    con.close()
+    for args in (["risk"], ["report", "-o", str(tmp_path / "s.html")]):
+        result = runner.invoke(app, [*args, "--store", str(foreign)])
+        assert result.exit_code == 2 and "not an evlaunch run store" in result.output, args
