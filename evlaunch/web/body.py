@@ -93,6 +93,7 @@ def parse_body(raw: bytes) -> object:
     try:
         data = json.loads(
             text,
+            object_pairs_hook=_unique,
             parse_int=_parse_int,
             parse_float=_parse_float,
             parse_constant=_parse_constant,
@@ -106,6 +107,17 @@ def parse_body(raw: bytes) -> object:
     if problems:
         raise BodyRefused(problems)
     return data
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict:
+    """An object whose keys are each given once: JSON would keep the last silently."""
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            shown = key if len(key) <= 40 else key[:40] + "..."
+            raise BodyRefused([((), f"the key {shown!r} is given twice in one object")])
+        found[key] = value
+    return found
 
 
 def _too_deep() -> str:

@@ -54,7 +54,8 @@ def _sampler(scenario: Scenario, paths: int, seed: int) -> Sampler:
 
 
 class WhatIf(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a number field takes a number, never true/false or text that looks like one
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     launch_delay_months: int = Field(
         0, ge=-24, le=36, description="orders open this much later (the whole roadmap moves)"

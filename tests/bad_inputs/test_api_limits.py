@@ -38,6 +38,15 @@ def chunks(total: int, size: int = 65_536):
 
 
 CASES = [
+    # strict inputs: a key twice, yes/no or text where a number belongs
+    (
+        "a key twice",
+        raw('{"capacity_scale": 1.5, "capacity_scale": 2}'),
+        422,
+        ["the key 'capacity_scale' is given twice in one object"],
+    ),
+    ("true for a number", raw('{"capacity_scale": true}'), 422, ["capacity_scale (got True)"]),
+    ("text for a number", raw('{"capacity_scale": "2"}'), 422, ["capacity_scale (got '2')"]),
     # non-finite numbers: refused by field before anything echoes them
     ("NaN", raw('{"price_cny": NaN}'), 422, ["price_cny: NaN is not a finite number"]),
     ("Infinity", raw('{"price_cny": Infinity}'), 422, ["price_cny: Infinity is not a finite"]),
