@@ -121,9 +121,10 @@ def write_bytes_atomic(path: str | Path, data: bytes, regular_only: bool = False
     """
     path = Path(path)
     target = output_target(path, regular_only)
-    if _kind(target) is not None:  # a pipe or a device: written through
+    if _kind(path) is not None:  # a pipe or a device: written through, by the name given
+        # (/dev/stdout links to a pipe that has no path of its own: "pipe:[1234]")
         try:
-            with open(target, "wb") as handle:
+            with open(path, "wb") as handle:
                 handle.write(data)
         except OSError as exc:
             raise UserError(f"{path}: cannot be written ({exc.strerror})") from None

@@ -376,3 +376,36 @@ def test_json_to_a_link_a_fifo_and_a_device_does_what_the_readme_says(tmp_path):
         "out.fifo",
         "real.json",
     ]
+
+
+def test_json_to_dev_stdout_reaches_a_pipe():
+    """/dev/stdout links to a pipe with no path of its own ("pipe:[N]"): written through."""
+    done = subprocess.run(
+        [sys.executable, "-m", "evlaunch.cli", "risk", "--paths", "200", "--no-sensitivity"]
+        + ["--no-save", "--json", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.lstrip().startswith("{") and '"risk": {' in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["risk", "--json", "out.xlsx"],
+        ["plan", "--csv", "out.json"],
+        ["run", "--xlsx", "out.csv"],
+        ["risk", "--replay", "1", "--csv", "out.html"],
+    ],
+)
+def test_an_output_whose_name_says_another_format_is_refused(tmp_path, args):
+    from typer.testing import CliRunner
+
+    from evlaunch.cli import app
+
+    args = [str(tmp_path / a) if a.startswith("out.") else a for a in args]
+    done = CliRunner().invoke(app, [*args, "--no-save"])
+    assert done.exit_code == 2 and "give a name ending in" in done.output
+    assert not any(tmp_path.iterdir())

@@ -36,13 +36,54 @@ StorePath = Annotated[
 ]
 Save = Annotated[bool, typer.Option(help="Remember this run in the run store.")]
 SamplerName = Annotated[str, typer.Option(help="random, lhs or sobol.")]
-JsonOut = Annotated[
-    Path | None, typer.Option("--json", help="Also write the result as JSON to this file.")
-]
+# file name endings that name a format: an output of another format is refused there
+FORMAT_SUFFIXES = {
+    ".json": "JSON",
+    ".csv": "CSV",
+    ".xlsx": "an Excel workbook",
+    ".xls": "an old Excel workbook",
+    ".html": "HTML",
+    ".htm": "HTML",
+    ".yaml": "YAML",
+    ".yml": "YAML",
+    ".toml": "TOML",
+    ".parquet": "Parquet",
+}
 
+
+def writes(suffix: str):
+    """An option callback: the path's ending, if it names a format, must be ``suffix``
+    (a pipe or a device such as /dev/stdout has no ending and is welcome)."""
+
+    def check(path: Path | None) -> Path | None:
+        ending = path.suffix.lower() if path is not None else ""
+        if ending in FORMAT_SUFFIXES and ending != suffix:
+            raise typer.BadParameter(
+                f"{shown(str(path))} names {FORMAT_SUFFIXES[ending]}, but this writes "
+                f"{FORMAT_SUFFIXES[suffix]}; give a name ending in {suffix}"
+            )
+        return path
+
+    return check
+
+
+JsonOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--json", help="Also write the result as JSON to this file.", callback=writes(".json")
+    ),
+]
 XlsxOut = Annotated[
     Path | None,
-    typer.Option("--xlsx", help="Also write the result as an Excel workbook, with charts."),
+    typer.Option(
+        "--xlsx",
+        help="Also write the result as an Excel workbook, with charts.",
+        callback=writes(".xlsx"),
+    ),
+]
+CsvOut = Annotated[
+    Path | None,
+    typer.Option(help="Write the months as CSV here.", callback=writes(".csv")),
 ]
 
 

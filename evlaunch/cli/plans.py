@@ -13,6 +13,7 @@ from ..risk.precision import MAX_PATHS_DEFAULT, Precision
 from ..risk.precision import OUTPUTS as PRECISION_OUTPUTS
 from ..scenario.load import load_scenario
 from .common import (
+    CsvOut,
     JsonOut,
     SamplerName,
     Save,
@@ -26,6 +27,7 @@ from .common import (
     app,
     out,
     user_errors,
+    writes,
 )
 
 
@@ -89,7 +91,10 @@ def risk(
         ),
     ] = None,
     csv: Annotated[
-        Path | None, typer.Option(help="With --replay: write the path's months as CSV here.")
+        Path | None,
+        typer.Option(
+            help="With --replay: write the path's months as CSV here.", callback=writes(".csv")
+        ),
     ] = None,
     sensitivity: Annotated[bool, typer.Option(help="Tornado and Sobol indices.")] = True,
     sobol_n: Annotated[int, typer.Option(help="Sobol base samples (power of 2).")] = 1024,
@@ -188,7 +193,7 @@ def plan_command(
     time_limit: Annotated[
         float, typer.Option(help="Seconds all of the command's solves may take together.")
     ] = 120.0,
-    csv: Annotated[Path | None, typer.Option(help="Write the monthly plan as CSV here.")] = None,
+    csv: CsvOut = None,
     json_path: JsonOut = None,
     xlsx: XlsxOut = None,
     store: StorePath = None,

@@ -21,6 +21,7 @@ from .common import (
     app,
     out,
     user_errors,
+    writes,
 )
 
 
@@ -89,7 +90,8 @@ def hindcast(
     calibration_csv: Annotated[
         Path | None,
         typer.Option(
-            help="Also write the spread vintages in the form of evlaunch/data/calibration.csv."
+            help="Also write the spread vintages in the form of evlaunch/data/calibration.csv.",
+            callback=writes(".csv"),
         ),
     ] = None,
 ) -> None:
