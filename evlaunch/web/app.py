@@ -132,6 +132,12 @@ def dashboard() -> str:
     return (files("evlaunch") / "web" / "static" / "dashboard.html").read_text("utf-8")
 
 
+@app.get("/static/dashboard.js", include_in_schema=False)
+def dashboard_js() -> Response:
+    text = (files("evlaunch") / "web" / "static" / "dashboard.js").read_text("utf-8")
+    return Response(text, media_type="application/javascript")
+
+
 @app.get("/static/plotly.min.js", include_in_schema=False)
 def plotly_js() -> Response:
     return Response(
