@@ -41,14 +41,11 @@ class ServedFile:
     _error: UserError | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _stamp(self) -> tuple:
+    def _stamp(self) -> tuple | None:
         try:
             stat = self.path.stat()
-        except OSError as exc:
-            raise UserError(
-                f"served scenario {self.name!r}: its file cannot be read any more "
-                f"({exc.strerror or type(exc).__name__})"
-            ) from None
+        except OSError:
+            return None  # gone or unreadable: loading it says so in the usual words
         return (stat.st_mtime_ns, stat.st_size)
 
     def current(self) -> tuple[Scenario, str]:
@@ -59,7 +56,7 @@ class ServedFile:
                     self._loaded = load_scenario()
                 return self._loaded
             stamp = self._stamp()
-            if stamp != self._seen:
+            if stamp is None or stamp != self._seen:
                 self._seen, self._loaded, self._error = stamp, None, None
                 try:
                     self._loaded = load_scenario(self.path)
