@@ -50,7 +50,8 @@ def test_my_plan_in_the_dashboard_with_its_own_sliders_and_stored_runs(own_plan,
         key = f"oc:{OWN_OPTION}"
         page.evaluate(
             "k => { const e = [...document.querySelectorAll('#controls input')]"
-            ".find(i => i.dataset.key === k); e.value = '3'; e.dispatchEvent(new Event('input')); }",
+            ".find(i => i.dataset.key === k); e.value = '3';"
+            " e.dispatchEvent(new Event('input')); }",
             key,
         )
         page.wait_for_function(
