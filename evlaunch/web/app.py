@@ -7,12 +7,11 @@ named in one sentence per problem (``message``); paths per request are capped; b
 loopback unless told otherwise.
 """
 
-import asyncio
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -23,17 +22,19 @@ from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..errors import UserError
-from ..io import _finite_or_none
 from ..limits import MAX_BODY_BYTES
 from ..model.outcomes import CHECKPOINTS
 from ..scenario.checks import with_requirements
-from ..scenario.load import load_scenario
+from . import runs, scenario_api
+from .access import TokenRequired
 from .body import BodyRefused, StrictJSONRoute
+from .compute import as_json, compute
 from .messages import excerpt, validation_answer
+from .posted import check_size, chosen
+from .served import Catalog
 from .size import BodyLimit
 from .whatif import MAX_PATHS, WhatIf, what_if
 
-COMPUTE_TIMEOUT_S = 60.0  # a request's computation; past it the answer is 503
 MAX_PARTNER_PATHS = 50_000  # the assessment simulates every way of building
 
 app = FastAPI(
@@ -44,6 +45,25 @@ app = FastAPI(
 )
 app.router.route_class = StrictJSONRoute  # before any route is added: every body is bounded
 app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+app.add_middleware(TokenRequired, state=app.state)  # outermost: no token, nothing is read
+app.state.catalog = Catalog()  # the bundled scenario until `serve` says otherwise
+app.state.store = None  # the run store: $EVLAUNCH_STORE or ./.evlaunch/runs.duckdb
+app.state.token = None  # no token needed (loopback)
+app.include_router(scenario_api.router)
+app.include_router(runs.router)
+
+
+def configure(
+    paths: list[Path] | None = None, token: str | None = None, store: Path | None = None
+) -> Catalog:
+    """Serve these scenario files (validated now: a bad one raises its problems), require
+    this token (None: none) and read this run store; returns the catalog."""
+    catalog = Catalog(paths)
+    catalog.check()
+    app.state.catalog, app.state.token, app.state.store = catalog, token, store
+    return catalog
+
+
 # Swagger UI's scripts and styles as the swagger-ui-bundle package ships them: /docs works
 # on a machine without internet
 app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
@@ -66,11 +86,6 @@ def docs() -> HTMLResponse:
         swagger_css_url="/docs-assets/swagger-ui.css",
         swagger_favicon_url="/docs-assets/favicon-32x32.png",
     )
-
-
-@cache
-def _bundled():
-    return load_scenario()[0]
 
 
 @app.exception_handler(UserError)
@@ -105,22 +120,22 @@ async def invalid_request(request: Request, exc: RequestValidationError):
     return JSONResponse(validation_answer(exc.errors()), status_code=422)
 
 
-def _json(data) -> JSONResponse:
-    return JSONResponse(_finite_or_none(data))
+NameQuery = Query(None, max_length=200, description="a served scenario (default: the first)")
 
 
-async def _compute(fn, *args):
-    """Run ``fn`` off the event loop; past the timeout, answer 503 (the thread finishes)."""
-    try:
-        return _json(await asyncio.wait_for(run_in_threadpool(fn, *args), COMPUTE_TIMEOUT_S))
-    except TimeoutError:
-        message = f"the computation took longer than {COMPUTE_TIMEOUT_S:.0f} s; ask for fewer paths"
-        return JSONResponse({"message": message, "detail": message}, status_code=503)
+def _served(request: Request, name: str | None):
+    return request.app.state.catalog.get(name)[0]
 
 
 @app.get("/", response_class=HTMLResponse, include_in_schema=False)
 def dashboard() -> str:
     return (files("evlaunch") / "web" / "static" / "dashboard.html").read_text("utf-8")
+
+
+@app.get("/static/dashboard.js", include_in_schema=False)
+def dashboard_js() -> Response:
+    text = (files("evlaunch") / "web" / "static" / "dashboard.js").read_text("utf-8")
+    return Response(text, media_type="application/javascript")
 
 
 @app.get("/static/plotly.min.js", include_in_schema=False)
@@ -136,49 +151,62 @@ def _plotly() -> str:
 
 
 @app.post("/api/whatif")
-async def api_whatif(change: WhatIf) -> JSONResponse:
-    """Monte Carlo of the bundled scenario's chosen mix with the dashboard's assumptions."""
-    return await _compute(what_if, _bundled(), change)
+async def api_whatif(change: WhatIf, request: Request) -> JSONResponse:
+    """Monte Carlo of a scenario's chosen mix with the dashboard's assumptions: a served
+    scenario (``scenario_name``, default the first) or a posted one (``scenario``)."""
+    scenario, _ = chosen(change, request.app.state.catalog)
+    check_size(scenario, change.paths)
+    return await compute(what_if, scenario, change)
 
 
 @app.get("/api/run")
-async def api_run() -> JSONResponse:
+async def api_run(request: Request, scenario_name: str | None = NameQuery) -> JSONResponse:
     """The deterministic run of every way of building, with P(target) and the verdict."""
     from ..pipeline import run
 
-    return await _compute(lambda: run(_bundled()).to_dict())
+    scenario = _served(request, scenario_name)
+    return await compute(lambda: run(scenario).to_dict())
 
 
 @app.get("/api/risk")
 async def api_risk(
+    request: Request,
     paths: int = Query(10_000, ge=1_000, le=MAX_PATHS),
     seed: int = Query(0, ge=0),
     sampler: str = Query("lhs", pattern="^(random|lhs|sobol)$"),
+    scenario_name: str | None = NameQuery,
 ) -> JSONResponse:
     """Monte Carlo of the chosen mix: P(target), quantiles, fan, convergence."""
     from ..risk.montecarlo import monte_carlo
 
-    s = _bundled()
+    s = _served(request, scenario_name)
+    check_size(s, paths)
     options = with_requirements(s, s.plan.options)
-    return await _compute(lambda: monte_carlo(s, options, paths, seed, sampler).to_dict())
+    return await compute(lambda: monte_carlo(s, options, paths, seed, sampler).to_dict())
 
 
 @app.get("/api/partners")
 async def api_partners(
-    paths: int = Query(10_000, ge=1_000, le=MAX_PARTNER_PATHS), seed: int = Query(0, ge=0)
+    request: Request,
+    paths: int = Query(10_000, ge=1_000, le=MAX_PARTNER_PATHS),
+    seed: int = Query(0, ge=0),
+    scenario_name: str | None = NameQuery,
 ) -> JSONResponse:
     """MCDA rankings, SMAA-2 and the simulation of every way of building."""
     from ..partners.assess import assess
 
-    return await _compute(lambda: assess(_bundled(), paths, seed).to_dict())
+    scenario = _served(request, scenario_name)
+    check_size(scenario, paths)
+    return await compute(lambda: assess(scenario, paths, seed).to_dict())
 
 
 @app.get("/api/plan")
-async def api_plan() -> JSONResponse:
+async def api_plan(request: Request, scenario_name: str | None = NameQuery) -> JSONResponse:
     """The deterministic production and capacity plan (MILP)."""
     from ..plan.solve import plan
 
-    return await _compute(lambda: plan(_bundled()).to_dict())
+    scenario = _served(request, scenario_name)
+    return await compute(lambda: plan(scenario, time_limit_s=45.0).to_dict())
 
 
 @app.get("/api/reference")
@@ -186,7 +214,7 @@ def api_reference() -> JSONResponse:
     """Real EV entrants: cumulative deliveries after 12, 24 and 36 months of sales."""
     from ..reference.entrants import entrants
 
-    return _json(
+    return as_json(
         [
             {
                 "company": e.company,

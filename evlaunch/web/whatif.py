@@ -7,17 +7,20 @@ the target change the scenario itself.
 
 import threading
 from collections import OrderedDict
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from ..errors import UserError
 from ..risk.montecarlo import monte_carlo
 from ..risk.sampling import Sampler
 from ..scenario.checks import cross_field_problems, with_requirements
-from ..scenario.inputs import Params, central_params
+from ..scenario.inputs import Params, central_params, uncertain_names
 from ..scenario.months import add_months, months_between
 from ..scenario.schema import Scenario
+from .messages import excerpt
+from .posted import ScenarioChoice
 
 MAX_PATHS = 200_000  # per request: about half a second of compute on two cores
 REMEMBERED_RUNS = 2  # sampled inputs kept for this many (scenario, paths, seed): ~35 MB each
@@ -53,7 +56,14 @@ def _sampler(scenario: Scenario, paths: int, seed: int) -> Sampler:
         return found
 
 
-class WhatIf(BaseModel):
+MAX_NAMED = 200  # entries in one of the per-option, per-model or per-input maps
+Scale = Annotated[float, Field(ge=0.25, le=4)]
+Shift = Annotated[int, Field(ge=-24, le=36)]
+
+
+class WhatIf(ScenarioChoice):
+    """The dashboard's assumptions (GET /api/scenarios/{name} lists a scenario's sliders)."""
+
     # strict: a number field takes a number, never true/false or text that looks like one
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -73,6 +83,23 @@ class WhatIf(BaseModel):
     models_launch_delay_months: int = Field(
         0, ge=-24, le=36, description="the later models' launches move this much more"
     )
+    option_capacity_scale: dict[str, Scale] = Field(
+        default_factory=dict, max_length=MAX_NAMED, description="option name -> x its capacity"
+    )
+    option_start_shift_months: dict[str, Shift] = Field(
+        default_factory=dict, max_length=MAX_NAMED, description="option name -> starts later by"
+    )
+    model_enabled: dict[str, bool] = Field(
+        default_factory=dict, max_length=MAX_NAMED, description="later model name -> built"
+    )
+    model_launch_shift_months: dict[str, Shift] = Field(
+        default_factory=dict, max_length=MAX_NAMED, description="later model -> launches later by"
+    )
+    input_scale: dict[str, Scale] = Field(
+        default_factory=dict,
+        max_length=MAX_NAMED,
+        description="uncertain input ('options.NAME.ramp_months') -> x its central value",
+    )
     paths: int = Field(100_000, ge=1_000, le=MAX_PATHS)
     seed: int = Field(0, ge=0, le=2**31)
 
@@ -81,18 +108,29 @@ def moved_scenario(scenario: Scenario, change: WhatIf) -> Scenario:
     """The scenario with the launch months, the roadmap and the target the change moves:
     the changes that alter the scenario itself rather than rescale its sampled inputs."""
     market = scenario.market
+    shift = change.launch_delay_months + change.models_launch_delay_months
     models = [
         m.model_copy(
             update={
                 "launch": add_months(
-                    m.launch, change.launch_delay_months + change.models_launch_delay_months
+                    m.launch, shift + change.model_launch_shift_months.get(m.name, 0)
                 )
             }
         )
         for m in scenario.models
+        if change.model_enabled.get(m.name, True)
+    ]
+    options = [
+        o.model_copy(
+            update={"start": add_months(o.start, change.option_start_shift_months[o.name])}
+        )
+        if change.option_start_shift_months.get(o.name)
+        else o
+        for o in scenario.options
     ]
     return scenario.model_copy(
         update={
+            "options": options,
             "market": market.model_copy(
                 update={"launch": add_months(market.launch, change.launch_delay_months)}
             ),
@@ -120,24 +158,52 @@ def _refusal(scenario: Scenario, moved: Scenario, change: WhatIf, problems) -> U
                 f"months fits"
             )
         elif loc[0] == "models" and loc[-1] == "launch":
+            name = moved.models[loc[1]].name
             moving = ("launch_delay_months", "models_launch_delay_months")
-            cause = ", ".join(f"{n} = {getattr(change, n)}" for n in moving if getattr(change, n))
+            causes = [f"{n} = {getattr(change, n)}" for n in moving if getattr(change, n)]
+            if change.model_launch_shift_months.get(name):
+                shift = change.model_launch_shift_months[name]
+                causes.append(f"model_launch_shift_months[{excerpt(name)}] = {shift}")
             sentences.append(
-                f"{cause}: the later model {moved.models[loc[1]].name!r} would launch {value}, "
+                f"{', '.join(causes)}: the later model {excerpt(name)} would launch {value}, "
                 f"outside the months it may (from the first car's launch "
                 f"{moved.market.launch} to before {end})"
             )
-        else:  # not reached by today's fields; said without naming the scenario's own
+        elif loc[0] == "options" and loc[-1] == "start":
+            name = moved.options[loc[1]].name
+            shift = change.option_start_shift_months.get(name, 0)
+            sentences.append(
+                f"option_start_shift_months[{excerpt(name)}] = {shift}: the option would start "
+                f"{value}; {message}"
+            )
+        else:  # said without naming a scenario field the client did not send
             sentences.append(f"the scenario so changed is refused: {message}")
     return UserError("; ".join(sentences), sentences)
 
 
-def what_if(scenario: Scenario, change: WhatIf) -> dict:
-    moved = moved_scenario(scenario, change)
-    problems = cross_field_problems(moved)
-    if problems:
-        raise _refusal(scenario, moved, change, problems)
-    central = central_params(scenario)
+def _unknown_names(scenario: Scenario, change: WhatIf) -> list[str]:
+    """A sentence per name in the request's maps that the scenario does not have."""
+    known = {
+        "option_capacity_scale": [o.name for o in scenario.options],
+        "option_start_shift_months": [o.name for o in scenario.options],
+        "model_enabled": [m.name for m in scenario.models],
+        "model_launch_shift_months": [m.name for m in scenario.models],
+        "input_scale": uncertain_names(scenario),
+    }
+    sentences = []
+    for field, names in known.items():
+        for name in getattr(change, field):
+            if name not in names:
+                allowed = ", ".join(names) if len(names) <= 12 else "GET /api/scenarios/NAME"
+                sentences.append(
+                    f"{field}[{excerpt(name)}]: the scenario has no such "
+                    f"{field.split('_')[0]} (it has: {allowed or 'none'})"
+                )
+    return sentences[:10]
+
+
+def _scales(scenario: Scenario, change: WhatIf, central: Params) -> dict[str, float]:
+    """Each sampled input's factor: new central / old central, the sliders' moves combined."""
     factors = {
         "market.bass_p_per_year": change.bass_p_per_year,
         "market.bass_q_per_year": change.bass_q_per_year,
@@ -146,7 +212,24 @@ def what_if(scenario: Scenario, change: WhatIf) -> dict:
     scale = {k: v / float(central[k][0]) for k, v in factors.items() if v is not None}
     for o in scenario.options:
         scale[f"options.{o.name}.ramp_months"] = change.ramp_months_scale
-        scale[f"options.{o.name}.capacity_per_year"] = change.capacity_scale
+        scale[f"options.{o.name}.capacity_per_year"] = change.capacity_scale * (
+            change.option_capacity_scale.get(o.name, 1.0)
+        )
+    for name, factor in change.input_scale.items():
+        scale[name] = scale.get(name, 1.0) * factor
+    return scale
+
+
+def what_if(scenario: Scenario, change: WhatIf) -> dict:
+    unknown = _unknown_names(scenario, change)
+    if unknown:
+        raise UserError("; ".join(unknown), unknown)
+    moved = moved_scenario(scenario, change)
+    problems = cross_field_problems(moved)
+    if problems:
+        raise _refusal(scenario, moved, change, problems)
+    central = central_params(scenario)
+    scale = _scales(scenario, change, central)
 
     def adjust(params: Params) -> Params:
         out = {k: v * scale[k] if k in scale else v for k, v in params.items()}
