@@ -10,10 +10,11 @@ without it are answered 401 before their body is read.
 
 import hmac
 import ipaddress
-import json
 import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
+
+from .messages import send_refusal
 
 COOKIE = "evlaunch_token"
 MIN_TOKEN_CHARS = 16  # a token given by --token or EVLAUNCH_TOKEN; generated ones have 43
@@ -87,16 +88,4 @@ async def _refuse(send) -> None:
         "this server needs its token: send 'Authorization: Bearer TOKEN', or open the URL "
         "with ?token=TOKEN that `evlaunch serve` printed"
     )
-    body = json.dumps({"message": message, "detail": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"www-authenticate", b"Bearer"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_refusal(send, 401, message, [(b"www-authenticate", b"Bearer")])

@@ -2,6 +2,8 @@
 echoing more than an excerpt of the input (a 1 MB string comes back as its first 80
 characters)."""
 
+import json
+
 from fastapi.encoders import jsonable_encoder
 
 from ..limits import EXCERPT_CHARS
@@ -53,3 +55,21 @@ def validation_answer(errors: list[dict]) -> dict:
         "message": "; ".join(validation_sentence(e) for e in errors),
         "detail": jsonable_encoder(detail),
     }
+
+
+async def send_refusal(send, status: int, message: str, headers: list | None = None) -> None:
+    """Answer an ASGI request from a middleware (before any route runs) with ``status`` and
+    the usual JSON body, ``message`` (and ``detail``, as FastAPI clients expect)."""
+    body = json.dumps({"message": message, "detail": message}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

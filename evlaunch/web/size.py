@@ -6,9 +6,8 @@ limit, closing the connection so the rest is never read; a body within the limit
 memory, at most ``max_bytes``) is then handed to the app as if it had just arrived.
 """
 
-import json
-
 from ..limits import MAX_BODY_BYTES
+from .messages import send_refusal
 
 
 class BodyLimit:
@@ -54,16 +53,5 @@ class BodyLimit:
 
     async def _refuse(self, send, size: str) -> None:
         message = f"a request body {size}; at most {self.max_bytes:,} are accepted"
-        text = json.dumps({"message": message, "detail": message}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(text)).encode()),
-                    (b"connection", b"close"),  # uvicorn then stops reading the rest
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": text})
+        # "connection: close": uvicorn then stops reading the rest
+        await send_refusal(send, 413, message, [(b"connection", b"close")])

@@ -2,28 +2,21 @@
 loopback) is refused 413 as it arrives, the server's memory stays under 300 MB, and the
 server goes on answering. The figures go to test-artifacts/chunked.txt."""
 
-import os
 import select
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from .conftest import serve
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 BODY_BYTES = 40_000_000
 CHUNK_BYTES = 65_536
 MAX_RSS_MB = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_mb(pid: int) -> float:
@@ -37,31 +30,8 @@ def _rss_mb(pid: int) -> float:
 @pytest.fixture
 def server():
     """`evlaunch serve` on a free loopback port, as a user starts it; yields (port, process)."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "evlaunch.cli", "serve", "--port", str(port)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,  # `python -m` looks in the working folder first: this checkout's evlaunch
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            assert process.poll() is None, "evlaunch serve exited"
-            assert time.monotonic() < deadline, "evlaunch serve did not start in 60 s"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield port, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serve() as (url, process):
+        yield int(url.rsplit(":", 1)[1]), process
 
 
 def _send_chunked(port: int, pid: int) -> dict:
