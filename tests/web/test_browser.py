@@ -57,7 +57,12 @@ def test_dashboard_loads_and_a_slider_changes_the_answer(browser, server):
     page.wait_for_function(
         f"document.getElementById('ptarget').textContent !== '{before}'", timeout=60_000
     )
-    page.wait_for_timeout(1500)  # let the last request land
+    # while the sliders move the answers come from 20,000 paths; once they rest, 100,000
+    page.wait_for_function(
+        "document.getElementById('timing').textContent.startsWith('100,000 paths') && "
+        "!document.getElementById('timing').textContent.includes('moving')",
+        timeout=60_000,
+    )
     after = float(page.inner_text("#ptarget").rstrip("%"))
     assert after > float(before.rstrip("%"))
     traces_after = page.evaluate("document.getElementById('fan').data[2].y.slice(-1)[0]")
@@ -145,3 +150,28 @@ def test_a_what_if_is_shared_as_a_link(browser, server):
     other.wait_for_timeout(2000)
     assert float(other.inner_text("#ptarget").rstrip("%")) == linked
     assert "evil" not in page.evaluate("location.search")  # unknown names are dropped
+
+
+def test_a_moving_slider_gets_quick_answers_then_the_full_one(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.wait_for_function(
+        "document.getElementById('timing').textContent.includes('paths')", timeout=60_000
+    )
+    seen = page.evaluate(
+        """async () => {
+        const timing = document.getElementById('timing');
+        const seen = [];
+        const done = new Promise(resolve => new MutationObserver((_, observer) => {
+            seen.push(timing.textContent);
+            if (!timing.textContent.includes('moving')) { observer.disconnect(); resolve(); }
+        }).observe(timing, {childList: true}));
+        const cap = document.getElementById('cap');
+        cap.value = 2.5;
+        cap.dispatchEvent(new Event('input'));
+        await done;
+        return seen;
+    }"""
+    )
+    assert seen[0].startswith("20,000 paths") and seen[0].endswith("(moving)"), seen
+    assert seen[-1].startswith("100,000 paths"), seen

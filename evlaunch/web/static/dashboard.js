@@ -7,7 +7,10 @@
 const fmts = {m: v => `${v} months`, x: v => (+v).toFixed(2), p3: v => (+v).toFixed(3),
               q2: v => (+v).toFixed(2), n: v => (+v).toLocaleString("en")};
 const state = {scenario: null, fallback: null, inputs: new Map(), touched: new Set()};
-let pending = null, inflight = false, again = false;
+let pending = null, resting = null, inflight = false, again = null;
+// While a slider moves, each answer comes from QUICK_PATHS (about a fifth of the time, its
+// P(target) within a percentage point or so); once it rests for REST_MS, from FULL_PATHS.
+const QUICK_PATHS = 20000, FULL_PATHS = 100000, REST_MS = 400;
 const $ = id => document.getElementById(id);
 
 async function getJSON(url, options) {
@@ -41,7 +44,10 @@ function buildControl(c, container) {
   input.dataset.key = c.key;
   if (/^[a-z]+$/.test(c.key)) { input.id = c.key; shown.id = "v-" + c.key; }
   input.addEventListener("input", () => {
-    state.touched.add(c.key); showValues(); clearTimeout(pending); pending = setTimeout(update, 60);
+    state.touched.add(c.key); showValues();
+    clearTimeout(pending); clearTimeout(resting);
+    pending = setTimeout(() => update(QUICK_PATHS), 60);
+    resting = setTimeout(() => update(FULL_PATHS), REST_MS);
   });
   container.append(label);
   state.inputs.set(c.key, {c, input, shown});
@@ -73,8 +79,8 @@ function showValues() {
     if (c.kind !== "check") shown.textContent = fmts[c.format](input.value);
 }
 
-function body() {
-  const out = {scenario_name: state.scenario, paths: 100000};
+function body(paths) {
+  const out = {scenario_name: state.scenario, paths};
   for (const [key, {c, input}] of state.inputs) {
     const moved = state.touched.has(key);
     if ((c.when_moved || c.name !== undefined) && !moved) continue;
@@ -106,23 +112,24 @@ function fromAddress(q) {
   }
 }
 
-async function update() {
-  if (inflight) { again = true; return; }
+async function update(paths = FULL_PATHS) {
+  if (inflight) { again = Math.max(again ?? 0, paths); return; }
   toAddress();
   inflight = true;
   const started = performance.now();
   try {
     const d = await getJSON("/api/whatif", {method: "POST", headers: {"Content-Type": "application/json"},
-                                            body: JSON.stringify(body())});
+                                            body: JSON.stringify(body(paths))});
     draw(d);
     $("timing").className = "sub";
-    $("timing").textContent = `${d.paths.toLocaleString("en")} paths in ${Math.round(performance.now() - started)} ms`;
+    $("timing").textContent = `${d.paths.toLocaleString("en")} paths in ` +
+      `${Math.round(performance.now() - started)} ms` + (paths < FULL_PATHS ? " (moving)" : "");
   } catch (e) {
     $("timing").className = "sub error";
     $("timing").textContent = "error: " + e.message;
   } finally {
     inflight = false;
-    if (again) { again = false; update(); }
+    if (again !== null) { const next = again; again = null; update(next); }
   }
 }
 
