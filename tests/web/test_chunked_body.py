@@ -1,6 +1,11 @@
 """A 40 MB chunked body sent to a running server (`evlaunch serve` in its own process, on
 loopback) is refused 413 as it arrives, the server's memory stays under 300 MB, and the
-server goes on answering. The figures go to test-artifacts/chunked.txt."""
+server goes on answering. The figures go to test-artifacts/chunked.txt.
+
+Memory is the process's own (RssAnon: its heap, where a held body would be), not VmRSS,
+which also counts the resident pages of mapped libraries: libllvmlite.so alone, a 179 MB
+file, counts 41 to 90 MB of them depending on the page cache (measured on this machine with
+two copies of the same venv), so VmRSS would judge the machine's cache, not the server."""
 
 import select
 import socket
@@ -19,12 +24,12 @@ CHUNK_BYTES = 65_536
 MAX_RSS_MB = 300
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of process ``pid`` [MB], from /proc."""
+def _rss_mb(pid: int, field: str = "RssAnon") -> float:
+    """Resident memory of process ``pid`` [MB], from /proc: its own (anonymous) pages."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for process {pid}")
+    raise AssertionError(f"no {field} for process {pid}")
 
 
 @pytest.fixture
@@ -78,8 +83,9 @@ def test_a_40_mb_chunked_body_is_refused_as_it_arrives_in_bounded_memory(server)
     got = _send_chunked(port, process.pid)
     summary = (
         f"40 MB chunked body: {got['answer'].split(chr(13))[0]} after {got['sent']:,} bytes "
-        f"sent, in {1e3 * got['seconds']:.0f} ms; server RSS {before:.0f} MB before, "
-        f"{got['peak']:.0f} MB at most"
+        f"sent, in {1e3 * got['seconds']:.0f} ms; server memory (RssAnon) {before:.0f} MB "
+        f"before, {got['peak']:.0f} MB at most (VmRSS with libraries: "
+        f"{_rss_mb(process.pid, 'VmRSS'):.0f} MB after)"
     )
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "chunked.txt").write_text(summary + "\n")
@@ -87,6 +93,6 @@ def test_a_40_mb_chunked_body_is_refused_as_it_arrives_in_bounded_memory(server)
     assert got["answer"].startswith("HTTP/1.1 413"), summary
     assert "at most 1,000,000 are accepted" in got["answer"], got["answer"]
     assert got["peak"] < MAX_RSS_MB, summary
-    assert got["peak"] - before < 50, summary  # the body is not held: ~270 MB is the imports
+    assert got["peak"] - before < 50, summary  # the body is not held
     assert got["sent"] < BODY_BYTES / 2, summary  # the server stopped reading, not discarding
     assert httpx.post(f"{base}/api/whatif", json={"paths": 1_000}, timeout=60).status_code == 200
