@@ -1,5 +1,5 @@
 """The dashboard's what-if, timed at the API and in the browser (Debian's chromium via
-Playwright, from slider input to the chart redrawn): 20,000 paths while a slider moves, then
+Playwright, from slider input to the chart redrawn): 10,000 paths while a slider moves, then
 100,000 once it rests.
 
     .venv/bin/python bench/bench_dashboard.py
@@ -34,7 +34,7 @@ def api(repeats: int = 40, paths: int = 100_000) -> list[float]:
 
 def browser(repeats: int = 20) -> tuple[list[float], list[float]]:
     """Seconds from a slider's input to the chart redrawn: first from the quick answer the
-    dashboard gives while a slider moves (20,000 paths), then from the full one (100,000
+    dashboard gives while a slider moves (10,000 paths), then from the full one (100,000
     paths) once it rests (400 ms after the last move, which is not counted)."""
     from playwright.sync_api import sync_playwright
 
@@ -81,7 +81,7 @@ def report(name, times, paths=100_000):
 
 if __name__ == "__main__":
     report("API /api/whatif (compute + JSON)", api())
-    report("API /api/whatif, while a slider moves", api(paths=20_000), 20_000)
+    report("API /api/whatif, while a slider moves", api(paths=10_000), 10_000)
     quick, full = browser()
-    report("browser: slider moving to chart redrawn", quick, 20_000)
+    report("browser: slider moving to chart redrawn", quick, 10_000)
     report("browser: slider at rest to chart redrawn", full)

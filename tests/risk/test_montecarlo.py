@@ -184,3 +184,13 @@ def test_domain_errors_name_the_argument_not_a_command_line_flag(xiaomi):
         with pytest.raises(ArgumentError) as caught:
             monte_carlo(xiaomi, ["FAW Group"], **kwargs)
         assert str(caught.value).startswith(said) and "--" not in str(caught.value)
+
+
+def test_quantiles_by_month_equal_numpys_bit_for_bit():
+    from evlaunch.risk.montecarlo import QUANTILES, quantiles_by_month
+
+    rng = np.random.default_rng(1)
+    for shape in ((5_000, 84), (7, 3), (1, 5), (2, 1)):
+        values = rng.lognormal(10, 2, shape)
+        q = np.array(QUANTILES)
+        assert np.array_equal(quantiles_by_month(values, q), np.quantile(values, q, axis=0))

@@ -57,7 +57,7 @@ def test_dashboard_loads_and_a_slider_changes_the_answer(browser, server):
     page.wait_for_function(
         f"document.getElementById('ptarget').textContent !== '{before}'", timeout=60_000
     )
-    # while the sliders move the answers come from 20,000 paths; once they rest, 100,000
+    # while the sliders move the answers come from 10,000 paths; once they rest, 100,000
     page.wait_for_function(
         "document.getElementById('timing').textContent.startsWith('100,000 paths') && "
         "!document.getElementById('timing').textContent.includes('moving')",
@@ -173,5 +173,5 @@ def test_a_moving_slider_gets_quick_answers_then_the_full_one(server, browser):
         return seen;
     }"""
     )
-    assert seen[0].startswith("20,000 paths") and seen[0].endswith("(moving)"), seen
+    assert seen[0].startswith("10,000 paths") and seen[0].endswith("(moving)"), seen
     assert seen[-1].startswith("100,000 paths"), seen

@@ -8,9 +8,9 @@ const fmts = {m: v => `${v} months`, x: v => (+v).toFixed(2), p3: v => (+v).toFi
               q2: v => (+v).toFixed(2), n: v => (+v).toLocaleString("en")};
 const state = {scenario: null, fallback: null, inputs: new Map(), touched: new Set()};
 let pending = null, resting = null, inflight = false, again = null;
-// While a slider moves, each answer comes from QUICK_PATHS (about a fifth of the time, its
-// P(target) within a percentage point or so); once it rests for REST_MS, from FULL_PATHS.
-const QUICK_PATHS = 20000, FULL_PATHS = 100000, REST_MS = 400;
+// While a slider moves, each answer comes from QUICK_PATHS (about a tenth of the time; its
+// P(target) within about half a percentage point); once it rests REST_MS, from FULL_PATHS.
+const QUICK_PATHS = 10000, FULL_PATHS = 100000, REST_MS = 400;
 const $ = id => document.getElementById(id);
 
 async function getJSON(url, options) {
