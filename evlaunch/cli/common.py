@@ -2,6 +2,7 @@
 is shown (one message, exit status 2), and how a run is remembered."""
 
 import functools
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -146,6 +147,20 @@ def _progress_bar():
                 state["bar"].stop()
 
     return update
+
+
+@contextmanager
+def _steps():
+    """A spinner on stderr with the step under way and the time so far, for commands that
+    work for minutes; yields the callback that names each step."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("starting", total=None)
+        yield lambda what: progress.update(task, description=shown(what))
 
 
 def _store_ready(store, save: bool) -> None:

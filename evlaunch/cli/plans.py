@@ -23,6 +23,7 @@ from .common import (
     XlsxOut,
     _progress_bar,
     _remember,
+    _steps,
     _store_ready,
     app,
     out,
@@ -208,11 +209,13 @@ def plan_command(
         raise UserError(f"--time-limit {time_limit}: must be above 0 and at most 3600 seconds")
     scenario, text = load_scenario(file)
     _store_ready(store, save)
-    result = (
-        stochastic_plan(scenario, stochastic, seed, time_limit_s=time_limit)
-        if stochastic is not None
-        else plan(scenario, time_limit_s=time_limit)
-    )
+    if stochastic is not None:
+        with _steps() as step:
+            result = stochastic_plan(
+                scenario, stochastic, seed, time_limit_s=time_limit, on_step=step
+            )
+    else:
+        result = plan(scenario, time_limit_s=time_limit)
     if csv and result.status != "infeasible":
         write_text_atomic(csv, monthly_csv(result))
     if json_path:

@@ -2,6 +2,7 @@
 with a chance constraint, its value against the plan made at central values, and an
 out-of-sample check."""
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -23,11 +24,13 @@ def stochastic_plan(
     seed: int = 0,
     evaluation_paths: int = 20_000,
     time_limit_s: float = 120.0,
+    on_step: Callable[[str], None] | None = None,
 ) -> ProductionPlan:
     """Sample-average approximation over ``scenarios`` draws of the risk engine, with the
     chance constraint P(target) >= planning.target_probability; the value of the stochastic
     solution against the plan made at central values; and an out-of-sample Monte Carlo of
-    the chosen first stage on fresh draws."""
+    the chosen first stage on fresh draws. ``on_step`` is told each step as it starts."""
+    step = on_step or (lambda what: None)
     if not 2 <= scenarios <= 2000:
         raise ArgumentError("scenarios", scenarios, "must be from 2 to 2,000")
     p = scenario.planning
@@ -39,11 +42,13 @@ def stochastic_plan(
         cash_limit_cny=p.cash_limit_cny,
     )
     deadline = Deadline.after(time_limit_s)
+    step(f"solving the plan over {scenarios} scenarios")
     rp = plan(scenario, params, settings, deadline=deadline)
     if rp.status == "infeasible" or not rp.options:
         return rp
     # Expected value of the expected-value solution: the central plan's starts, fixed, with
     # production as recourse in each scenario (no chance constraint: it may not meet it).
+    step("the plan at central values, for the value of the stochastic solution")
     ev = plan(scenario, deadline=deadline)
     data = plan_inputs(scenario, params, p.options or [o.name for o in scenario.options])
     fixed = np.zeros(data.option_of.size)
@@ -51,6 +56,7 @@ def stochastic_plan(
         chosen = next(o for o in ev.options if o.option == name)
         if chosen.used:
             fixed[(data.option_of == j) & (data.start_of == _grid(scenario, chosen.start))] = 1
+    step(f"the central plan's starts in each of the {scenarios} scenarios")
     eev = plan(
         scenario,
         params,
@@ -59,6 +65,7 @@ def stochastic_plan(
     )
     value = rp.npv_cny if p.objective == "max_npv" else -rp.discounted_cost_cny
     ev_value = eev.npv_cny if p.objective == "max_npv" else -eev.discounted_cost_cny
+    step(f"checking the plan out of sample on {evaluation_paths:,} paths")
     check = monte_carlo(
         with_plan_starts(scenario, rp),
         [o.option for o in rp.options if o.used],

@@ -182,8 +182,11 @@ def test_stochastic_plan_meets_its_chance_constraint_in_sample():
     data["target"]["deliveries"] = 350_000
     data["planning"] = {"target_probability": 0.8}
     scenario = parse_scenario(yaml.safe_dump(data), "yaml")
-    result = stochastic_plan(scenario, 10, seed=1, evaluation_paths=2000)
+    steps = []
+    result = stochastic_plan(scenario, 10, seed=1, evaluation_paths=2000, on_step=steps.append)
     assert result.status == "optimal" and result.scenarios == 10
+    assert steps[0] == "solving the plan over 10 scenarios" and "out of sample" in steps[-1]
+    assert len(steps) == 4  # what the command's spinner shows while it works
     assert result.p_target_in_sample >= 0.8
     st = result.stochastic
     assert set(st) >= {"value_of_stochastic_solution_cny", "out_of_sample"}
