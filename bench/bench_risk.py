@@ -351,6 +351,33 @@ def profile(s):
         for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             stages[key] += dt
     print("\nprofile of 1,000,000 paths:", ",  ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    months = s.horizon_months
+    kernel_ns = 1e9 * stages["simulator kernel"] / (n * months)
+    # the kernel's unavoidable traffic: it writes each path-month's deliveries (8 bytes) and
+    # reads each path's inputs once (about 30 numbers, 240 bytes, spread over its months)
+    floor_ns = (8 + 240 / months) / memory_bandwidth() * 1e9
+    print(
+        f"kernel: {kernel_ns:.1f} ns a path-month; the memory-bandwidth limit for its traffic "
+        f"{floor_ns:.2f} ns ({kernel_ns / floor_ns:.0f}x above it: the kernel is bound by "
+        "arithmetic and the months' dependence, not by memory)"
+    )
+
+
+def memory_bandwidth(mib: int = 512) -> float:
+    """This machine's memory bandwidth [bytes/s]: a large array copied (read and written),
+    the best of three."""
+    source = np.ones(mib * 2**20 // 8)
+    target = np.empty_like(source)
+    best = min(
+        _timed(lambda: np.copyto(target, source)) for _ in range(3)
+    )  # fmt: skip
+    return 2 * source.nbytes / best
+
+
+def _timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
 
 
 def memory(paths):
