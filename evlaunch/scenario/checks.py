@@ -10,6 +10,17 @@ from .months import add_months, months_between
 from .schema import DERIVED_CRITERIA, Scenario
 
 Loc = tuple[str | int, ...]
+
+
+def field_name(loc: Loc, whole: str = "(top level)") -> str:
+    """A field location as people write it: ('options', 2, 'name') -> 'options[2].name';
+    the empty location is ``whole``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or whole
+
+
 SAATY_LOW = 0.11  # 1/9 as people write it by hand (0.11), on Saaty's 1-9 scale
 
 

@@ -12,6 +12,7 @@ import math
 from ..errors import UserError
 from ..limits import MAX_DEPTH, MAX_NUMBER_CHARS, MAX_VALUES
 from ..limits import MAX_STRING_CHARS as MAX_TEXT_CHARS
+from .checks import field_name
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "MAX_TEXT_CHARS", "check_document"]
 
@@ -69,7 +70,4 @@ def _check_text(text: str, where: tuple, origin: str) -> None:
 
 
 def _path(where: tuple) -> str:
-    out = ""
-    for part in where:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the document"
+    return field_name(where, "the document")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import UserError
 from . import schema
-from .checks import Loc, cross_field_problems
+from .checks import Loc, cross_field_problems, field_name
 from .documents import parse_document, yaml_lines
 from .schema import Scenario
 from .workbook import workbook_data
@@ -103,7 +103,7 @@ def line_place(lines: dict[Loc, int]) -> Place:
 
     def place(loc: Loc) -> str:
         line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
-        return f"{_field(loc)} (line {line})" if line else _field(loc)
+        return f"{field_name(loc)} (line {line})" if line else field_name(loc)
 
     return place
 
@@ -145,13 +145,6 @@ def _yes_no_values(data: dict) -> list[tuple[Loc, bool]]:
 def _problems(origin: str, messages: list[str]) -> UserError:
     head = f"{origin}: {len(messages)} problem{'s' if len(messages) > 1 else ''}"
     return UserError(head + "\n" + "\n".join(f"- {m}" for m in messages), messages)
-
-
-def _field(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
 
 
 def _message(loc: Loc, value: object, message: str, place: Place) -> str:

@@ -7,16 +7,14 @@ import json
 from fastapi.encoders import jsonable_encoder
 
 from ..limits import EXCERPT_CHARS
+from ..scenario.checks import field_name
 
 Loc = tuple[str | int, ...]
 
 
 def field(loc: Loc) -> str:
     """A location in the request as people write it: ``options[2].name``; () is the body."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the request body"
+    return field_name(loc, "the request body")
 
 
 def excerpt(value: object) -> str:
