@@ -46,7 +46,7 @@ def parse_document(text: str, fmt: str, origin: str) -> object:
         if fmt == "json":
             data = json.loads(
                 text,
-                object_pairs_hook=lambda pairs: _unique(pairs, origin),
+                object_pairs_hook=unique_keys,
                 parse_int=lambda s: int(check_number_literal(s, origin)),
                 parse_float=lambda s: float(check_number_literal(s, origin)),
                 parse_constant=lambda s: _not_finite(s, origin),
@@ -61,6 +61,8 @@ def parse_document(text: str, fmt: str, origin: str) -> object:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise UserError(f"{origin}: not valid YAML; {where}{problem}") from None
+    except KeyTwice as exc:
+        raise UserError(f"{origin}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise UserError(
             f"{origin}: not valid JSON; line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -80,13 +82,20 @@ def parse_document(text: str, fmt: str, origin: str) -> object:
     return data
 
 
-def _unique(pairs: list[tuple[str, object]], origin: str) -> dict:
-    seen: dict = {}
+class KeyTwice(Exception):
+    """A JSON object that gives one key twice."""
+
+
+def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object (``json.loads``'s ``object_pairs_hook``) whose keys are each given once:
+    JSON would keep the last silently. Raises KeyTwice, its key cut to 40 characters."""
+    found: dict = {}
     for key, value in pairs:
-        if key in seen:
-            raise UserError(f"{origin}: the key {key!r} is given twice in one object")
-        seen[key] = value
-    return seen
+        if key in found:
+            shown = key if len(key) <= 40 else key[:40] + "..."
+            raise KeyTwice(f"the key {shown!r} is given twice in one object")
+        found[key] = value
+    return found
 
 
 def _not_finite(literal: str, origin: str):

@@ -16,6 +16,7 @@ from fastapi import HTTPException, Request
 from fastapi.routing import APIRoute
 
 from ..limits import MAX_DEPTH, MAX_NUMBER_CHARS, MAX_STRING_CHARS, MAX_VALUES
+from ..scenario.documents import KeyTwice, unique_keys
 from .messages import Loc, excerpt, field
 
 MAX_PROBLEMS = 10  # problems named in one answer; a hostile body may hold thousands
@@ -93,11 +94,13 @@ def parse_body(raw: bytes) -> object:
     try:
         data = json.loads(
             text,
-            object_pairs_hook=_unique,
+            object_pairs_hook=unique_keys,
             parse_int=_parse_int,
             parse_float=_parse_float,
             parse_constant=_parse_constant,
         )
+    except KeyTwice as exc:
+        raise BodyRefused([((), str(exc))]) from None
     except json.JSONDecodeError as exc:
         where = f"{exc.msg} at character {exc.pos}"
         raise BodyRefused([((), f"the request body is not valid JSON ({where})")]) from None
@@ -107,17 +110,6 @@ def parse_body(raw: bytes) -> object:
     if problems:
         raise BodyRefused(problems)
     return data
-
-
-def _unique(pairs: list[tuple[str, object]]) -> dict:
-    """An object whose keys are each given once: JSON would keep the last silently."""
-    found: dict = {}
-    for key, value in pairs:
-        if key in found:
-            shown = key if len(key) <= 40 else key[:40] + "..."
-            raise BodyRefused([((), f"the key {shown!r} is given twice in one object")])
-        found[key] = value
-    return found
 
 
 def _too_deep() -> str:
