@@ -32,6 +32,7 @@ from .sampling import Sampler
 
 SMOOTH_LOG = 0.05  # P(target) smoothed over +/-5% of the target (in log deliveries)
 KEEP_ASSUMPTIONS = 8  # the assumptions that move P(target) most, found one at a time
+ONE_SPREAD = (float(stats.norm.cdf(-1)), float(stats.norm.cdf(1)))  # P16, P84
 TINY_COST = 0.01  # per unit of a decision that costs no NPV: unneeded changes stay at zero
 
 
@@ -62,6 +63,7 @@ class _Found:
     smooth: float  # smoothed P(target)
     p: float  # P(target), counted
     npv: float  # mean NPV [CNY]
+    npv_spread: float  # half its P84 - P16 [CNY]: a decision's cost is counted in these
 
 
 class _Paths:
@@ -97,8 +99,12 @@ class _Paths:
         target, window = self.scenario.target.deliveries, self.scenario.target.window_months
         out = sales_outcomes(run.deliveries, target, window, (window,))
         margin = (np.log1p(out.cumulative_at[window]) - np.log(target)) / SMOOTH_LOG
+        lo, hi = np.quantile(run.npv_cny, ONE_SPREAD)
         return _Found(
-            float(special.expit(margin).mean()), float(out.hit.mean()), float(run.npv_cny.mean())
+            float(special.expit(margin).mean()),
+            float(out.hit.mean()),
+            float(run.npv_cny.mean()),
+            max(float(hi - lo) / 2, 1.0),
         )
 
 
@@ -122,7 +128,7 @@ def what_it_takes(
     levers = _screened(at, candidates)
     at.levers, at.cache = levers, {}  # the same paths, fewer levers
     base = at(np.zeros(len(levers)))
-    npv_spread = _npv_spread(at)
+    npv_spread = base.npv_spread
     best = np.array([lv.favourable for lv in levers])
     reachable = at(best).p >= probability
     x = _solve(at, levers, probability, base.npv, npv_spread) if reachable else best
@@ -167,13 +173,6 @@ def _screened(at: _Paths, candidates: list[Lever]) -> list[Lever]:
     gains.sort(key=lambda g: -g[0])
     decisions = [lv for lv in candidates if lv.kind != "assumption"]
     return [lv for _, lv in gains[:KEEP_ASSUMPTIONS]] + decisions
-
-
-def _npv_spread(at: _Paths) -> float:
-    """Half the P84 - P16 of NPV over the paths at the scenario's own settings [CNY]."""
-    run = simulate(at.scenario, at.draw.params_from_uniforms(at.u), at.options, keep=0)
-    lo, hi = np.quantile(run.npv_cny, [stats.norm.cdf(-1), stats.norm.cdf(1)])
-    return max(float(hi - lo) / 2, 1.0)
 
 
 def _cost(levers, x, npv_lost: float, npv_spread: float) -> float:
