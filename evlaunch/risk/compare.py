@@ -11,6 +11,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import ArgumentError
+from ..scenario.inputs import uncertain_names
 from ..scenario.schema import Scenario
 from .montecarlo import CHUNK_PATHS, RiskResult, monte_carlo_paths
 from .precision import OUTPUTS
@@ -71,8 +72,8 @@ def compare(
         raise ArgumentError(
             "scenarios", len(scenarios), f"compare takes from 2 to {MAX_SCENARIOS} scenarios"
         )
-    draws = [Sampler(s, seed, sampler) for _, s, _ in scenarios]
-    union = list(dict.fromkeys(n for d in draws for n in d.names))
+    names = [uncertain_names(s) for _, s, _ in scenarios]
+    union = list(dict.fromkeys(n for each in names for n in each))
     measured = []
     for label, scenario, options in scenarios:
         common = Sampler(scenario, seed, sampler, common=tuple(union))
@@ -92,9 +93,9 @@ def compare(
         )
         for n, (label, risk, found) in enumerate(measured)
     ]
-    shared = [n for n in union if all(n in d.names for d in draws)]
+    shared = [n for n in union if all(n in each for each in names)]
     own = {
-        label: [n for n in d.names if n not in shared]
-        for (label, _, _), d in zip(scenarios, draws, strict=True)
+        label: [n for n in each if n not in shared]
+        for (label, _, _), each in zip(scenarios, names, strict=True)
     }
     return Comparison(compared, paths, seed, sampler, shared, own)

@@ -5,10 +5,9 @@ from dataclasses import dataclass, replace
 
 from scipy import stats
 
-from ..scenario.inputs import input_value
+from ..scenario.inputs import input_value, uncertain_names
 from ..scenario.months import add_months, months_between
 from ..scenario.schema import Scenario
-from .sampling import Sampler
 
 Z_MOST = float(stats.norm.ppf(0.95))  # an assumption's median moves at most to its P95 or P5
 PRICE_STEP = 0.10  # a price lever's unit: 10% of the price
@@ -43,7 +42,7 @@ class Change:
 def levers_for(scenario: Scenario, options: list[str]) -> list[Lever]:
     """Every uncertain input, every model's fixed price, and every option of ``options``
     that starts on a date and could start earlier."""
-    names = Sampler(scenario, 0).names
+    names = uncertain_names(scenario)
     levers = [Lever("assumption", n, -Z_MOST, Z_MOST, favourable=Z_MOST) for n in names]
     prices = ["market.price_cny"] + [f"models.{m.name}.price_cny" for m in scenario.models]
     levers += [
