@@ -54,8 +54,7 @@ def parse_document(text: str, fmt: str, origin: str) -> object:
         elif fmt == "toml":
             data = tomllib.loads(text, parse_float=lambda s: float(check_number_literal(s, origin)))
         else:
-            _check_yaml(yaml.compose(text, _Loader), origin)
-            data = yaml.load(text, _Loader)  # noqa: S506 (a safe loader)
+            data = _yaml(text, origin)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -100,6 +99,18 @@ def unique_keys(pairs: list[tuple[str, object]]) -> dict:
 
 def _not_finite(literal: str, origin: str):
     raise UserError(f"{origin}: {literal} is not a number a scenario can hold (not finite)")
+
+
+def _yaml(text: str, origin: str) -> object:
+    """The YAML document's data, composed once: checked as nodes, then built from them (what
+    ``yaml.load`` does, with the checks between)."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        _check_yaml(root, origin)
+        return loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
 
 
 def _check_yaml(root: yaml.Node | None, origin: str) -> None:
