@@ -143,8 +143,8 @@ def monte_carlo_paths(
     found = _collect(
         scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough
     )
-    precise = reached(precision, found.values(precision.output)) if precision else None
     measured = found.done()
+    precise = reached(precision, measured.values(precision.output)) if precision else None
     seconds = time.perf_counter() - started
     return _result(scenario, options, seed, sampler, measured, seconds, precise), measured
 
@@ -162,7 +162,6 @@ class _Collected:
     fan: list = field(default_factory=list)  # of (chunk, months) monthly deliveries
     shift_counts: np.ndarray | None = None  # (options, months + 1): see ``tally``
     commit_counts: np.ndarray | None = None
-    paths: int = 0
 
     def add(self, out, run, fan_rows: int, months: int) -> None:
         self.hit.append(out.hit)
@@ -176,7 +175,6 @@ class _Collected:
         shifts, commits = tally(run.shift_month, months), tally(run.commit_month, months)
         self.shift_counts = shifts if self.shift_counts is None else self.shift_counts + shifts
         self.commit_counts = commits if self.commit_counts is None else self.commit_counts + commits
-        self.paths += out.hit.size
 
     def values(self, output: str) -> np.ndarray:
         """Every path so far of an output (``precision.OUTPUTS``)."""
