@@ -137,7 +137,7 @@ def monte_carlo_paths(
     draw = draw or Sampler(scenario, seed, sampler)
     if precision:
         stops = check_points(precision.max_paths)
-        enough = lambda c: reached(precision, c.values(precision.output)).reached  # noqa: E731
+        enough = lambda c: reached(precision, c.done().values(precision.output)).reached  # noqa: E731
     else:
         stops, enough = [paths], lambda c: True  # noqa: E731
     found = _collect(
@@ -149,53 +149,49 @@ def monte_carlo_paths(
     return _result(scenario, options, seed, sampler, measured, seconds, precise), measured
 
 
-@dataclass
 class _Collected:
     """Every path's outcome measures, the fan's first paths, and the decisions' tallies,
-    chunk by chunk (``done`` joins them)."""
+    written chunk by chunk into arrays made for the most paths the run may take (np.empty
+    commits memory only as it is written, so a run under precision control that stops
+    early holds only what it ran), read as ``PathMeasures`` of the paths so far."""
 
-    hit: list = field(default_factory=list)  # of (chunk,) bool
-    at: dict = field(default_factory=dict)  # months of sales -> list of cumulative deliveries
-    months_to_target: list = field(default_factory=list)
-    npv: list = field(default_factory=list)
-    peak: list = field(default_factory=list)
-    fan: list = field(default_factory=list)  # of (chunk, months) monthly deliveries
-    shift_counts: np.ndarray | None = None  # (options, months + 1): see ``tally``
-    commit_counts: np.ndarray | None = None
+    def __init__(self, most: int, marks: tuple[int, ...], fan_paths: int, options: int, months):
+        self.paths = 0
+        self.hit = np.empty(most, dtype=bool)
+        self.at = {k: np.empty(most) for k in marks}
+        self.months_to_target = np.empty(most)
+        self.npv = np.empty(most)
+        self.peak = np.empty(most)
+        self.fan = np.empty((min(most, fan_paths), months))
+        self.shift_counts = np.zeros((options, months + 1), dtype=np.int64)
+        self.commit_counts = np.zeros((options, months + 1), dtype=np.int64)
 
-    def add(self, out, run, fan_rows: int, months: int) -> None:
-        self.hit.append(out.hit)
+    def add(self, out, run, months: int) -> None:
+        start, stop = self.paths, self.paths + out.hit.size
+        self.hit[start:stop] = out.hit
         for k, v in out.cumulative_at.items():
-            self.at.setdefault(k, []).append(v)
-        self.months_to_target.append(out.months_to_target)
-        self.npv.append(run.npv_cny)
-        self.peak.append(run.peak_cash_need_cny)
-        if fan_rows > 0:
-            self.fan.append(run.deliveries[:fan_rows].copy())  # not a view of the chunk
-        shifts, commits = tally(run.shift_month, months), tally(run.commit_month, months)
-        self.shift_counts = shifts if self.shift_counts is None else self.shift_counts + shifts
-        self.commit_counts = commits if self.commit_counts is None else self.commit_counts + commits
+            self.at[k][start:stop] = v
+        self.months_to_target[start:stop] = out.months_to_target
+        self.npv[start:stop] = run.npv_cny
+        self.peak[start:stop] = run.peak_cash_need_cny
+        if start < self.fan.shape[0]:
+            self.fan[start : min(stop, self.fan.shape[0])] = run.deliveries[
+                : self.fan.shape[0] - start
+            ]
+        self.shift_counts += tally(run.shift_month, months)
+        self.commit_counts += tally(run.commit_month, months)
+        self.paths = stop
 
-    def values(self, output: str) -> np.ndarray:
-        """Every path so far of an output (``precision.OUTPUTS``)."""
-        return np.concatenate(_of(self, output))
-
-    def done(self):
-        """The same measures, each one array over every path; each list is let go once
-        joined, so memory peaks at the chunks and one joined array."""
-
-        def join(chunks: list) -> np.ndarray:
-            joined = np.concatenate(chunks)
-            chunks.clear()
-            return joined
-
+    def done(self) -> "PathMeasures":
+        """The measures of the paths run so far (views, no copies)."""
+        n = self.paths
         return PathMeasures(
-            hit=join(self.hit),
-            at={k: join(v) for k, v in self.at.items()},
-            months_to_target=join(self.months_to_target),
-            npv=join(self.npv),
-            peak=join(self.peak),
-            fan=join(self.fan),
+            hit=self.hit[:n],
+            at={k: v[:n] for k, v in self.at.items()},
+            months_to_target=self.months_to_target[:n],
+            npv=self.npv[:n],
+            peak=self.peak[:n],
+            fan=self.fan[: min(n, self.fan.shape[0])],
             shift_counts=self.shift_counts,
             commit_counts=self.commit_counts,
         )
@@ -219,8 +215,8 @@ class PathMeasures:
         return _of(self, output)
 
 
-def _of(measures, output: str):
-    """The field of ``measures`` (PathMeasures or the chunks collected) holding ``output``."""
+def _of(measures: "PathMeasures", output: str) -> np.ndarray:
+    """The array of ``measures`` holding ``output``."""
     if output == "p_target":
         return measures.hit
     if output.startswith("deliveries_"):
@@ -234,14 +230,14 @@ def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_
     target, window = scenario.target.deliveries, scenario.target.window_months
     months = scenario.horizon_months
     marks = tuple(sorted({*CHECKPOINTS, window}))
-    c, done = _Collected(), 0
+    c, done = _Collected(stops[-1], marks, fan_paths, len(options), months), 0
     for stop_at in stops:
         for start in range(done, stop_at, chunk_paths):
             stop = min(start + chunk_paths, stop_at)
             params = draw.params(start, stop)
             run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
             out = sales_outcomes(run.deliveries, target, window, marks)
-            c.add(out, run, min(fan_paths - start, stop - start), months)
+            c.add(out, run, months)
             if on_progress:
                 on_progress(stop, stops[-1])
         done = stop_at
