@@ -19,8 +19,9 @@ import numpy as np
 import yaml
 
 from evlaunch.model.simulate import simulate
-from evlaunch.risk.montecarlo import CHUNK_PATHS, monte_carlo
+from evlaunch.risk.montecarlo import monte_carlo
 from evlaunch.risk.sampling import Sampler
+from evlaunch.risk.sizes import CHUNK_PATHS
 from evlaunch.scenario.load import bundled_text, parse_scenario
 from evlaunch.scenario.months import months_between
 

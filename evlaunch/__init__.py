@@ -8,8 +8,6 @@ and ``ev.frame`` /
 line starts without it.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 # ``risk``, ``plan`` and ``partners`` are subpackages as well as API functions. Importing a
 # subpackage for the first time binds its name on this package, so they are imported (their
 # __init__ files are empty) before the functions below take the names.
@@ -17,10 +15,20 @@ from . import partners as _partners_package  # noqa: F401
 from . import plan as _plan_package  # noqa: F401
 from . import risk as _risk_package  # noqa: F401
 
-try:
-    __version__ = version("evlaunch")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str):
+    """``__version__``, read from the installed metadata on first use: importlib.metadata
+    costs 30 ms, a tenth of `evlaunch --help`."""
+    if name != "__version__":
+        raise AttributeError(f"module 'evlaunch' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("evlaunch")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        found = "0.0.0+unknown"
+    globals()["__version__"] = found
+    return found
 
 
 def _forwarded(name: str, what: str):

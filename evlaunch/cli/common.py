@@ -53,6 +53,15 @@ FORMAT_SUFFIXES = {
 }
 
 
+def load_scenario(file: Path | None):
+    """(scenario, its text) from ``file``, the bundled xiaomi-2021 when None. The scenario
+    stack (pydantic, numpy) is imported here, on a command's first use, so that `--help`
+    starts without it."""
+    from ..scenario.load import load_scenario as load
+
+    return load(file)
+
+
 def writes(suffix: str):
     """An option callback: the path's ending, if it names a format, must be ``suffix``
     (a pipe or a device such as /dev/stdout has no ending and is welcome)."""

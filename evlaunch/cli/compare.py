@@ -8,10 +8,18 @@ import typer
 
 from ..errors import UserError
 from ..io import write_json_atomic
-from ..risk.montecarlo import CHUNK_PATHS, check_run_size
-from ..scenario.checks import with_requirements
-from ..scenario.load import load_scenario
-from .common import JsonOut, SamplerName, ScenarioFile, Seed, XlsxOut, app, out, user_errors
+from ..risk.sizes import CHUNK_PATHS, check_run_size
+from .common import (
+    JsonOut,
+    SamplerName,
+    ScenarioFile,
+    Seed,
+    XlsxOut,
+    app,
+    load_scenario,
+    out,
+    user_errors,
+)
 
 
 @app.command()
@@ -35,6 +43,7 @@ def compare(
     from ..report.html import write_report
     from ..risk.compare import MAX_SCENARIOS
     from ..risk.compare import compare as run_comparison
+    from ..scenario.checks import with_requirements
 
     if not 2 <= len(files) <= MAX_SCENARIOS:
         raise UserError(f"compare takes from 2 to {MAX_SCENARIOS} scenario files, not {len(files)}")
@@ -78,6 +87,7 @@ def what_it_takes(
     P(target) to --probability, found by an optimiser on common random numbers."""
     from ..report.terminal_paths import print_what_it_takes
     from ..risk.what_it_takes import what_it_takes as solve
+    from ..scenario.checks import with_requirements
 
     scenario, _ = load_scenario(file)
     found = solve(

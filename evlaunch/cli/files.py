@@ -8,10 +8,8 @@ import typer
 
 from ..errors import UserError
 from ..io import write_bytes_atomic, write_text_atomic
-from ..scenario.load import BUNDLED, bundled_text, load_scenario
-from ..scenario.schema import Scenario
 from ..text import shown
-from .common import StorePath, app, err, out, user_errors
+from .common import StorePath, app, err, load_scenario, out, user_errors
 
 
 @app.command()
@@ -97,6 +95,8 @@ def init(
     ] = None,
 ) -> None:
     """Write a bundled scenario, with its sources, to edit as your own."""
+    from ..scenario.load import BUNDLED, bundled_text
+
     if scenario not in BUNDLED:
         raise UserError(f"--scenario {scenario!r}: allowed: {', '.join(BUNDLED)}")
     path = xlsx or path
@@ -114,4 +114,6 @@ def init(
 @app.command()
 def schema() -> None:
     """Print the scenario's JSON Schema (for editor completion and validation)."""
+    from ..scenario.schema import Scenario
+
     print(json.dumps(Scenario.model_json_schema(), indent=2))

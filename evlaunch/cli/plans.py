@@ -8,10 +8,7 @@ import typer
 
 from ..errors import UserError
 from ..io import write_json_atomic, write_text_atomic
-from ..risk.montecarlo import CHUNK_PATHS, check_run_size
-from ..risk.precision import MAX_PATHS_DEFAULT, Precision
-from ..risk.precision import OUTPUTS as PRECISION_OUTPUTS
-from ..scenario.load import load_scenario
+from ..risk.sizes import CHUNK_PATHS, MAX_PATHS_DEFAULT, PRECISION_OUTPUTS, check_run_size
 from .common import (
     CsvOut,
     JsonOut,
@@ -26,6 +23,7 @@ from .common import (
     _steps,
     _store_ready,
     app,
+    load_scenario,
     out,
     user_errors,
     writes,
@@ -115,6 +113,8 @@ def risk(
         return _replay(scenario, options, replay, paths, seed, sampler, csv, json_path)
     if csv:
         raise UserError("--csv: writes a replayed path; give --replay K with it")
+    from ..risk.precision import Precision
+
     precise = Precision(precision, precision_of, max_paths) if precision is not None else None
     _store_ready(store, save)
     result = monte_carlo(

@@ -7,8 +7,7 @@ import typer
 
 from ..errors import UserError
 from ..io import write_json_atomic, write_text_atomic
-from ..risk.montecarlo import CHUNK_PATHS, check_run_size
-from ..scenario.load import load_scenario
+from ..risk.sizes import CHUNK_PATHS, check_run_size
 from .common import (
     JsonOut,
     Save,
@@ -19,6 +18,7 @@ from .common import (
     _remember,
     _store_ready,
     app,
+    load_scenario,
     out,
     user_errors,
     writes,

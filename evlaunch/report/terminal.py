@@ -188,7 +188,7 @@ def print_risk(result, sensitivity, console: Console, top: int = 8) -> None:
 
 
 def _precision_sentence(p) -> str:
-    from ..risk.precision import OUTPUTS
+    from ..risk.sizes import PRECISION_OUTPUTS as OUTPUTS
 
     def size(v: float) -> str:
         return f"{100 * v:.2f} pp" if p.output == "p_target" else plain(v)

@@ -13,8 +13,8 @@ from ..plan.solve import ProductionPlan
 from ..reference.hindcast import Hindcast
 from ..risk.compare import Comparison
 from ..risk.montecarlo import RiskResult
-from ..risk.precision import OUTPUTS
 from ..risk.sensitivity import Sensitivity
+from ..risk.sizes import PRECISION_OUTPUTS as OUTPUTS
 from .workbook_plans import plan_sheets, run_sheets
 from .xlsx_tables import Book, Chart, Table, figures
 

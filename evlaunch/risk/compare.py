@@ -13,9 +13,10 @@ from scipy import stats
 from ..errors import ArgumentError
 from ..scenario.inputs import uncertain_names
 from ..scenario.schema import Scenario
-from .montecarlo import CHUNK_PATHS, RiskResult, monte_carlo_paths
-from .precision import OUTPUTS
+from .montecarlo import RiskResult, monte_carlo_paths
 from .sampling import Sampler
+from .sizes import CHUNK_PATHS
+from .sizes import PRECISION_OUTPUTS as OUTPUTS
 
 MAX_SCENARIOS = 8
 

@@ -21,11 +21,10 @@ from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from .precision import Precision, PrecisionReached, check_points, reached
 from .sampling import SAMPLERS, Sampler
+from .sizes import CHUNK_PATHS, check_run_size
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 FAN_PATHS = 20_000  # the fan chart's P5 from 2e4 paths is within ~0.15 percentile points
-CHUNK_PATHS = 65_536  # one sampling block: about 50 MB of working arrays at 84 months
-MAX_PATHS = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -91,13 +90,6 @@ def wilson_interval(hits: int, n: int, confidence: float = 0.95) -> tuple[float,
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return float(max(centre - half, 0.0)), float(min(centre + half, 1.0))
-
-
-def check_run_size(paths: int, chunk_paths: int) -> None:
-    if not 1 <= paths <= MAX_PATHS:
-        raise ArgumentError("paths", paths, f"must be from 1 to {MAX_PATHS:,}")
-    if not 1 <= chunk_paths <= 1_000_000:
-        raise ArgumentError("chunk_paths", chunk_paths, "must be from 1 to 1,000,000")
 
 
 def monte_carlo(scenario: Scenario, options: list[str], *args, **kwargs) -> RiskResult:

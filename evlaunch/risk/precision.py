@@ -16,18 +16,10 @@ from scipy import stats
 
 from ..errors import ArgumentError
 from .sampling import BLOCK_PATHS
+from .sizes import MAX_PATHS, MAX_PATHS_DEFAULT
+from .sizes import PRECISION_OUTPUTS as OUTPUTS
 
 FIRST_CHECK_PATHS = 1_024
-MAX_PATHS_DEFAULT = 10_000_000  # 10 million paths keep under 1 GiB (bench/bench_risk.py)
-# what a run can be made precise on: P(target), or the mean of one of these outcomes
-OUTPUTS = {
-    "p_target": "P(target)",
-    "npv_cny": "mean NPV [CNY]",
-    "peak_cash_need_cny": "mean peak cash need [CNY]",
-    "deliveries_12": "mean deliveries in 12 months of sales [vehicles]",
-    "deliveries_24": "mean deliveries in 24 months of sales [vehicles]",
-    "deliveries_36": "mean deliveries in 36 months of sales [vehicles]",
-}
 
 
 @dataclass(frozen=True)
@@ -49,9 +41,9 @@ class Precision:
             raise ArgumentError(
                 "precision", self.half_width, "for P(target) must be below 0.5 (a probability)"
             )
-        if not FIRST_CHECK_PATHS <= self.max_paths <= 100_000_000:
+        if not FIRST_CHECK_PATHS <= self.max_paths <= MAX_PATHS:
             raise ArgumentError(
-                "max_paths", self.max_paths, f"must be from {FIRST_CHECK_PATHS:,} to 100,000,000"
+                "max_paths", self.max_paths, f"must be from {FIRST_CHECK_PATHS:,} to {MAX_PATHS:,}"
             )
 
 
