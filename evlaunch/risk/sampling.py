@@ -33,8 +33,9 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     """(n, d) Latin hypercube: each column has exactly one point in each of the n strata.
 
     The construction of McKay, Beckman & Conover (1979), Technometrics 21(2):239-245, as in
-    ``scipy.stats.qmc.LatinHypercube``; one vectorised permutation instead of a shuffle per
-    column, which makes it about twice as fast at a block of 65,536 paths.
+    ``scipy.stats.qmc.LatinHypercube``, with one vectorised permutation of every column. As
+    fast as scipy 1.17's (31 against 33 ms for 65,536 x 24), and kept our own so that a
+    result stays a function of (scenario, seed, version) when scipy changes how it draws.
     """
     strata = rng.permuted(np.broadcast_to(np.arange(n), (d, n)), axis=1).T
     return (strata + rng.random((n, d))) / n
