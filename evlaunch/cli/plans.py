@@ -201,7 +201,8 @@ def plan_command(
     save: Save = True,
 ) -> None:
     """The production and capacity plan, month by month, found by a MILP (HiGHS)."""
-    from ..plan.solve import monthly_csv, plan
+    from ..plan.result import monthly_csv
+    from ..plan.solve import plan
     from ..plan.stochastic import stochastic_plan
     from ..report.terminal import print_plan
 
