@@ -228,6 +228,13 @@ def test_cli_plan_prints_the_plan_and_writes_the_monthly_csv(tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 84 and rows[0]["month"] == "2021-09"
     assert "production FAW Group" in rows[0]
+    # the bundled scenario's two models, each with its own columns after the totals
+    assert {"deliveries of first model", "production of second model"} <= set(rows[0])
+    assert float(rows[-1]["deliveries"]) == pytest.approx(
+        float(rows[-1]["deliveries of first model"])
+        + float(rows[-1]["deliveries of second model"]),
+        abs=2e-3,
+    )
 
 
 def test_the_time_limit_is_one_budget_for_every_solve():
