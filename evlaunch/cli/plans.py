@@ -204,7 +204,7 @@ def plan_command(
     from ..plan.result import monthly_csv
     from ..plan.solve import plan
     from ..plan.stochastic import stochastic_plan
-    from ..report.terminal import print_plan
+    from ..report.terminal_plan import print_plan
 
     if not 0 < time_limit <= 3600:
         raise UserError(f"--time-limit {time_limit}: must be above 0 and at most 3600 seconds")

@@ -152,6 +152,14 @@ def _candidate_starts(scenario: Scenario, options: list[str]) -> tuple[np.ndarra
     return start_of, option_of
 
 
+def _builds(scenario: Scenario, options: list[str]) -> np.ndarray:
+    """(J, M) whether each option builds each model (by default, every one)."""
+    models = model_names(scenario)
+    return np.array(
+        [[m in (scenario.option(n).builds or models) for m in models] for n in options], bool
+    ).reshape(len(options), len(models))
+
+
 def _recourse(scenario, options, start_of, option_of) -> np.ndarray:
     """(Y,) candidate starts decided per scenario: with several scenarios an option under an
     expansion rule is decided later, from its rule's first month on (two-stage); the rest
@@ -220,15 +228,11 @@ def plan_inputs(scenario: Scenario, params: Params, options: list[str]) -> PlanI
     ]
     launch = months_between(scenario.start, scenario.market.launch)
     window = (grid >= launch) & (grid < launch + scenario.target.window_months)
-    models = model_names(scenario)
-    builds = np.array(
-        [[m in (scenario.option(n).builds or models) for m in models] for n in options]
-    )
     return PlanInputs(
         months=months,
         options=list(options),
-        models=models,
-        builds=builds.reshape(len(options), len(models)),
+        models=model_names(scenario),
+        builds=_builds(scenario, options),
         option_of=option_of,
         start_of=start_of,
         recourse=recourse,

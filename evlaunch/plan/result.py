@@ -56,21 +56,26 @@ class ProductionPlan:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def monthly_by_model(self) -> dict[str, list[float]]:
+        """Each model's orders, production, deliveries and backlog by month, named
+        "deliveries of <model>"; none with one model (or no plan), as the totals say it."""
+        several = self.production_by_model if len(self.production_by_model) > 1 else {}
+        return {
+            f"{what} of {n}": values[n]
+            for n in several
+            for what, values in (
+                ("orders", self.orders_by_model),
+                ("production", self.production_by_model),
+                ("deliveries", self.deliveries_by_model),
+                ("backlog", self.backlog_by_model),
+            )
+        }
+
 
 def monthly_csv(result: ProductionPlan) -> str:
     """The monthly plan as CSV: orders, production by option, deliveries, backlog, stock;
     with several models, then each model's orders, production, deliveries and backlog."""
-    several = len(result.production_by_model) > 1  # none: no plan was found
-    per_model = {
-        f"{what} of {n}": values[n]
-        for n in (result.production_by_model if several else ())
-        for what, values in (
-            ("orders", result.orders_by_model),
-            ("production", result.production_by_model),
-            ("deliveries", result.deliveries_by_model),
-            ("backlog", result.backlog_by_model),
-        )
-    }
+    per_model = result.monthly_by_model()
     head = [
         "month",
         "orders",
