@@ -1,7 +1,7 @@
 """What a production plan says: per option, its start and volumes; per month, orders,
 production, deliveries, backlog and stock in all and per model; and as monthly CSV."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from ..scenario.provenance import Provenance
 
@@ -14,7 +14,9 @@ class OptionPlan:
     started_share: float  # of scenarios that start it: below 1 only if decided per scenario
     volume_by_year: dict[str, float]  # calendar year -> vehicles made (mean over scenarios)
     utilisation: float  # made / capacity of the chosen start over the horizon
-    volume_by_model: dict[str, float]  # model it builds -> vehicles made over the horizon
+    # model it builds -> vehicles made over the horizon (mean over scenarios); none in a plan
+    # stored before plans were per model
+    volume_by_model: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -31,18 +33,12 @@ class ProductionPlan:
     target_deliveries: int
     p_target_in_sample: float
     unit_cost_cny: float  # average variable cost per vehicle the MILP charged
-    unit_cost_by_model_cny: dict[str, float]  # what it charged a vehicle of each model
     months: list[str]
     orders: list[float]  # mean over scenarios, per month, every model's
     production: dict[str, list[float]]  # option -> every model it made, per month
     deliveries: list[float]
     backlog: list[float]
     stock: list[float]
-    # model of the roadmap (the first car first) -> per month, mean over scenarios
-    orders_by_model: dict[str, list[float]]
-    production_by_model: dict[str, list[float]]  # every option's output of the model
-    deliveries_by_model: dict[str, list[float]]
-    backlog_by_model: dict[str, list[float]]
     build_seconds: float
     solve_seconds: float
     variables: int
@@ -52,6 +48,14 @@ class ProductionPlan:
     learning_rounds: int = 0  # solves, each charging the learning curve's cost of the last
     learning_settled: bool = True  # that cost and the cost of what the plan makes agree
     provenance: Provenance | None = None  # seed and sampler: of the stochastic plan's draws
+    # Per model of the roadmap (the first car first); none in a plan stored before plans
+    # were per model. The cost the MILP charged a vehicle of each model, and per month,
+    # mean over scenarios, its orders, every option's output of it, deliveries and backlog.
+    unit_cost_by_model_cny: dict[str, float] = field(default_factory=dict)
+    orders_by_model: dict[str, list[float]] = field(default_factory=dict)
+    production_by_model: dict[str, list[float]] = field(default_factory=dict)
+    deliveries_by_model: dict[str, list[float]] = field(default_factory=dict)
+    backlog_by_model: dict[str, list[float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

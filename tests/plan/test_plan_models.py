@@ -3,6 +3,7 @@ price and unit cost on the brand's learning curve, solved by hand; and a scenari
 later models planned exactly as before."""
 
 import copy
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -11,10 +12,11 @@ import yaml
 
 from evlaunch.plan.inputs import PlanInputs, plan_inputs
 from evlaunch.plan.milp import Settings
-from evlaunch.plan.result import monthly_csv
+from evlaunch.plan.result import ProductionPlan, monthly_csv
 from evlaunch.plan.solve import Deadline, plan, solve_inputs
 from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
+from evlaunch.typed import from_dict
 
 BUNDLED = yaml.safe_load(bundled_text())
 
@@ -206,3 +208,11 @@ def test_a_scenario_without_models_is_planned_as_before():
     )
     # one model: the monthly CSV has the columns it always had
     assert "of first model" not in monthly_csv(result)
+    # and a plan stored before plans were per model (no per-model fields) still reads
+    stored = result.to_dict()
+    for key in [k for k in stored if "_by_model" in k]:
+        del stored[key]
+    for option in stored["options"]:
+        del option["volume_by_model"]
+    again = from_dict(ProductionPlan, json.loads(json.dumps(stored)))
+    assert again.monthly_by_model() == {} and monthly_csv(again) == monthly_csv(result)
