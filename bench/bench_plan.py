@@ -46,9 +46,12 @@ def five_options_72_months():
 
 
 def pyomo_model(d, unit):
-    """The model of evlaunch.plan.milp.build (one scenario), written the Pyomo way."""
+    """The model of evlaunch.plan.milp.build (one scenario, no shift above nameplate), per
+    model of the roadmap, written the Pyomo way; ``unit`` (M,) each model's cost."""
     m = pyo.ConcreteModel()
     Y, J, T = range(d.option_of.size), range(len(d.options)), range(d.months)
+    M, lines = range(len(d.models)), d.lines
+    Q, G = range(lines.pair_model.size), range(lines.count)
     of, at = d.option_of, d.start_of
     c, o = float(d.cancel_rate[0]), d.orders[0]
     price, fee = d.price_cny[0] / MONEY, d.fee_cny[0] / MONEY
@@ -56,10 +59,11 @@ def pyomo_model(d, unit):
     disc = d.discount[0]
     m.start = pyo.Var(Y, domain=pyo.Binary)
     m.make = pyo.Var(J, T, domain=pyo.NonNegativeReals)
+    m.made = pyo.Var(Q, T, domain=pyo.NonNegativeReals)
     m.paid = pyo.Var(J, T, domain=pyo.NonNegativeReals)
-    m.ship = pyo.Var(T, domain=pyo.NonNegativeReals)
-    m.wait = pyo.Var(T, domain=pyo.NonNegativeReals)
-    m.stock = pyo.Var(T, domain=pyo.NonNegativeReals)
+    m.ship = pyo.Var(M, T, domain=pyo.NonNegativeReals)
+    m.wait = pyo.Var(M, T, domain=pyo.NonNegativeReals)
+    m.stock = pyo.Var(M, T, domain=pyo.NonNegativeReals)
     m.cash = pyo.Var(T, domain=pyo.Reals)
     by = {j: [y for y in Y if of[y] == j] for j in J}
     m.once = pyo.Constraint(J, rule=lambda m, j: sum(m.start[y] for y in by[j]) <= 1)
@@ -88,21 +92,42 @@ def pyomo_model(d, unit):
             >= sum(d.committed[0, y, t] * m.start[y] for y in by[j] if d.committed[0, y, t] > 0)
         ),
     )
-    m.flow = pyo.Constraint(
+    # a line of several models makes of them what its options make
+    m.line = pyo.Constraint(
+        G,
         T,
-        rule=lambda m, t: (
-            m.stock[t] == (m.stock[t - 1] if t else 0) + sum(m.make[j, t] for j in J) - m.ship[t]
+        rule=lambda m, g, t: (
+            sum(m.made[q, t] for q in Q if lines.pair_line[q] == g)
+            == sum(m.make[j, t] for j in J if lines.line_of[j] == g)
+        ),
+    )
+
+    def made(m, k, t):  # of model k in month t
+        return sum(m.make[j, t] for j in J if lines.only[j] == k) + sum(
+            m.made[q, t] for q in Q if lines.pair_model[q] == k
+        )
+
+    m.flow = pyo.Constraint(
+        M,
+        T,
+        rule=lambda m, k, t: (
+            m.stock[k, t] == (m.stock[k, t - 1] if t else 0) + made(m, k, t) - m.ship[k, t]
         ),
     )
     m.backlog = pyo.Constraint(
-        T, rule=lambda m, t: m.wait[t] == (1 - c) * ((m.wait[t - 1] if t else 0) + o[t] - m.ship[t])
+        M,
+        T,
+        rule=lambda m, k, t: (
+            m.wait[k, t] == (1 - c) * ((m.wait[k, t - 1] if t else 0) + o[k, t] - m.ship[k, t])
+        ),
     )
-    m.demand = pyo.Constraint(T, rule=lambda m, t: m.ship[t] <= (m.wait[t - 1] if t else 0) + o[t])
+    m.demand = pyo.Constraint(
+        M, T, rule=lambda m, k, t: m.ship[k, t] <= (m.wait[k, t - 1] if t else 0) + o[k, t]
+    )
 
     def flow(m, t):
         return (
-            price * m.ship[t]
-            - u * sum(m.make[j, t] for j in J)
+            sum(price[k] * m.ship[k, t] - u[k] * made(m, k, t) for k in M)
             - sum(fee[j] * m.paid[j, t] for j in J)
             - sum(spend[y, t] * m.start[y] for y in Y if spend[y, t] != 0)
         )
@@ -126,12 +151,12 @@ def timed(fn, repeats=3):
 def deterministic():
     s = five_options_72_months()
     d = plan_inputs(s, central_params(s), [o.name for o in s.options])
-    unit = d.average_unit_cost(d.orders.sum(axis=1))
+    unit = d.average_unit_cost(d.total_orders.sum(axis=1))
     settings = Settings(objective="max_npv")
 
     build_ours, (lp, v) = timed(lambda: build(d, unit, settings), 10)
     solve_ours, result = timed(lambda: lp.solve(), 3)
-    build_pyomo, model = timed(lambda: pyomo_model(d, float(unit[0])), 3)
+    build_pyomo, model = timed(lambda: pyomo_model(d, unit[0]), 3)
     solver = pyo.SolverFactory("appsi_highs")
     solver.config.mip_gap = 1e-4
     solve_pyomo, _ = timed(lambda: solver.solve(model), 1)
@@ -139,7 +164,8 @@ def deterministic():
     pyomo_npv = pyo.value(model.npv)
     assert abs(ours_npv - pyomo_npv) <= 1e-6 * abs(ours_npv), (ours_npv, pyomo_npv)
     print(
-        f"deterministic plan, {len(d.options)} options x {d.months} months: "
+        f"deterministic plan, {len(d.options)} options x {len(d.models)} models x "
+        f"{d.months} months: "
         f"{lp.n:,} variables, {lp.m:,} constraints; same optimum in both "
         f"({ours_npv:,.1f} M CNY before fixed cost)"
     )

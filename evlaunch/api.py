@@ -240,6 +240,7 @@ def frame(result):
             "backlog": result.backlog,
             "stock": result.stock,
             **{f"production {n}": v for n, v in result.production.items()},
+            **result.monthly_by_model(),
         }
         return pd.DataFrame(data, index=pd.Index(result.months, name="month"))
     raise TypeError(f"no table for a {type(result).__name__}")

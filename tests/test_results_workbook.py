@@ -97,6 +97,9 @@ def test_plan_workbook_has_the_monthly_plan_and_a_stacked_chart(tmp_path, scenar
     busiest = max(range(len(result.months)), key=lambda t: result.production[name][t])
     assert monthly[busiest][f"production {name}"] == pytest.approx(result.production[name][busiest])
     assert monthly[busiest]["orders"] == pytest.approx(result.orders[busiest])
+    # the bundled roadmap's two models, each with its columns after the ones charted
+    second = result.deliveries_by_model["second model"][busiest]
+    assert monthly[busiest]["deliveries of second model"] == pytest.approx(second)
     (chart,) = _charts(path)
     assert '<c:grouping val="stacked"/>' in chart and "<c:lineChart>" in chart
 

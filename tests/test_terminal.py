@@ -4,7 +4,8 @@ import pytest
 from rich.console import Console
 
 import evlaunch as ev
-from evlaunch.report.terminal import print_partners, print_plan, print_risk
+from evlaunch.report.terminal import print_partners, print_risk
+from evlaunch.report.terminal_plan import print_plan
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +44,7 @@ def test_print_plan_shows_the_years_and_the_learning_curve(scenario):
     result = ev.plan(scenario)
     text = _text(lambda c: print_plan(result, c))
     assert "production plan, deterministic" in text
+    assert "by model" in text and "second model" in text  # the bundled roadmap's two
     assert "did not settle" not in text  # it settled (result.learning_settled)
     assert result.learning_settled
 

@@ -201,9 +201,10 @@ def plan_command(
     save: Save = True,
 ) -> None:
     """The production and capacity plan, month by month, found by a MILP (HiGHS)."""
-    from ..plan.solve import monthly_csv, plan
+    from ..plan.result import monthly_csv
+    from ..plan.solve import plan
     from ..plan.stochastic import stochastic_plan
-    from ..report.terminal import print_plan
+    from ..report.terminal_plan import print_plan
 
     if not 0 < time_limit <= 3600:
         raise UserError(f"--time-limit {time_limit}: must be above 0 and at most 3600 seconds")

@@ -1,21 +1,31 @@
-"""The planning MILP: which options to start and when, and production, inventory,
-deliveries and backlog per month and per scenario.
+"""The planning MILP: which options to start and when, and per model of the roadmap,
+production, inventory, deliveries and backlog per month and per scenario.
 
-Variables (k scenario, y candidate start, j option, t month):
+Variables (k scenario, y candidate start, j option, m model, t month; q a pair of a line
+that builds several models and one of them, a line being the options that build the same
+models, as in the simulator):
   start[y]        binary, option j(y) starts at month s(y); each option starts at most once;
                   committed now, the same in every scenario (first stage)
   start[k, y]     the same, decided per scenario (second stage: candidates of an option
                   under an expansion rule, in a plan over several scenarios)
-  make[k, j, t]   production               paid[k, j, t]  volume the fee is paid on
-  extra[k, j, t]  production above nameplate (a shift, from shift_months after SOP, up to
-                  max_utilisation; it costs above_nameplate_cost_per_vehicle_cny more)
-  ship[k, t]      deliveries               wait[k, t]     backlog at the end of month t
-  stock[k, t]     finished vehicles        cash[k, t]     cumulative cash
+  make[k, j, t]   production of every model the option builds (`builds`); an option that
+                  builds one model makes that model
+  made[k, q, t]   production of model m(q) on line g(q): its models' sum is its options' make
+  paid[k, j, t]   volume the fee is paid on: the option's production, and at least its
+                  take-or-pay
+  extra[k, j, t]  the option's production above nameplate (a shift, from shift_months after
+                  SOP, up to max_utilisation; it costs above_nameplate_cost_per_vehicle_cny
+                  more)
+  ship[k, m, t]   deliveries               wait[k, m, t]  backlog at the end of month t
+  stock[k, m, t]  finished vehicles        cash[k, t]     cumulative cash
   meet[k]         binary, scenario k meets the target (chance-constrained plans only)
 
-Backlog follows the simulator exactly: wait[t] = (1 - c) (wait[t-1] + orders[t] - ship[t]).
-The learning curve is concave, so the MILP charges a constant cost per vehicle: the
-learning-curve average over the plan's own output, found by re-solving until it settles.
+Each model's backlog follows the simulator exactly: wait[t] = (1 - c) (wait[t-1] +
+orders[t] - ship[t]); a delivery earns its model's price. The learning curve is the brand's
+and concave, so the MILP charges a constant cost per vehicle of each model: its reference
+cost times the learning-curve average over the plan's own output of every model, found by
+re-solving until it settles. Which option builds which model is the MILP's choice, where the
+simulator shares a line's output in proportion to the models' open orders.
 """
 
 from dataclasses import dataclass, replace
@@ -43,6 +53,7 @@ class Settings:
 class Variables:
     start: np.ndarray  # (K, Y): the first-stage index repeated for every scenario
     make: np.ndarray
+    made: np.ndarray
     extra: np.ndarray
     paid: np.ndarray
     ship: np.ndarray
@@ -53,14 +64,15 @@ class Variables:
 
 
 def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
-    """The MILP as a ``LinearProgram`` and its variable index blocks; no Python loop over
-    months, options, candidate starts or scenarios."""
+    """The MILP as a ``LinearProgram`` and its variable index blocks, charging
+    ``unit_cost_cny`` (K, M) a vehicle of each model; no Python loop over months, options,
+    models, candidate starts or scenarios."""
     lp = LinearProgram()
     v = _variables(lp, data, s)
     _starts(lp, data, v)
     _production(lp, data, s, v)
     _vehicles(lp, data, s, v)
-    unit = np.asarray(unit_cost_cny, float)[:, None] / MONEY
+    unit = np.asarray(unit_cost_cny, float) / MONEY
     _cash(lp, data, unit, v)
     v = replace(v, meet=_target(lp, data, s, v))
     _objective(lp, data, s, unit, v)
@@ -68,28 +80,32 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
 
 
 def _variables(lp: LinearProgram, data: PlanInputs, s: Settings) -> Variables:
-    K, T = data.orders.shape
-    Y, J = data.option_of.size, len(data.options)
+    K, M, T = data.orders.shape
+    Y, J, Q = data.option_of.size, len(data.options), data.lines.pair_model.size
     fixed = s.fixed_starts
     first, later = ~data.recourse, data.recourse
     bounds = (0, 1) if fixed is None else (fixed[first], fixed[first])
     start = np.empty((K, Y), dtype=np.int64)
     start[:, first] = lp.variables(int(first.sum()), *bounds, integer=fixed is None)[None, :]
     start[:, later] = lp.variables((K, int(later.sum())), 0, 1, integer=True)
-    make, extra, paid = (lp.variables((K, J, T)) for _ in range(3))
-    ship = lp.variables((K, T))
-    # Without the demand limit the backlog may go negative: shipping ahead of orders.
+    make = lp.variables((K, J, T))
+    extra, paid = (lp.variables((K, J, T)) for _ in range(2))
+    ship = lp.variables((K, M, T))
+    # Without the demand limit the backlog may go negative: shipping ahead of orders. One
+    # model's backlog limit is its bound; several models' is a row (``_vehicles``).
+    limit = s.max_backlog_vehicles if "backlog" not in s.relax else None
     wait = lp.variables(
-        (K, T),
+        (K, M, T),
         -np.inf if "demand" in s.relax else 0.0,
-        s.max_backlog_vehicles if "backlog" not in s.relax and s.max_backlog_vehicles else np.inf,
+        limit if limit and M == 1 else np.inf,
     )
-    stock = lp.variables((K, T))
+    stock = lp.variables((K, M, T))
     cash_floor = (
         -s.cash_limit_cny / MONEY if s.cash_limit_cny and "cash" not in s.relax else -np.inf
     )
     cash = lp.variables((K, T), cash_floor)
-    return Variables(start, make, extra, paid, ship, wait, stock, cash, None)
+    made = lp.variables((K, Q, T))
+    return Variables(start, make, made, extra, paid, ship, wait, stock, cash, None)
 
 
 def _starts(lp: LinearProgram, data: PlanInputs, v: Variables) -> None:
@@ -111,8 +127,9 @@ def _starts(lp: LinearProgram, data: PlanInputs, v: Variables) -> None:
 
 def _production(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables) -> None:
     """Production within the nameplate its start gives, and what a shift adds, in every
-    scenario and month; the fee is paid on production, and at least on take-or-pay."""
-    K, T = data.orders.shape
+    scenario and month; the fee is paid on production, and at least on take-or-pay. A line
+    of several models makes of them as much as its options make."""
+    K, _, T = data.orders.shape
     J = len(data.options)
     if "capacity" not in s.relax:
         cap = lp.constraints((K, J, T), hi=0.0)
@@ -128,62 +145,75 @@ def _production(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables) 
     over_min = lp.constraints((K, J, T), lo=0.0)
     lp.add(over_min, v.paid)
     lp.add(over_min[:, data.option_of, :], v.start[:, :, None], -data.committed)
+    lines = data.lines
+    several = lines.line_of >= 0
+    mix = lp.constraints((K, lines.count, T), 0.0, 0.0)
+    lp.add(mix[:, lines.pair_line, :], v.made)
+    lp.add(mix[:, lines.line_of[several], :], v.make[:, several, :], -1.0)
 
 
 def _vehicles(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables) -> None:
-    """Finished vehicles in stock, the backlog that waits and cancels, and shipments no
-    larger than the open orders."""
-    K, T = data.orders.shape
-    # stock[t] = stock[t-1] + made - shipped
-    flow = lp.constraints((K, T), 0.0, 0.0)
+    """Each model's finished vehicles in stock, its backlog that waits and cancels, and its
+    shipments no larger than its open orders; several models' backlog within the limit."""
+    K, M, T = data.orders.shape
+    # stock[m, t] = stock[m, t-1] + made of m - shipped
+    flow = lp.constraints((K, M, T), 0.0, 0.0)
     lp.add(flow, v.stock)
-    lp.add(flow[:, 1:], v.stock[:, :-1], -1.0)
-    lp.add(flow[:, None, :], v.make, -1.0)
+    lp.add(flow[:, :, 1:], v.stock[:, :, :-1], -1.0)
+    one, only, pair_model = _made_of(data)
+    lp.add(flow[:, only, :], v.make[:, one, :], -1.0)
+    lp.add(flow[:, pair_model, :], v.made, -1.0)
     lp.add(flow, v.ship)
     # wait[t] - (1-c) wait[t-1] + (1-c) ship[t] = (1-c) orders[t]
-    keep = (1.0 - data.cancel_rate)[:, None]
-    backlog = lp.constraints((K, T), keep * data.orders, keep * data.orders)
+    keep = (1.0 - data.cancel_rate)[:, None, None]
+    backlog = lp.constraints((K, M, T), keep * data.orders, keep * data.orders)
     lp.add(backlog, v.wait)
-    lp.add(backlog[:, 1:], v.wait[:, :-1], -keep)
+    lp.add(backlog[:, :, 1:], v.wait[:, :, :-1], -keep)
     lp.add(backlog, v.ship, keep)
     # ship[t] - wait[t-1] <= orders[t]
     if "demand" not in s.relax:
-        demand = lp.constraints((K, T), hi=data.orders)
+        demand = lp.constraints((K, M, T), hi=data.orders)
         lp.add(demand, v.ship)
-        lp.add(demand[:, 1:], v.wait[:, :-1], -1.0)
+        lp.add(demand[:, :, 1:], v.wait[:, :, :-1], -1.0)
+    if M > 1 and s.max_backlog_vehicles and "backlog" not in s.relax:
+        most = lp.constraints((K, T), hi=s.max_backlog_vehicles)
+        lp.add(most[:, None, :], v.wait)
 
 
 def _cash(lp: LinearProgram, data: PlanInputs, unit: np.ndarray, v: Variables) -> None:
-    """cash[t] = cash[t-1] + price ship - cost make - fee paid - spend - company [M CNY]."""
-    K, T = data.orders.shape
-    price, fee = data.price_by_month / MONEY, data.fee_cny / MONEY
+    """cash[t] = cash[t-1] + price ship - cost made - fee paid - spend - company [M CNY],
+    each model shipped at its price and made at its cost (``unit``, (K, M))."""
+    K, _, T = data.orders.shape
+    price, fee = data.price_cny / MONEY, data.fee_cny / MONEY
     spend, company = data.spend_cny / MONEY, data.company_cny[:, None] / MONEY
     money = lp.constraints((K, T), -company, -company)
     lp.add(money, v.cash)
     lp.add(money[:, 1:], v.cash[:, :-1], -1.0)
-    lp.add(money, v.ship, -price)
-    lp.add(money[:, None, :], v.make, unit[:, :, None])
+    lp.add(money[:, None, :], v.ship, -price[:, :, None])
+    one, only, pair_model = _made_of(data)
+    lp.add(money[:, None, :], v.make[:, one, :], unit[:, only, None])
+    lp.add(money[:, None, :], v.made, unit[:, pair_model, None])
     lp.add(money[:, None, :], v.paid, fee[:, :, None])
     lp.add(money[:, None, :], v.extra, (data.above_cost_cny / MONEY)[:, :, None])
     lp.add(money[:, None, :], v.start[:, :, None], spend)
 
 
 def _target(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables):
-    """The target in the window: in a share of scenarios (binaries ``meet``, returned), or
-    in every one."""
+    """The target, deliveries of every model in the window: in a share of scenarios
+    (binaries ``meet``, returned), or in every one."""
     K = data.orders.shape[0]
-    window_ship = v.ship[:, data.window]
+    window_ship = v.ship[:, :, data.window]
     if s.target_probability is not None:
         meet = lp.variables(K, 0, 1, integer=True)
         hit = lp.constraints(K, lo=0.0)
-        lp.add(hit[:, None], window_ship)
+        lp.add(hit[:, None, None], window_ship)
         lp.add(hit, meet, -data.target)
         share = lp.constraints(1, lo=np.ceil(s.target_probability * K - 1e-9))
         lp.add(share, meet)
         return meet
     if s.require_target:
         hit = lp.constraints(K, lo=data.target)
-        lp.add(hit[:, None], window_ship)
+        lp.add(hit[:, None, None], window_ship)
     return None
 
 
@@ -194,19 +224,29 @@ def _objective(lp: LinearProgram, data: PlanInputs, s: Settings, unit, v: Variab
     K = data.orders.shape[0]
     w = data.discount / K
     if s.objective == "max_window":
-        lp.objective(v.ship[:, data.window], -1.0 / K)
+        lp.objective(v.ship[:, :, data.window], -1.0 / K)
         return
     if s.objective == "max_meet":
         lp.objective(v.meet, -1.0)
         return
-    price, fee = data.price_by_month / MONEY, data.fee_cny / MONEY
+    price, fee = data.price_cny / MONEY, data.fee_cny / MONEY
     revenue = 0.0 if s.objective == "min_cost" else 1.0
-    lp.objective(v.ship, -revenue * price * w)
-    lp.objective(v.make, (unit * w)[:, None, :])
+    lp.objective(v.ship, -revenue * price[:, :, None] * w[:, None, :])
+    one, only, pair_model = _made_of(data)
+    lp.objective(v.make[:, one, :], unit[:, only, None] * w[:, None, :])
+    lp.objective(v.made, unit[:, pair_model, None] * w[:, None, :])
     lp.objective(v.paid, fee[:, :, None] * w[:, None, :])
     lp.objective(v.extra, (data.above_cost_cny / MONEY)[:, :, None] * w[:, None, :])
     spend = data.spend_cny / MONEY
     lp.objective(np.broadcast_to(v.start[:, :, None], spend.shape), spend * w[:, None, :])
+
+
+def _made_of(data: PlanInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which production is of which model: (J,) the options of a line of one model, (J1,)
+    that model, and (Q,) the model of each ``made``."""
+    lines = data.lines
+    one = lines.only >= 0
+    return one, lines.only[one], lines.pair_model
 
 
 def company_npv_cny(data: PlanInputs) -> np.ndarray:

@@ -2,7 +2,7 @@
 over the risk engine's scenarios with a chance constraint; infeasibility explained."""
 
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -10,10 +10,11 @@ from .. import __version__
 from ..errors import UserError
 from ..scenario.inputs import Params, central_params
 from ..scenario.months import add_months
-from ..scenario.provenance import Provenance, provenance
+from ..scenario.provenance import provenance
 from ..scenario.schema import Plan, Scenario
 from .inputs import PlanInputs, plan_inputs
 from .milp import MONEY, Settings, build, company_npv_cny
+from .result import OptionPlan, ProductionPlan
 
 LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
 LEARNING_ROUNDS = 6  # at most; a plan that has not settled by then says so
@@ -23,50 +24,6 @@ RELAXABLE = {
     "backlog": "planning.max_backlog_vehicles",
     "cash": "planning.cash_limit_cny",
 }
-
-
-@dataclass(frozen=True)
-class OptionPlan:
-    option: str
-    used: bool
-    start: str | None  # contract or construction start, 'YYYY-MM' (median over scenarios)
-    started_share: float  # of scenarios that start it: below 1 only if decided per scenario
-    volume_by_year: dict[str, float]  # calendar year -> vehicles made (mean over scenarios)
-    utilisation: float  # made / capacity of the chosen start over the horizon
-
-
-@dataclass(frozen=True)
-class ProductionPlan:
-    scenario: str
-    version: str
-    objective: str
-    scenarios: int
-    status: str  # "optimal", "time limit" or "infeasible"
-    options: list[OptionPlan]
-    npv_cny: float  # mean over scenarios, company fixed cost included
-    discounted_cost_cny: float
-    window_deliveries: float  # mean over scenarios
-    target_deliveries: int
-    p_target_in_sample: float
-    unit_cost_cny: float  # average variable cost per vehicle the MILP charged
-    months: list[str]
-    orders: list[float]  # mean over scenarios, per month
-    production: dict[str, list[float]]
-    deliveries: list[float]
-    backlog: list[float]
-    stock: list[float]
-    build_seconds: float
-    solve_seconds: float
-    variables: int
-    constraints: int
-    explanation: str | None = None
-    stochastic: dict | None = None
-    learning_rounds: int = 0  # solves, each charging the learning curve's cost of the last
-    learning_settled: bool = True  # that cost and the cost of what the plan makes agree
-    provenance: Provenance | None = None  # seed and sampler: of the stochastic plan's draws
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -105,7 +62,7 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
     LEARNING_ROUNDS solves, within ``deadline``). It starts from the cost of serving every
     order (the cheapest it can be): starting from the cost of the first cars would make a
     new maker's first cars look unprofitable, and nothing gets built."""
-    unit = data.average_unit_cost(data.orders.sum(axis=1))
+    unit = data.average_unit_cost(data.total_orders.sum(axis=1))
     built = solved = 0.0
     settled = False
     rounds = 0
@@ -157,12 +114,52 @@ def plan(
 
 
 def _result(scenario, data, settings, solved: Solved) -> ProductionPlan:
-    x, v, unit, lp = solved.x, solved.variables, solved.unit_cost_cny, solved.lp
-    K, T = data.orders.shape
+    x, v, lp = solved.x, solved.variables, solved.lp
+    K, _, T = data.orders.shape
+    make = x[v.make]  # (K, J, T)
+    ship = x[v.ship].sum(axis=1)  # (K, T) every model's
+    months = [add_months(scenario.start, t) for t in range(T)]
+    window = ship[:, data.window].sum(axis=1)
+    cash_flow = np.diff(x[v.cash], axis=1, prepend=0.0) * MONEY
+    npv = (cash_flow * data.discount).sum(axis=1)
+    decided = npv - company_npv_cny(data)
+    revenue = (x[v.ship] * data.price_cny[:, :, None]).sum(axis=1)  # (K, T) [CNY]
+    return ProductionPlan(
+        scenario=scenario.name,
+        version=__version__,
+        objective=settings.objective,
+        scenarios=K,
+        status="optimal" if solved.solution.optimal and not solved.out_of_time else "time limit",
+        options=_option_plans(scenario, data, x, v, months),
+        npv_cny=float(npv.mean()),
+        discounted_cost_cny=float(((revenue * data.discount).sum(axis=1) - decided).mean()),
+        window_deliveries=float(window.mean()),
+        target_deliveries=scenario.target.deliveries,
+        p_target_in_sample=float((window >= data.target * (1 - 1e-9)).mean()),
+        months=months,
+        orders=data.total_orders.mean(axis=0).tolist(),
+        production={n: make[:, j, :].mean(axis=0).tolist() for j, n in enumerate(data.options)},
+        deliveries=ship.mean(axis=0).tolist(),
+        backlog=x[v.wait].sum(axis=1).mean(axis=0).tolist(),
+        stock=x[v.stock].sum(axis=1).mean(axis=0).tolist(),
+        **_by_model(data, x, v, solved.unit_cost_cny),
+        build_seconds=solved.build_seconds,
+        solve_seconds=solved.solve_seconds,
+        variables=lp.n,
+        constraints=lp.m,
+        learning_rounds=solved.learning_rounds,
+        learning_settled=solved.learning_settled,
+        provenance=provenance(scenario),
+    )
+
+
+def _option_plans(scenario, data: PlanInputs, x, v, months: list[str]) -> list[OptionPlan]:
+    """Each option's start (the median over the scenarios that start it), its volumes by
+    year and by model, and its utilisation."""
+    K = data.scenarios
     start = x[v.start] > 0.5  # (K, Y)
     make = x[v.make]  # (K, J, T)
-    ship = x[v.ship]
-    months = [add_months(scenario.start, t) for t in range(T)]
+    by_model = data.lines.option_volumes(make, x[v.made], len(data.models))  # (J, M)
     years = np.array([m[:4] for m in months], dtype=object)
     options = []
     for j, name in enumerate(data.options):
@@ -178,41 +175,37 @@ def _result(scenario, data, settings, solved: Solved) -> ProductionPlan:
                 started_share=chosen.size / K,
                 volume_by_year={str(y): float(made[years == y].sum()) for y in sorted(set(years))},
                 utilisation=float(made.sum() / capacity) if capacity > 0 else 0.0,
+                volume_by_model={
+                    n: float(by_model[j, m]) for m, n in enumerate(data.models) if data.builds[j, m]
+                },
             )
         )
-    window = ship[:, data.window].sum(axis=1)
-    cash_flow = np.diff(x[v.cash], axis=1, prepend=0.0) * MONEY
-    npv = (cash_flow * data.discount).sum(axis=1)
-    decided = npv - company_npv_cny(data)
-    return ProductionPlan(
-        scenario=scenario.name,
-        version=__version__,
-        objective=settings.objective,
-        scenarios=K,
-        status="optimal" if solved.solution.optimal and not solved.out_of_time else "time limit",
-        options=options,
-        npv_cny=float(npv.mean()),
-        discounted_cost_cny=float(
-            ((ship * data.price_by_month * data.discount).sum(axis=1) - decided).mean()
-        ),
-        window_deliveries=float(window.mean()),
-        target_deliveries=scenario.target.deliveries,
-        p_target_in_sample=float((window >= data.target * (1 - 1e-9)).mean()),
-        unit_cost_cny=float(np.mean(unit)),
-        months=months,
-        orders=data.orders.mean(axis=0).tolist(),
-        production={n: make[:, j, :].mean(axis=0).tolist() for j, n in enumerate(data.options)},
-        deliveries=ship.mean(axis=0).tolist(),
-        backlog=x[v.wait].mean(axis=0).tolist(),
-        stock=x[v.stock].mean(axis=0).tolist(),
-        build_seconds=solved.build_seconds,
-        solve_seconds=solved.solve_seconds,
-        variables=lp.n,
-        constraints=lp.m,
-        learning_rounds=solved.learning_rounds,
-        learning_settled=solved.learning_settled,
-        provenance=provenance(scenario),
-    )
+    return options
+
+
+def _by_model(data: PlanInputs, x, v, unit: np.ndarray) -> dict:
+    """The plan's per-model fields: each model's orders, production, deliveries and backlog
+    by month, and the cost the MILP charged a vehicle of it; and the average cost of a
+    vehicle, weighted by what each model made (the first car's where nothing is made)."""
+    made = data.lines.by_model(x[v.make], x[v.made], len(data.models))  # (K, M, T)
+    volume = made.sum(axis=2)  # (K, M)
+    total = volume.sum(axis=1, keepdims=True)
+    # a share of exactly 1 with one model: its cost, as charged
+    first = np.zeros_like(volume)
+    first[:, 0] = 1.0
+    share = np.divide(volume, total, out=first, where=total > 0)
+
+    def monthly(a):
+        return {n: a[:, m, :].mean(axis=0).tolist() for m, n in enumerate(data.models)}
+
+    return {
+        "unit_cost_cny": float((unit * share).sum(axis=1).mean()),
+        "unit_cost_by_model_cny": {n: float(unit[:, m].mean()) for m, n in enumerate(data.models)},
+        "orders_by_model": monthly(data.orders),
+        "production_by_model": monthly(made),
+        "deliveries_by_model": monthly(x[v.ship]),
+        "backlog_by_model": monthly(x[v.wait]),
+    }
 
 
 def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) -> ProductionPlan:
@@ -222,7 +215,7 @@ def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) ->
         if solved.out_of_time
         else why_infeasible(data, settings, deadline)
     )
-    K, T = data.orders.shape
+    K, _, T = data.orders.shape
     empty = [0.0] * T
     return ProductionPlan(
         scenario=scenario.name,
@@ -236,13 +229,20 @@ def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) ->
         window_deliveries=float("nan"),
         target_deliveries=scenario.target.deliveries,
         p_target_in_sample=0.0,
-        unit_cost_cny=float(np.mean(data.unit_cost_cny)),
+        unit_cost_cny=float(np.mean(data.unit_cost_cny[:, 0])),
+        unit_cost_by_model_cny={},
         months=[add_months(scenario.start, t) for t in range(T)],
-        orders=data.orders.mean(axis=0).tolist(),
+        orders=data.total_orders.mean(axis=0).tolist(),
         production={},
         deliveries=empty,
         backlog=empty,
         stock=empty,
+        orders_by_model={
+            n: data.orders[:, m].mean(axis=0).tolist() for m, n in enumerate(data.models)
+        },
+        production_by_model={},
+        deliveries_by_model={},
+        backlog_by_model={},
         build_seconds=solved.build_seconds,
         solve_seconds=solved.solve_seconds,
         variables=solved.lp.n,
@@ -272,12 +272,12 @@ def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> 
         if binding:
             text += f"; the binding constraint is {RELAXABLE[binding]}"
     else:
-        best = most.x[most.variables.ship][:, data.window].sum(axis=1).mean()
+        best = _window(data, most).mean()
         gains = {}
         for family in _active(settings):
             r = relaxed(family)
             if r.x is not None:
-                gains[family] = r.x[r.variables.ship][:, data.window].sum(axis=1).mean() - best
+                gains[family] = _window(data, r).mean() - best
         binding = max(gains, key=gains.get)
         need = (
             "in every scenario"
@@ -309,6 +309,11 @@ def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> 
     return text
 
 
+def _window(data: PlanInputs, solved: Solved) -> np.ndarray:
+    """(K,) deliveries of every model in the target window."""
+    return solved.x[solved.variables.ship][:, :, data.window].sum(axis=(1, 2))
+
+
 def _active(settings: Settings) -> list[str]:
     """Constraint families this plan has (a backlog or cash limit only if one is set)."""
     present = {"backlog": settings.max_backlog_vehicles, "cash": settings.cash_limit_cny}
@@ -325,26 +330,3 @@ def with_plan_starts(scenario: Scenario, result: ProductionPlan) -> Scenario:
         for o in scenario.options
     ]
     return scenario.model_copy(update={"options": options, "plan": Plan(options=list(chosen))})
-
-
-def monthly_csv(result: ProductionPlan) -> str:
-    """The monthly plan as CSV: orders, production by option, deliveries, backlog, stock."""
-    head = [
-        "month",
-        "orders",
-        *(f"production {n}" for n in result.production),
-        "deliveries",
-        "backlog",
-        "stock",
-    ]
-    rows = [",".join(f'"{h}"' if "," in h else h for h in head)]
-    for t, month in enumerate(result.months):
-        values = [
-            result.orders[t],
-            *(p[t] for p in result.production.values()),
-            result.deliveries[t],
-            result.backlog[t],
-            result.stock[t],
-        ]
-        rows.append(",".join([month, *(f"{v:.3f}" for v in values)]))
-    return "\n".join(rows) + "\n"

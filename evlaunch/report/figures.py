@@ -270,6 +270,10 @@ def plan_figure(result, scenario: Scenario) -> Figure:
     fig.add_trace(
         go.Scatter(x=result.months, y=result.orders, name="new orders", line=dict(color="#e76f51"))
     )
+    per_model = result.monthly_by_model()  # none with one model
+    for name in result.deliveries_by_model if per_model else ():
+        delivered = per_model[f"deliveries of {name}"]
+        fig.add_trace(go.Scatter(x=result.months, y=delivered, name=f"{name} delivered"))
     rows = [
         {
             "month": m,
@@ -278,6 +282,7 @@ def plan_figure(result, scenario: Scenario) -> Figure:
             "backlog": result.backlog[t],
             "stock": result.stock[t],
             **{f"production {n}": v[t] for n, v in result.production.items()},
+            **{k: v[t] for k, v in per_model.items()},
         }
         for t, m in enumerate(result.months)
     ]

@@ -27,6 +27,7 @@ def plan_sheets(book: Book, p: ProductionPlan) -> None:
     ]
     row = book.table(sheet, 0, figures("Production plan", summary))
     years = sorted({y for o in p.options for y in o.volume_by_year})
+    models = list(p.production_by_model) if len(p.production_by_model) > 1 else []
     options = Table(
         "Options",
         [
@@ -36,6 +37,7 @@ def plan_sheets(book: Book, p: ProductionPlan) -> None:
             "share of scenarios starting it",
             "utilisation",
             *(f"vehicles made in {y}" for y in years),
+            *(f"vehicles of {m} made" for m in models),
         ],  # fmt: skip
         [
             [
@@ -45,16 +47,18 @@ def plan_sheets(book: Book, p: ProductionPlan) -> None:
                 o.started_share,
                 o.utilisation,
                 *(o.volume_by_year.get(y, 0.0) for y in years),
+                *(o.volume_by_model.get(m) for m in models),  # blank: it cannot build it
             ]  # fmt: skip
             for o in p.options
         ],
-        ["text", "text", "text", "share", "share", *["integer"] * len(years)],
+        ["text", "text", "text", "share", "share", *["integer"] * (len(years) + len(models))],
     )
     book.table(sheet, row, options)
     monthly = book.sheet("plan monthly")
     names = list(p.production)
+    per_model = p.monthly_by_model()  # after the columns the chart reads
     headings = ["month", *(f"production {n}" for n in names), "orders", "deliveries",
-                "backlog", "stock"]  # fmt: skip
+                "backlog", "stock", *per_model]  # fmt: skip
     rows = [
         [
             month,
@@ -63,11 +67,12 @@ def plan_sheets(book: Book, p: ProductionPlan) -> None:
             p.deliveries[t],
             p.backlog[t],
             p.stock[t],
+            *(v[t] for v in per_model.values()),
         ]  # fmt: skip
         for t, month in enumerate(p.months)
     ]
     table = Table(
-        "Month by month [vehicles]", headings, rows, ["text", *["integer"] * 99][: len(headings)]
+        "Month by month [vehicles]", headings, rows, ["text", *["integer"] * (len(headings) - 1)]
     )
     k = len(names)
     chart = Chart("column", "Production by option, orders and deliveries", list(range(1, k + 1)),

@@ -27,13 +27,15 @@ def two_options(target=250.0, committed_b=0.0, cancel=0.0, shift_a=0.0, **change
     inputs = PlanInputs(
         months=3,
         options=["A", "B"],
+        models=["car"],
+        builds=np.ones((2, 1), bool),
         option_of=np.array([0, 1]),
         start_of=np.array([0, 0]),
         recourse=np.array([False, False]),
         requires=[],
-        orders=np.array([[100.0, 100, 100]]),
+        orders=np.array([[[100.0, 100, 100]]]),
         cancel_rate=np.array([cancel]),
-        price_cny=np.array([10.0]),
+        price_cny=np.array([[10.0]]),
         capacity=capacity,
         above=np.array([[[shift_a] * 3, [0.0] * 3]]),
         above_cost_cny=np.array([[1.0, 0.0]]),
@@ -44,7 +46,7 @@ def two_options(target=250.0, committed_b=0.0, cancel=0.0, shift_a=0.0, **change
         discount=np.ones((1, 3)),
         window=np.ones(3, bool),
         target=target,
-        unit_cost_cny=np.array([4.0]),
+        unit_cost_cny=np.array([[4.0]]),
         learning_rate=np.array([1.0]),
         reference_units=1.0,
     )
@@ -81,9 +83,9 @@ def test_two_stage_starts_an_option_only_where_its_scenario_pays_for_it():
     # start in both (mean (360 - 400 + 500) / 2 > 0); decided per scenario it starts only in
     # the high one: mean NPV (800 + 1,300) / 2 = 1,050.
     two = dict(
-        orders=np.array([[100.0] * 3, [200.0] * 3]),
+        orders=np.array([[[100.0] * 3], [[200.0] * 3]]),
         cancel_rate=np.zeros(2),
-        price_cny=np.full(2, 10.0),
+        price_cny=np.full((2, 1), 10.0),
         capacity=np.repeat(two_options().capacity, 2, axis=0),
         above=np.zeros((2, 2, 3)),
         above_cost_cny=np.zeros((2, 2)),
@@ -92,7 +94,7 @@ def test_two_stage_starts_an_option_only_where_its_scenario_pays_for_it():
         fee_cny=np.repeat(np.array([[1.0, 3.0]]), 2, axis=0),
         company_cny=np.zeros(2),
         discount=np.ones((2, 3)),
-        unit_cost_cny=np.full(2, 4.0),
+        unit_cost_cny=np.full((2, 1), 4.0),
         learning_rate=np.ones(2),
     )
     x, v = solved(two_options(**two), Settings(objective="max_npv"))
@@ -142,7 +144,7 @@ def test_plan_replayed_through_the_model_gives_the_same_totals(xiaomi_plan):
     scenario, result = xiaomi_plan
     data = plan_inputs(scenario, central_params(scenario), [o.name for o in scenario.options])
     # the model's own fulfilment, shipping what the plan ships, has the plan's backlog
-    replay = fulfil(data.orders, np.array([result.deliveries]), data.cancel_rate)
+    replay = fulfil(data.total_orders, np.array([result.deliveries]), data.cancel_rate)
     np.testing.assert_allclose(replay.deliveries[0], result.deliveries, atol=1e-6)
     np.testing.assert_allclose(replay.backlog[0], result.backlog, rtol=1e-9, atol=1e-4)
     # and the simulator, built the plan's way, has the capacity the plan was given
@@ -226,6 +228,13 @@ def test_cli_plan_prints_the_plan_and_writes_the_monthly_csv(tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 84 and rows[0]["month"] == "2021-09"
     assert "production FAW Group" in rows[0]
+    # the bundled scenario's two models, each with its own columns after the totals
+    assert {"deliveries of first model", "production of second model"} <= set(rows[0])
+    assert float(rows[-1]["deliveries"]) == pytest.approx(
+        float(rows[-1]["deliveries of first model"])
+        + float(rows[-1]["deliveries of second model"]),
+        abs=2e-3,
+    )
 
 
 def test_the_time_limit_is_one_budget_for_every_solve():
