@@ -4,6 +4,8 @@ scenario -> model -> risk -> reference -> plan, partners -> the commands and pre
 lower layer only; and modules and functions stay short."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import evlaunch
@@ -95,3 +97,21 @@ def test_modules_and_functions_stay_short():
                 if length > 80 and node.name != "_simulate_paths":
                     long.append(f"{path.relative_to(ROOT)}: {node.name} is {length} lines")
     assert not long, "\n".join(long)
+
+
+def test_the_command_line_starts_without_the_numerical_stack():
+    """`evlaunch --help` imports typer and rich only: each command imports what it needs when
+    it runs (numpy, scipy and numba cost about 1.5 s to import; bench/bench_cli.py)."""
+    heavy = ("numpy", "scipy", "numba", "pydantic", "pandas", "highspy", "jax")
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, evlaunch.cli; "
+            f"print(' '.join(m for m in {heavy!r} if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert loaded == []
