@@ -1,14 +1,18 @@
 """The terminal summary of a run, with rich."""
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..pipeline import RunResult
 from ..text import shown
 
+if TYPE_CHECKING:  # the run's type only: `risk` and `plan` print without importing the pipeline
+    from ..pipeline import RunResult
 
-def print_run(result: RunResult, console: Console) -> None:
+
+def print_run(result: "RunResult", console: Console) -> None:
     """One table: every case's first delivery, deliveries by months of sales, target, cash."""
     table = new_table(
         title=f"{shown(result.scenario)}\ntarget: {result.target_deliveries:,} deliveries in "

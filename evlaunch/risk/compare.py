@@ -8,7 +8,7 @@ difference, whose interval is far narrower than that of two independent runs).
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from ..errors import ArgumentError
 from ..scenario.inputs import uncertain_names
@@ -56,7 +56,7 @@ def paired_difference(measure: str, first: np.ndarray, other: np.ndarray) -> Pai
     path's difference is the same)."""
     diff = np.asarray(other, dtype=float) - np.asarray(first, dtype=float)
     mean = float(diff.mean())
-    half = float(stats.norm.ppf(0.975) * diff.std(ddof=1) / np.sqrt(diff.size))
+    half = float(special.ndtri(0.975) * diff.std(ddof=1) / np.sqrt(diff.size))
     return PairedDifference(measure, mean, (mean - half, mean + half))
 
 

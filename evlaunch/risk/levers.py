@@ -3,13 +3,13 @@ spreads) and decisions (a model's price, an option's start), each with its bound
 
 from dataclasses import dataclass, replace
 
-from scipy import stats
+from scipy import special
 
 from ..scenario.inputs import input_value, uncertain_names
 from ..scenario.months import add_months, months_between
 from ..scenario.schema import Scenario
 
-Z_MOST = float(stats.norm.ppf(0.95))  # an assumption's median moves at most to its P95 or P5
+Z_MOST = float(special.ndtri(0.95))  # an assumption's median moves at most to its P95 or P5
 PRICE_STEP = 0.10  # a price lever's unit: 10% of the price
 PRICE_MOST = 3.0  # ... at most 30% either way
 START_STEP_MONTHS = 6.0  # a start lever's unit
@@ -64,7 +64,7 @@ def describe(lever: Lever, x: float, scenario: Scenario) -> str:
     """What setting a lever to ``x`` means, in the scenario's own terms."""
     if lever.kind == "assumption":
         dist = input_value(scenario, lever.name)
-        to = float(stats.norm.cdf(x))
+        to = float(special.ndtr(x))
         before, after = float(dist.ppf(0.5)), float(dist.ppf(to))
         return f"{lever.name}: median {_number(before)} -> {_number(after)} (its P{100 * to:.0f})"
     if lever.kind == "price":

@@ -12,7 +12,7 @@ so those stop later than they need to, never earlier).
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from ..errors import ArgumentError
 from .sampling import BLOCK_PATHS
@@ -76,7 +76,7 @@ def half_width_95(output: str, values: np.ndarray) -> float:
     """Half the width of the 95% interval of P(target) (``values`` are the paths' hits) or
     of the mean of ``values``."""
     n = values.size
-    z = stats.norm.ppf(0.975)
+    z = special.ndtri(0.975)
     if output == "p_target":
         p = float(values.mean())
         # Wilson's interval (as ``wilson_interval``), whose width is 2 z s / (1 + z^2/n)

@@ -11,7 +11,6 @@ from typing import Literal
 
 import numpy as np
 from scipy import special
-from scipy.stats import qmc
 
 from ..errors import UserError
 from ..scenario.distributions import U_MIN
@@ -79,6 +78,8 @@ class Sampler:
         if not self.names:
             return np.empty((stop - start, 0))
         if self.method == "sobol":
+            from scipy.stats import qmc  # scipy.stats takes 0.5 s to import: only for Sobol
+
             engine = qmc.Sobol(d, scramble=True, seed=self.seed)
             if start:
                 engine.fast_forward(start)

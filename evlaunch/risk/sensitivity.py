@@ -3,8 +3,6 @@
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 from ..errors import ArgumentError
 from ..model.outcomes import sales_outcomes
@@ -110,6 +108,10 @@ def unit_sobol(function, names: list[str], base_samples: int, seed: int) -> list
     """First-order and total Sobol indices of ``function`` on the unit hypercube: it maps
     (n, len(names)) uniforms to n outputs. Saltelli sampling and Jansen's estimators from
     SALib; largest total index first."""
+    # SALib brings scipy.stats and pandas (0.7 s to import): only where indices are asked for
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     x = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
     y = function(x)
