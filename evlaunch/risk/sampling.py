@@ -36,8 +36,10 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     fast as scipy 1.17's (31 against 33 ms for 65,536 x 24), and kept our own so that a
     result stays a function of (scenario, seed, version) when scipy changes how it draws.
     """
-    strata = rng.permuted(np.broadcast_to(np.arange(n), (d, n)), axis=1).T
-    return (strata + rng.random((n, d))) / n
+    strata = rng.permuted(np.broadcast_to(np.arange(n), (d, n)), axis=1)
+    # made column by column (Fortran order): each input's inverse CDF then reads its
+    # column contiguously, a third faster than at a stride of d (bench_risk's profile)
+    return ((strata + rng.random((n, d)).T) / n).T
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class Sampler:
         object.__setattr__(self, "_last_block", [])
 
     def uniforms(self, start: int, stop: int) -> np.ndarray:
-        """(stop - start, d) uniforms in (0, 1) for the uncertain inputs, correlated."""
+        """(stop - start, d) uniforms in (0, 1) for the uncertain inputs, correlated; in
+        Fortran order, each input's column contiguous."""
         d = self.width
         if not self.names:
             return np.empty((stop - start, 0))
@@ -89,14 +92,15 @@ class Sampler:
                 u = engine.random(stop - start)
         else:
             first, last = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
-            u = np.concatenate([self._block(k) for k in range(first, last + 1)])
+            blocks = [self._block(k) for k in range(first, last + 1)]
+            u = blocks[0] if first == last else np.concatenate(blocks)
             u = u[start - first * BLOCK_PATHS : stop - first * BLOCK_PATHS]
         if self.pick is not None:
             u = u[:, self.pick]
         u = np.clip(u, U_MIN, 1.0 - U_MIN)
         if self.linked.size:
             u[:, self.linked] = special.ndtr(special.ndtri(u[:, self.linked]) @ self.factor.T)
-        return np.clip(u, U_MIN, 1.0 - U_MIN)
+        return np.asfortranarray(np.clip(u, U_MIN, 1.0 - U_MIN))
 
     def _block(self, k: int) -> np.ndarray:
         cached = self._last_block
