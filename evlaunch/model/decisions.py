@@ -5,6 +5,7 @@ response to their order book, not on a date fixed years before. Both rules read 
 end state: the backlog against the month's output.
 """
 
+import numpy as np
 from numba import njit
 
 
@@ -33,3 +34,18 @@ def expansion_commit(month, streak, waiting, output, backlog_months, for_months,
     if streak >= for_months and month + 1.0 >= not_before:
         return streak, month + 1.0
     return streak, float("inf")
+
+
+@njit(cache=True)
+def lowest_threshold(shift_month, start_month, max_utilisation, decisions):
+    """The fewest months of output a backlog must exceed for any decision still open to be
+    taken (infinity: none open): a shift not yet called on an option that can run above
+    nameplate, or a phase under a rule not yet committed. ``decisions`` as the kernel's
+    (4, options): shift backlog months; rule backlog months, months, not before."""
+    lowest = np.inf
+    for j in range(max_utilisation.shape[0]):
+        if shift_month[j] == np.inf and max_utilisation[j] > 1.0:
+            lowest = min(lowest, decisions[0, j])
+        if decisions[1, j] < np.inf and start_month[j] == np.inf:
+            lowest = min(lowest, decisions[1, j])
+    return lowest
