@@ -7,6 +7,7 @@ the fan chart's monthly quantiles come from the first ``FAN_PATHS`` paths.
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -222,20 +223,35 @@ def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_
     target, window = scenario.target.deliveries, scenario.target.window_months
     months = scenario.horizon_months
     marks = tuple(sorted({*CHECKPOINTS, window}))
-    c, done = _Collected(stops[-1], marks, fan_paths, len(options), months), 0
-    for stop_at in stops:
-        for start in range(done, stop_at, chunk_paths):
-            stop = min(start + chunk_paths, stop_at)
-            params = draw.params(start, stop)
-            run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
-            out = sales_outcomes(run.deliveries, target, window, marks)
-            c.add(out, run, months)
-            if on_progress:
-                on_progress(stop, stops[-1])
-        done = stop_at
-        if enough(c):
+    c = _Collected(stops[-1], marks, fan_paths, len(options), months)
+    chunks = [  # (first path, end): each check point ends a chunk
+        (start, min(start + chunk_paths, stop_at))
+        for done, stop_at in zip((0, *stops[:-1]), stops, strict=True)
+        for start in range(done, stop_at, chunk_paths)
+    ]
+    for (_, stop), params in _drawn_ahead(draw, chunks):
+        run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
+        out = sales_outcomes(run.deliveries, target, window, marks)
+        c.add(out, run, months)
+        if on_progress:
+            on_progress(stop, stops[-1])
+        if stop in stops and enough(c):
             break
     return c
+
+
+def _drawn_ahead(draw, chunks):
+    """Each chunk with its sampled inputs, the next chunk's drawn on a thread while the
+    caller simulates this one: sampling runs numpy on one core, the simulator on both, so
+    the second core would otherwise wait. The inputs are a function of the chunk's paths
+    only, so the numbers are the same either way."""
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(draw.params, *chunks[0]) if chunks else None
+        for k, chunk in enumerate(chunks):
+            params = ahead.result()
+            if k + 1 < len(chunks):
+                ahead = pool.submit(draw.params, *chunks[k + 1])
+            yield chunk, params
 
 
 def _result(scenario, options, seed, sampler, c: PathMeasures, seconds, precise) -> RiskResult:
