@@ -13,7 +13,7 @@ from ..scenario.months import add_months
 from ..scenario.provenance import provenance
 from ..scenario.schema import Plan, Scenario
 from .inputs import PlanInputs, plan_inputs
-from .milp import MONEY, Settings, build, company_npv_cny
+from .milp import MONEY, Settings, build, company_npv_cny, start_values
 from .result import OptionPlan, ProductionPlan
 
 LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
@@ -157,7 +157,7 @@ def _option_plans(scenario, data: PlanInputs, x, v, months: list[str]) -> list[O
     """Each option's start (the median over the scenarios that start it), its volumes by
     year and by model, and its utilisation."""
     K = data.scenarios
-    start = x[v.start] > 0.5  # (K, Y)
+    start = start_values(data, x[v.started]) > 0.5  # (K, Y)
     make = x[v.make]  # (K, J, T)
     by_model = data.lines.option_volumes(make, x[v.made], len(data.models))  # (J, M)
     years = np.array([m[:4] for m in months], dtype=object)
