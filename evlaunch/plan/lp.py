@@ -117,11 +117,13 @@ class LinearProgram:
         found = info.primal_solution_status == 2  # feasible
         x = np.asarray(h.getSolution().col_value) if found else None
         optimal = status == highspy.HighsModelStatus.kOptimal
+        fun = info.objective_function_value if found else float("nan")
         return Solution(
             x=x,
             optimal=optimal,
-            fun=info.objective_function_value if found else float("nan"),
+            fun=fun,
             message=h.modelStatusToString(status),
+            bound=float(info.mip_dual_bound) if integer.any() else fun,
         )
 
 
@@ -131,6 +133,7 @@ class Solution:
     optimal: bool  # False: stopped at the time limit with the best solution found
     fun: float  # objective value (minimised)
     message: str
+    bound: float = float("nan")  # no objective value is below it (the MIP's dual bound)
 
 
 @contextlib.contextmanager

@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .inputs import PlanInputs
-from .lp import LinearProgram
+from .lp import MIP_REL_GAP, LinearProgram
 
 MONEY = 1e6  # money rows and the objective in millions of CNY keep HiGHS well scaled
 
@@ -56,6 +56,7 @@ class Settings:
     cash_limit_cny: float | None = None
     fixed_starts: np.ndarray | None = None  # (Y,) 0/1: evaluate a given first stage
     relax: frozenset = frozenset()  # constraint families left out: capacity, demand, ...
+    mip_rel_gap: float = MIP_REL_GAP  # HiGHS stops within this of the best bound
 
 
 @dataclass(frozen=True)
