@@ -27,6 +27,8 @@ HIGHS_MIP_OPTIONS = {
     "mip_allow_restart": False,
 }
 
+HIGHS_SAA = {}  # the sample-average MILP: HiGHS's defaults
+
 
 class LinearProgram:
     def __init__(self):
@@ -77,16 +79,21 @@ class LinearProgram:
         ).tocsr()
 
     def solve(
-        self, time_limit_s: float = 60.0, mip_rel_gap: float = MIP_REL_GAP, log: bool = False
+        self,
+        time_limit_s: float = 60.0,
+        mip_rel_gap: float = MIP_REL_GAP,
+        log: bool = False,
+        options: dict | None = None,
     ) -> "Solution":
         """Solve with HiGHS (highspy); ``x`` is None when no solution was found. ``log``
-        prints HiGHS's log (presolve, the branch and bound, where time went)."""
+        prints HiGHS's log (presolve, the branch and bound, where time went); ``options``
+        replaces HIGHS_MIP_OPTIONS."""
         with _quiet_stdout():  # HiGHS prints a banner when created
             h = highspy.Highs()
         h.setOptionValue("output_flag", bool(log))
         h.setOptionValue("time_limit", float(time_limit_s))
         h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-        for name, value in HIGHS_MIP_OPTIONS.items():
+        for name, value in (HIGHS_MIP_OPTIONS if options is None else options).items():
             h.setOptionValue(name, value)
         inf = highspy.kHighsInf
         a = self.matrix().tocsc()

@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .inputs import PlanInputs
-from .lp import MIP_REL_GAP, LinearProgram
+from .lp import HIGHS_MIP_OPTIONS, MIP_REL_GAP, LinearProgram
 
 MONEY = 1e6  # money rows and the objective in millions of CNY keep HiGHS well scaled
 
@@ -57,6 +57,7 @@ class Settings:
     fixed_starts: np.ndarray | None = None  # (Y,) 0/1: evaluate a given first stage
     relax: frozenset = frozenset()  # constraint families left out: capacity, demand, ...
     mip_rel_gap: float = MIP_REL_GAP  # HiGHS stops within this of the best bound
+    highs: tuple = tuple(HIGHS_MIP_OPTIONS.items())  # HiGHS options (name, value)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,9 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
         lp, v = build(data, unit, settings)
         built += time.perf_counter() - started
         started = time.perf_counter()
-        result = lp.solve(max(deadline.left(), 1e-3), settings.mip_rel_gap)
+        result = lp.solve(
+            max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs)
+        )
         solved += time.perf_counter() - started
         if result.x is None:
             break

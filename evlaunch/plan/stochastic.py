@@ -15,12 +15,14 @@ from ..scenario.provenance import provenance
 from ..scenario.schema import Scenario
 from .gap import batch_draws, batch_gap
 from .inputs import plan_inputs
+from .lp import HIGHS_SAA
 from .milp import Settings
 from .solve import Deadline, ProductionPlan, plan, with_plan_starts
 
 # HiGHS's default gap: the sample-average MILP over hundreds of scenarios is solved to
 # within 1e-4 of its bound (the deterministic plan to 1e-6); the stochastic result says so.
 SAA_GAP = 1e-4
+SAA_HIGHS = tuple(HIGHS_SAA.items())
 GAP_BATCHES = 5  # the optimality gap's batches (t interval on 4 degrees of freedom) ...
 GAP_SCENARIOS = 20  # ... of this many scenarios each
 
@@ -52,6 +54,7 @@ def stochastic_plan(
         max_backlog_vehicles=p.max_backlog_vehicles,
         cash_limit_cny=p.cash_limit_cny,
         mip_rel_gap=SAA_GAP,
+        highs=SAA_HIGHS,
     )
     deadline = Deadline.after(time_limit_s)
     step(f"solving the plan over {scenarios} scenarios")
@@ -98,16 +101,20 @@ def stochastic_plan(
         "expected_value_plan_p_target_in_sample": eev.p_target_in_sample,
         "mip_rel_gap": SAA_GAP,
         "optimality_gap": gap.to_dict() if gap else None,
-        "out_of_sample": {
-            "paths": evaluation_paths,
-            "seed": seed + 1,
-            "p_target": check.p_target,
-            "p_target_ci95": check.p_target_ci95,
-            "npv_cny_mean": check.npv_cny_mean,
-            "npv_cny_quantiles": dict(zip(check.quantiles, check.npv_cny_quantiles, strict=True)),
-        },
+        "out_of_sample": _out_of_sample(check, evaluation_paths, seed + 1),
     }
     return replace(rp, stochastic=stochastic, provenance=provenance(scenario, seed, "lhs"))
+
+
+def _out_of_sample(check, paths: int, seed: int) -> dict:
+    return {
+        "paths": paths,
+        "seed": seed,
+        "p_target": check.p_target,
+        "p_target_ci95": check.p_target_ci95,
+        "npv_cny_mean": check.npv_cny_mean,
+        "npv_cny_quantiles": dict(zip(check.quantiles, check.npv_cny_quantiles, strict=True)),
+    }
 
 
 def _first_stage(scenario: Scenario, data, result: ProductionPlan) -> np.ndarray:

@@ -189,10 +189,26 @@ def test_stochastic_plan_meets_its_chance_constraint_in_sample():
     data["planning"] = {"target_probability": 0.8}
     scenario = parse_scenario(yaml.safe_dump(data), "yaml")
     steps = []
-    result = stochastic_plan(scenario, 10, seed=1, evaluation_paths=2000, on_step=steps.append)
+    result = stochastic_plan(
+        scenario,
+        10,
+        seed=1,
+        evaluation_paths=2000,
+        on_step=steps.append,
+        gap_batches=3,
+        gap_scenarios=5,
+    )
     assert result.status == "optimal" and result.scenarios == 10
-    assert steps[0] == "solving the plan over 10 scenarios" and "out of sample" in steps[-1]
-    assert len(steps) == 4  # what the command's spinner shows while it works
+    assert steps[0] == "solving the plan over 10 scenarios" and "out of sample" in steps[-2]
+    assert steps[-1] == "its optimality gap from 3 batches of 5 fresh scenarios"
+    assert len(steps) == 5  # what the command's spinner shows while it works
+    gap = result.stochastic["optimality_gap"]
+    assert gap["scenarios_per_batch"] == 5 and gap["batches"] >= 2
+    lo, hi = gap["gap_cny_ci95"]
+    assert lo <= gap["gap_cny_mean"] <= hi
+    assert len(gap["batch_gaps_cny"]) == gap["batches"]
+    # each batch's best bound is at least as good as the plan on that batch
+    assert min(gap["batch_gaps_cny"]) >= -1e-6 * abs(result.npv_cny)
     assert result.p_target_in_sample >= 0.8
     st = result.stochastic
     assert set(st) >= {"value_of_stochastic_solution_cny", "out_of_sample"}
@@ -316,3 +332,19 @@ def test_an_option_waits_for_what_it_requires(a):
     fixed = np.array([1.0, a == 0, a == 1])
     x, v = solved(data, Settings(fixed_starts=fixed))
     np.testing.assert_allclose(x[v.cash][0, -1], [1160e-6, 1040e-6][a], rtol=1e-9)
+
+
+def test_an_explanation_cut_short_by_the_time_limit_says_so(monkeypatch):
+    # Every solve runs out of time with no plan: the explanation must not call the plan
+    # infeasible ("no plan satisfies the constraints") when it only ran out of time.
+    from evlaunch.plan import lp as lp_module
+    from evlaunch.plan.solve import why_infeasible
+
+    def out_of_time(self, *args, **kwargs):
+        return lp_module.Solution(None, False, float("nan"), "Time limit reached")
+
+    monkeypatch.setattr(lp_module.LinearProgram, "solve", out_of_time)
+    text = why_infeasible(
+        two_options(target=1000.0), Settings(require_target=True), Deadline(end=0.0)
+    )
+    assert "time limit ran out" in text and "no plan satisfies" not in text
