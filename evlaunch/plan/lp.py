@@ -14,6 +14,21 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+# The plans' MILPs close most of their gap by branching, not by heuristics: HiGHS's sub-MIP
+# heuristics (RINS, RENS, root reduced cost) and restarts after reduced-cost fixing took
+# most of the time of the bundled plan and found nothing branching did not. Without them a
+# plan stops on the gap alone, so the gap is tight: 1e-6, where HiGHS's default 1e-4 let a
+# run without heuristics stop at a plan 6e-5 worse.
+MIP_REL_GAP = 1e-6
+HIGHS_MIP_OPTIONS = {
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_allow_restart": False,
+}
+
+HIGHS_SAA = {}  # the sample-average MILP: HiGHS's defaults
+
 
 class LinearProgram:
     def __init__(self):
@@ -63,13 +78,23 @@ class LinearProgram:
             shape=(self.m, self.n),
         ).tocsr()
 
-    def solve(self, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-4) -> "Solution":
-        """Solve with HiGHS (highspy); ``x`` is None when no solution was found."""
+    def solve(
+        self,
+        time_limit_s: float = 60.0,
+        mip_rel_gap: float = MIP_REL_GAP,
+        log: bool = False,
+        options: dict | None = None,
+    ) -> "Solution":
+        """Solve with HiGHS (highspy); ``x`` is None when no solution was found. ``log``
+        prints HiGHS's log (presolve, the branch and bound, where time went); ``options``
+        replaces HIGHS_MIP_OPTIONS."""
         with _quiet_stdout():  # HiGHS prints a banner when created
             h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h.setOptionValue("output_flag", bool(log))
         h.setOptionValue("time_limit", float(time_limit_s))
         h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        for name, value in (HIGHS_MIP_OPTIONS if options is None else options).items():
+            h.setOptionValue(name, value)
         inf = highspy.kHighsInf
         a = self.matrix().tocsc()
         lp = highspy.HighsLp()
@@ -91,7 +116,7 @@ class LinearProgram:
                 highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                 for i in integer
             ]
-        with _quiet_stdout():
+        with contextlib.nullcontext() if log else _quiet_stdout():
             h.passModel(lp)
             h.run()
         status = h.getModelStatus()
@@ -99,11 +124,13 @@ class LinearProgram:
         found = info.primal_solution_status == 2  # feasible
         x = np.asarray(h.getSolution().col_value) if found else None
         optimal = status == highspy.HighsModelStatus.kOptimal
+        fun = info.objective_function_value if found else float("nan")
         return Solution(
             x=x,
             optimal=optimal,
-            fun=info.objective_function_value if found else float("nan"),
+            fun=fun,
             message=h.modelStatusToString(status),
+            bound=float(info.mip_dual_bound) if integer.any() else fun,
         )
 
 
@@ -113,6 +140,7 @@ class Solution:
     optimal: bool  # False: stopped at the time limit with the best solution found
     fun: float  # objective value (minimised)
     message: str
+    bound: float = float("nan")  # no objective value is below it (the MIP's dual bound)
 
 
 @contextlib.contextmanager

@@ -4,9 +4,11 @@ production, inventory, deliveries and backlog per month and per scenario.
 Variables (k scenario, y candidate start, j option, m model, t month; q a pair of a line
 that builds several models and one of them, a line being the options that build the same
 models, as in the simulator):
-  start[y]        binary, option j(y) starts at month s(y); each option starts at most once;
+  started[y]      binary, option j(y) has started by month s(y) (at s(y) or an earlier
+                  candidate): non-decreasing over an option's candidates, so it starts at
+                  most once, at y where started[y] - started[y-1] = 1 (``start_values``);
                   committed now, the same in every scenario (first stage)
-  start[k, y]     the same, decided per scenario (second stage: candidates of an option
+  started[k, y]   the same, decided per scenario (second stage: candidates of an option
                   under an expansion rule, in a plan over several scenarios)
   make[k, j, t]   production of every model the option builds (`builds`); an option that
                   builds one model makes that model
@@ -26,6 +28,13 @@ and concave, so the MILP charges a constant cost per vehicle of each model: its 
 cost times the learning-curve average over the plan's own output of every model, found by
 re-solving until it settles. Which option builds which model is the MILP's choice, where the
 simulator shares a line's output in proportion to the models' open orders.
+
+Why "started by" rather than "starts at" binaries: the two describe the same plans and the
+same LP relaxation (start = started[y] - started[y-1] is unimodular), but HiGHS branches on
+variables, and branching on "started by month s" splits an option's candidate months in two
+(an SOS1 branch) where "starts at month s" fixes one month and leaves 24: the bundled plan
+needs a tenth of the nodes. A coefficient c[y] on start[y] is c[y] - c[y+1] on started[y]
+(``_by_started``), which is zero outside the months where the two starts differ (the ramp).
 """
 
 from dataclasses import dataclass, replace
@@ -33,7 +42,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .inputs import PlanInputs
-from .lp import LinearProgram
+from .lp import HIGHS_MIP_OPTIONS, MIP_REL_GAP, LinearProgram
 
 MONEY = 1e6  # money rows and the objective in millions of CNY keep HiGHS well scaled
 
@@ -47,11 +56,13 @@ class Settings:
     cash_limit_cny: float | None = None
     fixed_starts: np.ndarray | None = None  # (Y,) 0/1: evaluate a given first stage
     relax: frozenset = frozenset()  # constraint families left out: capacity, demand, ...
+    mip_rel_gap: float = MIP_REL_GAP  # HiGHS stops within this of the best bound
+    highs: tuple = tuple(HIGHS_MIP_OPTIONS.items())  # HiGHS options (name, value)
 
 
 @dataclass(frozen=True)
 class Variables:
-    start: np.ndarray  # (K, Y): the first-stage index repeated for every scenario
+    started: np.ndarray  # (K, Y): the first-stage index repeated for every scenario
     make: np.ndarray
     made: np.ndarray
     extra: np.ndarray
@@ -82,12 +93,16 @@ def build(data: PlanInputs, unit_cost_cny: np.ndarray, s: Settings):
 def _variables(lp: LinearProgram, data: PlanInputs, s: Settings) -> Variables:
     K, M, T = data.orders.shape
     Y, J, Q = data.option_of.size, len(data.options), data.lines.pair_model.size
-    fixed = s.fixed_starts
     first, later = ~data.recourse, data.recourse
-    bounds = (0, 1) if fixed is None else (fixed[first], fixed[first])
-    start = np.empty((K, Y), dtype=np.int64)
-    start[:, first] = lp.variables(int(first.sum()), *bounds, integer=fixed is None)[None, :]
-    start[:, later] = lp.variables((K, int(later.sum())), 0, 1, integer=True)
+    bounds = (0, 1)
+    if s.fixed_starts is not None:  # started by s(y): the option's starts up to y
+        by = _cumulative(data, np.asarray(s.fixed_starts, float))[first]
+        bounds = (by, by)
+    started = np.empty((K, Y), dtype=np.int64)
+    started[:, first] = lp.variables(int(first.sum()), *bounds, integer=s.fixed_starts is None)[
+        None, :
+    ]
+    started[:, later] = lp.variables((K, int(later.sum())), 0, 1, integer=True)
     make = lp.variables((K, J, T))
     extra, paid = (lp.variables((K, J, T)) for _ in range(2))
     ship = lp.variables((K, M, T))
@@ -105,24 +120,27 @@ def _variables(lp: LinearProgram, data: PlanInputs, s: Settings) -> Variables:
     )
     cash = lp.variables((K, T), cash_floor)
     made = lp.variables((K, Q, T))
-    return Variables(start, make, made, extra, paid, ship, wait, stock, cash, None)
+    return Variables(started, make, made, extra, paid, ship, wait, stock, cash, None)
 
 
 def _starts(lp: LinearProgram, data: PlanInputs, v: Variables) -> None:
-    """Each option starts at most once; an option starts no earlier than what it requires,
-    in every scenario (all alike, so written once, unless some starts are per scenario)."""
-    J = len(data.options)
-    stages = v.start if data.recourse.any() else v.start[:1]
-    once = lp.constraints((stages.shape[0], J), hi=1.0)
-    lp.add(once[:, data.option_of], stages)
+    """Each option starts at most once (started never falls back over its candidates); an
+    option starts no earlier than what it requires, in every scenario (all alike, so written
+    once, unless some starts are per scenario)."""
+    stages = v.started if data.recourse.any() else v.started[:1]
+    previous = _previous(data)
+    later = np.flatnonzero(previous >= 0)
+    once = lp.constraints((stages.shape[0], later.size), lo=0.0)
+    lp.add(once, stages[:, later])
+    lp.add(once, stages[:, previous[later]], -1.0)
     for j, r in data.requires:
         months = np.unique(data.start_of[data.option_of == j])
         rows = lp.constraints((stages.shape[0], months.size), lo=0.0)
         for option, sign in ((r, 1.0), (j, -1.0)):
-            mine = np.flatnonzero(data.option_of == option)
-            early = data.start_of[mine][None, :] <= months[:, None]
-            rr, cc = np.nonzero(early)
-            lp.add(rows[:, rr], stages[:, mine][:, cc], sign)
+            early = (data.option_of == option)[None, :] & (
+                data.start_of[None, :] <= months[:, None]
+            )  # (months, Y): start[y] counts; started by the last such y says it
+            lp.add(rows[:, :, None], stages[:, None, :], sign * _by_started(data, early, 1))
 
 
 def _production(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables) -> None:
@@ -135,16 +153,18 @@ def _production(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables) 
         cap = lp.constraints((K, J, T), hi=0.0)
         lp.add(cap, v.make)
         lp.add(cap, v.extra, -1.0)
-        lp.add(cap[:, data.option_of, :], v.start[:, :, None], -data.capacity)
+        lp.add(cap[:, data.option_of, :], v.started[:, :, None], -_by_started(data, data.capacity))
         shift = lp.constraints((K, J, T), hi=0.0)
         lp.add(shift, v.extra)
-        lp.add(shift[:, data.option_of, :], v.start[:, :, None], -data.above)
+        lp.add(shift[:, data.option_of, :], v.started[:, :, None], -_by_started(data, data.above))
     over_make = lp.constraints((K, J, T), lo=0.0)
     lp.add(over_make, v.paid)
     lp.add(over_make, v.make, -1.0)
     over_min = lp.constraints((K, J, T), lo=0.0)
     lp.add(over_min, v.paid)
-    lp.add(over_min[:, data.option_of, :], v.start[:, :, None], -data.committed)
+    lp.add(
+        over_min[:, data.option_of, :], v.started[:, :, None], -_by_started(data, data.committed)
+    )
     lines = data.lines
     several = lines.line_of >= 0
     mix = lp.constraints((K, lines.count, T), 0.0, 0.0)
@@ -195,7 +215,7 @@ def _cash(lp: LinearProgram, data: PlanInputs, unit: np.ndarray, v: Variables) -
     lp.add(money[:, None, :], v.made, unit[:, pair_model, None])
     lp.add(money[:, None, :], v.paid, fee[:, :, None])
     lp.add(money[:, None, :], v.extra, (data.above_cost_cny / MONEY)[:, :, None])
-    lp.add(money[:, None, :], v.start[:, :, None], spend)
+    lp.add(money[:, None, :], v.started[:, :, None], _by_started(data, spend))
 
 
 def _target(lp: LinearProgram, data: PlanInputs, s: Settings, v: Variables):
@@ -237,8 +257,44 @@ def _objective(lp: LinearProgram, data: PlanInputs, s: Settings, unit, v: Variab
     lp.objective(v.made, unit[:, pair_model, None] * w[:, None, :])
     lp.objective(v.paid, fee[:, :, None] * w[:, None, :])
     lp.objective(v.extra, (data.above_cost_cny / MONEY)[:, :, None] * w[:, None, :])
-    spend = data.spend_cny / MONEY
-    lp.objective(np.broadcast_to(v.start[:, :, None], spend.shape), spend * w[:, None, :])
+    spend = (data.spend_cny / MONEY * w[:, None, :]).sum(axis=2)  # (K, Y)
+    lp.objective(v.started, _by_started(data, spend))
+
+
+def _previous(data: PlanInputs) -> np.ndarray:
+    """(Y,) the candidate before y of the same option (candidates are in order of month,
+    option by option); -1 for an option's first."""
+    y = np.arange(data.option_of.size)
+    return np.where(np.r_[False, data.option_of[1:] == data.option_of[:-1]], y - 1, -1)
+
+
+def _by_started(data: PlanInputs, values: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Coefficients ``values`` of start[y] along ``axis`` (Y) as coefficients of started[y]:
+    sum_y c[y] start[y] = sum_y (c[y] - c[next(y)]) started[y], c[next] = 0 past the last."""
+    values = np.moveaxis(np.asarray(values, float), axis, -1)
+    previous = _previous(data)
+    later = np.flatnonzero(previous >= 0)
+    out = values.copy()
+    out[..., previous[later]] -= values[..., later]
+    return np.moveaxis(out, -1, axis)
+
+
+def _cumulative(data: PlanInputs, start: np.ndarray) -> np.ndarray:
+    """(..., Y) started by y from start at y: the option's starts up to y."""
+    total = np.cumsum(np.asarray(start, float), axis=-1)
+    y = np.arange(data.option_of.size)
+    before = np.maximum.accumulate(np.where(_previous(data) < 0, y, 0)) - 1  # the option's
+    # first candidate, less one: the last candidate of the option before (-1: none)
+    return total - np.where(before >= 0, total[..., np.maximum(before, 0)], 0.0)
+
+
+def start_values(data: PlanInputs, started: np.ndarray) -> np.ndarray:
+    """(..., Y) 0/1 whether option j(y) starts at s(y), from ``started`` values (..., Y)."""
+    previous = _previous(data)
+    out = np.array(started, float)
+    later = np.flatnonzero(previous >= 0)
+    out[..., later] -= started[..., previous[later]]
+    return np.clip(np.round(out, 9), 0.0, 1.0)
 
 
 def _made_of(data: PlanInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

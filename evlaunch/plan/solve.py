@@ -13,7 +13,7 @@ from ..scenario.months import add_months
 from ..scenario.provenance import provenance
 from ..scenario.schema import Plan, Scenario
 from .inputs import PlanInputs, plan_inputs
-from .milp import MONEY, Settings, build, company_npv_cny
+from .milp import MONEY, Settings, build, company_npv_cny, start_values
 from .result import OptionPlan, ProductionPlan
 
 LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
@@ -72,7 +72,9 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
         lp, v = build(data, unit, settings)
         built += time.perf_counter() - started
         started = time.perf_counter()
-        result = lp.solve(max(deadline.left(), 1e-3))
+        result = lp.solve(
+            max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs)
+        )
         solved += time.perf_counter() - started
         if result.x is None:
             break
@@ -157,7 +159,7 @@ def _option_plans(scenario, data: PlanInputs, x, v, months: list[str]) -> list[O
     """Each option's start (the median over the scenarios that start it), its volumes by
     year and by model, and its utilisation."""
     K = data.scenarios
-    start = x[v.start] > 0.5  # (K, Y)
+    start = start_values(data, x[v.started]) > 0.5  # (K, Y)
     make = x[v.make]  # (K, J, T)
     by_model = data.lines.option_volumes(make, x[v.made], len(data.models))  # (J, M)
     years = np.array([m[:4] for m in months], dtype=object)
@@ -266,6 +268,11 @@ def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> 
     def relaxed(family: str) -> Solved:
         return solve_inputs(data, replace(explain, relax=frozenset({family})), deadline)
 
+    if most.x is None and most.out_of_time:
+        return (
+            "no plan meets the target, and the time limit ran out before the most that can "
+            "be delivered was found; allow more time to learn why"
+        )
     if most.x is None:
         text = "no plan satisfies the constraints even without the target"
         binding = next((f for f in _active(settings) if relaxed(f).x is not None), None)
@@ -278,6 +285,12 @@ def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> 
             r = relaxed(family)
             if r.x is not None:
                 gains[family] = _window(data, r).mean() - best
+        if not gains:  # out of time: what is known
+            return (
+                f"the target of {data.target:,.0f} deliveries in the window cannot be met: at "
+                f"most {best:,.0f} can be delivered (on average over the scenarios); the time "
+                "limit ran out before the binding constraint was found"
+            )
         binding = max(gains, key=gains.get)
         need = (
             "in every scenario"

@@ -11,7 +11,7 @@ import yaml
 from evlaunch.model.fulfil import fulfil
 from evlaunch.model.simulate import simulate
 from evlaunch.plan.inputs import PlanInputs, plan_inputs
-from evlaunch.plan.milp import Settings
+from evlaunch.plan.milp import Settings, start_values
 from evlaunch.plan.solve import Deadline, plan, solve_inputs, with_plan_starts
 from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import bundled_text, parse_scenario
@@ -61,8 +61,9 @@ def solved(data, settings):
 def test_max_npv_by_hand():
     # Margins: A 10 - 4 - 1 = 5 a car, B 10 - 4 - 3 = 3. A alone: 180 x 5 - 100 = 800;
     # B alone: 300 x 3 = 900; both: A makes its 180, B the other 120: 900 + 360 - 100 = 1160.
-    x, v = solved(two_options(), Settings(objective="max_npv"))
-    assert x[v.start].tolist() == [[1, 1]]
+    data = two_options()
+    x, v = solved(data, Settings(objective="max_npv"))
+    assert start_values(data, x[v.started]).tolist() == [[1, 1]]
     np.testing.assert_allclose(x[v.make][0].sum(axis=1), [180, 120], atol=1e-6)
     np.testing.assert_allclose(x[v.cash][0, -1], 1160 / 1e6, rtol=1e-9)  # in M CNY
 
@@ -97,10 +98,12 @@ def test_two_stage_starts_an_option_only_where_its_scenario_pays_for_it():
         unit_cost_cny=np.full((2, 1), 4.0),
         learning_rate=np.ones(2),
     )
-    x, v = solved(two_options(**two), Settings(objective="max_npv"))
-    assert x[v.start].round().tolist() == [[1, 1], [1, 1]]  # one first stage for both
-    x, v = solved(two_options(recourse=np.array([False, True]), **two), Settings())
-    assert x[v.start].round().tolist() == [[1, 0], [1, 1]]
+    data = two_options(**two)
+    x, v = solved(data, Settings(objective="max_npv"))
+    assert start_values(data, x[v.started]).tolist() == [[1, 1], [1, 1]]  # one first stage
+    data = two_options(recourse=np.array([False, True]), **two)
+    x, v = solved(data, Settings())
+    assert start_values(data, x[v.started]).tolist() == [[1, 0], [1, 1]]
     np.testing.assert_allclose(x[v.cash][:, -1], [800 / 1e6, 1300 / 1e6], rtol=1e-9)
 
 
@@ -116,8 +119,9 @@ def test_take_or_pay_is_paid_even_when_not_made():
     # B must be paid on 100 a month once started: 300 x 3 = 900 in fees whatever it makes.
     # Then B is cheaper per extra car (cost 4) than A (5 incl. fee), so B makes all 300 and
     # A, whose capex would be wasted, is not started: cash = 300 x 10 - 300 x 4 - 900 = 900.
-    x, v = solved(two_options(committed_b=100.0), Settings(objective="max_npv"))
-    assert x[v.start].tolist() == [[0, 1]]
+    data = two_options(committed_b=100.0)
+    x, v = solved(data, Settings(objective="max_npv"))
+    assert start_values(data, x[v.started]).tolist() == [[0, 1]]
     np.testing.assert_allclose(x[v.paid][0, 1].sum(), 300, atol=1e-6)
     np.testing.assert_allclose(x[v.cash][0, -1], 900 / 1e6, rtol=1e-9)
 
@@ -185,10 +189,26 @@ def test_stochastic_plan_meets_its_chance_constraint_in_sample():
     data["planning"] = {"target_probability": 0.8}
     scenario = parse_scenario(yaml.safe_dump(data), "yaml")
     steps = []
-    result = stochastic_plan(scenario, 10, seed=1, evaluation_paths=2000, on_step=steps.append)
+    result = stochastic_plan(
+        scenario,
+        10,
+        seed=1,
+        evaluation_paths=2000,
+        on_step=steps.append,
+        gap_batches=3,
+        gap_scenarios=5,
+    )
     assert result.status == "optimal" and result.scenarios == 10
-    assert steps[0] == "solving the plan over 10 scenarios" and "out of sample" in steps[-1]
-    assert len(steps) == 4  # what the command's spinner shows while it works
+    assert steps[0] == "solving the plan over 10 scenarios" and "out of sample" in steps[-2]
+    assert steps[-1] == "its optimality gap from 3 batches of 5 fresh scenarios"
+    assert len(steps) == 5  # what the command's spinner shows while it works
+    gap = result.stochastic["optimality_gap"]
+    assert gap["scenarios_per_batch"] == 5 and gap["batches"] >= 2
+    lo, hi = gap["gap_cny_ci95"]
+    assert lo <= gap["gap_cny_mean"] <= hi
+    assert len(gap["batch_gaps_cny"]) == gap["batches"]
+    # each batch's best bound is at least as good as the plan on that batch
+    assert min(gap["batch_gaps_cny"]) >= -1e-6 * abs(result.npv_cny)
     assert result.p_target_in_sample >= 0.8
     st = result.stochastic
     assert set(st) >= {"value_of_stochastic_solution_cny", "out_of_sample"}
@@ -247,3 +267,84 @@ def test_the_time_limit_is_one_budget_for_every_solve():
 def test_the_plan_says_whether_the_learning_curve_settled(xiaomi_plan):
     _, result = xiaomi_plan
     assert result.learning_settled and 1 <= result.learning_rounds <= 6
+
+
+def candidates(option_of, start_of, capacity, spend, requires=(), **changes) -> PlanInputs:
+    """``two_options`` with several candidate starts: option_of and start_of per candidate,
+    and each candidate's (3,) capacity and capex by month."""
+    y = len(option_of)
+    return two_options(
+        option_of=np.array(option_of),
+        start_of=np.array(start_of),
+        recourse=np.zeros(y, bool),
+        requires=list(requires),
+        capacity=np.array([capacity], float),
+        above=np.zeros((1, y, 3)),
+        committed=np.zeros((1, y, 3)),
+        spend_cny=np.array([spend], float),
+        **changes,
+    )
+
+
+def test_an_option_starts_once_and_for_good():
+    # A may start in month 0 or 1 (60 a month from its start, capex 100), margin 5 a car;
+    # 100 orders in month 0 only, which cancel if not served then. From month 0: 60 cars x
+    # 5 - 100 = 200; from month 1 it would sell none. Started in month 0 and "unstarted" in
+    # month 1 (start -1 there) it would make its 60 and get its capex back: 300, which
+    # must not happen.
+    data = candidates(
+        [0, 0],
+        [0, 1],
+        [[60, 60, 60], [0, 60, 60]],
+        [[100, 0, 0], [0, 100, 0]],
+        cancel=1.0,
+        options=["A"],
+        builds=np.ones((1, 1), bool),
+        fee_cny=np.array([[1.0]]),
+        above_cost_cny=np.array([[0.0]]),
+        orders=np.array([[[100.0, 0, 0]]]),
+    )
+    x, v = solved(data, Settings())
+    assert start_values(data, x[v.started]).tolist() == [[1, 0]]
+    assert x[v.started].tolist() == [[1, 1]]  # started by month 0, so by month 1 too
+    np.testing.assert_allclose(x[v.cash][0, -1], 200 / 1e6, rtol=1e-9)
+
+
+@pytest.mark.parametrize("a", [0, 1])
+def test_an_option_waits_for_what_it_requires(a):
+    # A only from month a (60 a month, capex 100); B (100 a month, fee 3) from month 0 or
+    # 1 but requires A. Alone from month 0 B would earn 300 x 3 = 900. With A from month 0
+    # both start then: A 180 x 5 - 100 = 800, B the other 120 x 3 = 360, 1,160 in all. With
+    # A from month 1 B waits for it, and they serve all 300 orders from month 1 (none
+    # cancel): A 120 x 5 - 100 = 500, B 180 x 3 = 540, 1,040 in all.
+    data = candidates(
+        [0, 1, 1],
+        [a, 0, 1],
+        [[60 * (a == 0), 60, 60], [100, 100, 100], [0, 100, 100]],
+        [[100 * (a == 0), 100 * (a == 1), 0], [0, 0, 0], [0, 0, 0]],
+        requires=[(1, 0)],
+    )
+    x, v = solved(data, Settings())
+    assert start_values(data, x[v.started]).tolist() == [[1, a == 0, a == 1]]
+    np.testing.assert_allclose(x[v.make][0].sum(axis=1), [[180, 120], [120, 180]][a], atol=1e-6)
+    np.testing.assert_allclose(x[v.cash][0, -1], [1160e-6, 1040e-6][a], rtol=1e-9)
+    # the first stage given as starts evaluates to the same plan
+    fixed = np.array([1.0, a == 0, a == 1])
+    x, v = solved(data, Settings(fixed_starts=fixed))
+    np.testing.assert_allclose(x[v.cash][0, -1], [1160e-6, 1040e-6][a], rtol=1e-9)
+
+
+def test_an_explanation_cut_short_by_the_time_limit_says_so(monkeypatch):
+    # Every solve runs out of time with no plan: the explanation must not call the plan
+    # infeasible ("no plan satisfies the constraints") when it only ran out of time.
+    from evlaunch.plan import lp as lp_module
+    from evlaunch.plan.solve import why_infeasible
+
+    def out_of_time(self, *args, **kwargs):
+        return lp_module.Solution(None, False, float("nan"), "Time limit reached")
+
+    monkeypatch.setattr(lp_module.LinearProgram, "solve", out_of_time)
+    text = why_infeasible(
+        two_options(target=1000.0), Settings(require_target=True), Deadline(end=0.0)
+    )
+    assert "time limit ran out" in text and "no plan satisfies" not in text

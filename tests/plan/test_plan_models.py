@@ -179,11 +179,13 @@ def test_a_scenario_builds_each_model_where_its_options_can_and_at_its_own_price
 
 def test_a_scenario_without_models_is_planned_as_before():
     # The bundled scenario without its second model, planned by main before the MILP
-    # planned per model (commit 915aebe): the same MILP, so the same plan.
+    # planned per model (commit 915aebe): the same MILP, so the same plan. Its rows: one
+    # "started by" monotonicity row per candidate after an option's first (96) in place of
+    # one "starts once" row per option (4), since the MILP branches on started-by binaries.
     data = copy.deepcopy(BUNDLED)
     data.pop("models")
     result = plan(parse_scenario(yaml.safe_dump(data), "yaml"))
-    assert (result.variables, result.constraints) == (1444, 1709)
+    assert (result.variables, result.constraints) == (1444, 1709 - 4 + 96)
     assert result.npv_cny == pytest.approx(23800209162.361393, rel=1e-9)
     assert result.window_deliveries == pytest.approx(591024.6300669195, rel=1e-9)
     assert result.unit_cost_cny == pytest.approx(134124.95824450246, rel=1e-9)
