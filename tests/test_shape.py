@@ -107,8 +107,7 @@ def test_the_command_line_starts_without_the_numerical_stack():
         [
             sys.executable,
             "-c",
-            "import sys, evlaunch.cli; "
-            f"print(' '.join(m for m in {heavy!r} if m in sys.modules))",
+            f"import sys, evlaunch.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))",
         ],
         capture_output=True,
         text=True,
