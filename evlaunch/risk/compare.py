@@ -25,7 +25,7 @@ MAX_SCENARIOS = 8
 class PairedDifference:
     """A scenario's measure less the first scenario's, path by path, averaged."""
 
-    measure: str  # a key of ``precision.OUTPUTS``: p_target, npv_cny, deliveries_12, ...
+    measure: str  # a key of ``sizes.PRECISION_OUTPUTS``: p_target, npv_cny, deliveries_12, ...
     mean: float  # P(target) in probability; the others in their own unit
     ci95: tuple[float, float]  # the normal interval of the mean of paired differences
 

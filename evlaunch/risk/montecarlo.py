@@ -204,7 +204,7 @@ class PathMeasures:
     commit_counts: np.ndarray
 
     def values(self, output: str) -> np.ndarray:
-        """(paths,) values of an output (``precision.OUTPUTS``): hits for P(target)."""
+        """(paths,) values of an output (``sizes.PRECISION_OUTPUTS``): hits for P(target)."""
         return _of(self, output)
 
 
