@@ -27,8 +27,6 @@ HIGHS_MIP_OPTIONS = {
     "mip_allow_restart": False,
 }
 
-HIGHS_SAA = {}  # the sample-average MILP: HiGHS's defaults
-
 
 class LinearProgram:
     def __init__(self):

@@ -15,14 +15,13 @@ from ..scenario.provenance import provenance
 from ..scenario.schema import Scenario
 from .gap import batch_draws, batch_gap
 from .inputs import plan_inputs
-from .lp import HIGHS_SAA
 from .milp import Settings
 from .solve import Deadline, ProductionPlan, plan, with_plan_starts
 
 # HiGHS's default gap: the sample-average MILP over hundreds of scenarios is solved to
 # within 1e-4 of its bound (the deterministic plan to 1e-6); the stochastic result says so.
 SAA_GAP = 1e-4
-SAA_HIGHS = tuple(HIGHS_SAA.items())
+SAA_HIGHS = ()  # HiGHS's defaults: its LP relaxation is integral at the root (README)
 GAP_BATCHES = 5  # the optimality gap's batches (t interval on 4 degrees of freedom) ...
 GAP_SCENARIOS = 20  # ... of this many scenarios each
 
