@@ -1,6 +1,8 @@
 """What a production plan says: per option, its start and volumes; per month, orders,
 production, deliveries, backlog and stock in all and per model; and as monthly CSV."""
 
+import csv
+import io
 from dataclasses import asdict, dataclass, field
 
 from ..scenario.provenance import Provenance
@@ -89,7 +91,9 @@ def monthly_csv(result: ProductionPlan) -> str:
         "stock",
         *per_model,
     ]
-    rows = [",".join(f'"{h}"' if "," in h else h for h in head)]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")  # quotes a name with a comma or a quote in it
+    w.writerow(head)
     for t, month in enumerate(result.months):
         values = [
             result.orders[t],
@@ -99,5 +103,5 @@ def monthly_csv(result: ProductionPlan) -> str:
             result.stock[t],
             *(v[t] for v in per_model.values()),
         ]
-        rows.append(",".join([month, *(f"{v:.3f}" for v in values)]))
-    return "\n".join(rows) + "\n"
+        w.writerow([month, *(f"{v:.3f}" for v in values)])
+    return out.getvalue()
