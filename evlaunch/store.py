@@ -293,7 +293,7 @@ KINDS = {
             "backlog_by_model",
         ),
     ),
-    "Nowcast": ("nowcast", ("fan_months", "fan_cumulative")),
+    "Nowcast": ("nowcast", ("fan_months", "fan_cumulative", "outside_fan_cumulative")),
     "ReportResults": ("report", None),
 }
 

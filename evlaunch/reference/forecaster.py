@@ -120,20 +120,20 @@ class Posterior:
         months,
         rng: np.random.Generator,
         known: tuple[float, float] | None = None,
+        paths: bool = False,
     ) -> np.ndarray:
         """(draws, len(months)) predictive cumulative deliveries at ``months`` of sales.
 
         ``known``: (month, cumulative) last known point; the forecast then adds the predicted
-        deliveries after it, with the noise of a period that long, to what is known."""
+        deliveries after it, with the noise of a period that long, to what is known.
+        ``paths``: one noise draw per row for every month, so that each row is a path (for
+        a fan); each month's distribution is the same either way."""
         months = np.asarray(months, dtype=float)
-        if known is None:
-            curve = self.cumulative(months)
-            noise = rng.standard_normal(curve.shape) * self.noise_sd(months) * (months > 0)
-            return np.expm1(np.log1p(curve) + noise)
-        t0, c0 = known
+        t0, c0 = known if known is not None else (0.0, 0.0)
         later = np.maximum(months, t0)
         step = np.maximum(self.cumulative(later) - self.cumulative(np.full(1, t0)), 0.0)
-        noise = rng.standard_normal(step.shape) * self.noise_sd(later - t0) * (later > t0)
+        z = rng.standard_normal((step.shape[0], 1) if paths else step.shape)
+        noise = z * self.noise_sd(later - t0) * (later > t0)
         return c0 + np.expm1(np.log1p(step) + noise)
 
 

@@ -7,8 +7,9 @@ covers reporting noise and what the model leaves out); the paths are resampled b
 the observed months are then replaced by the actual deliveries before measuring outcomes.
 
 Beside it, the outside view: the hierarchical forecaster (``outlook.forecast_actuals``) given
-the same actuals, the file's first month taken as month 1 of sales; the two are blended as
-an equal-weight mixture, as in ``run``.
+the same actuals, the file's first month taken as month 1 of sales, with its own fan; the two
+are blended as an equal-weight mixture, as in ``run``. Where the scenario's paths cannot
+produce the actuals, the forecaster's fan is the one to read.
 """
 
 from dataclasses import asdict, dataclass, replace
@@ -48,6 +49,8 @@ class Nowcast:
     estimated: bool  # no contradiction, and enough effective paths to state P(target)
     p_target_outside: float  # the hierarchical forecaster given the actuals (outlook.py)
     p_target_blend: float  # equal-weight mixture of the two, as in ``run``
+    # the forecaster's fan on ``fan_months``, cumulative deliveries: the actual ones where known
+    outside_fan_cumulative: dict[float, list[float]]
     provenance: Provenance | None = None  # as of: the month after the last actual month
 
     def to_dict(self) -> dict:
@@ -105,6 +108,9 @@ def nowcast(
         actuals.deliveries,
         seed,
         target=(target.window_months, float(target.deliveries)),
+        # month t of the grid ends month t - offset + 1 of sales
+        fan_months=np.arange(scenario.horizon_months) - offset + 1,
+        fan_levels=QUANTILES,
     )
     return Nowcast(
         months_observed=n,
@@ -126,6 +132,7 @@ def nowcast(
         estimated=effective >= MIN_EFFECTIVE_PATHS and not contradicted,
         p_target_outside=outside.p_target,
         p_target_blend=WEIGHT_INSIDE * hits / paths + (1 - WEIGHT_INSIDE) * outside.p_target,
+        outside_fan_cumulative=outside.fan,
         provenance=replace(
             provenance(scenario, seed, "lhs"),
             as_of=origin_date(actuals.first_month, n).isoformat(),

@@ -97,6 +97,30 @@ class ActualsForecast:
     market_vehicles: tuple[float, float, float]
     divergences: int
     p_target: float | None  # P(cumulative after the target's months >= its vehicles)
+    # level -> cumulative deliveries after each of ``fan_months`` months of sales (the known
+    # total where a month is observed; None past FAN_MONTHS), when asked for
+    fan: dict[float, list[float | None]] | None = None
+
+
+# The forecaster is scored up to 36 months of sales (the hindcast): its fan stops there
+FAN_MONTHS = max(CHECKPOINTS)
+
+
+def _fan(posterior: Posterior, monthly, at, levels, rng, spread) -> dict:
+    """``levels`` quantiles of cumulative deliveries after ``at`` months of sales, from whole
+    predicted paths: the known total where a month is observed, None past FAN_MONTHS."""
+    n = monthly.size
+    known = np.concatenate([[0.0], np.cumsum(monthly)])[np.clip(at, 0, n).astype(int)]
+    out = np.tile(known, (posterior.log_m.size, 1))
+    ahead = (at > n) & (at <= FAN_MONTHS)
+    if ahead.any():
+        drawn = posterior.predict(at[ahead], rng, known=(float(n), known[-1]), paths=True)
+        out[:, ahead] = widen(drawn, known[-1], spread)
+    quantiles = np.quantile(out, levels, axis=0)
+    return {
+        lv: [float(v) if m <= FAN_MONTHS else None for v, m in zip(row, at, strict=True)]
+        for lv, row in zip(levels, quantiles, strict=True)
+    }
 
 
 def forecast_actuals(
@@ -105,11 +129,14 @@ def forecast_actuals(
     seed: int = 0,
     months=CHECKPOINTS,
     target: tuple[int, float] | None = None,
+    fan_months=(),
+    fan_levels=(0.05, 0.25, 0.5, 0.75, 0.95),
 ) -> ActualsForecast:
     """Forecast a maker's cumulative deliveries from its monthly deliveries so far (month 1 of
     sales is ``first_month``), as of the end of the month after the last one (when its
     figure is out), learning from the entrants published by then; spread as the hindcast
-    calibrated it."""
+    calibrated it. ``fan_months`` (months of sales): also the ``fan_levels`` quantiles there,
+    drawn after everything else, so asking for them changes no other figure."""
     monthly = np.asarray(monthly, dtype=float)
     n = monthly.size
     as_of = origin_date(first_month, n)
@@ -138,6 +165,10 @@ def forecast_actuals(
             at = widen(posterior.predict([window], rng, known=known), known[1], spread)
             p_target = float(np.mean(at[:, 0] >= vehicles))
 
+    fan = None
+    if len(fan_months):
+        fan = _fan(posterior, monthly, np.asarray(fan_months, dtype=float), fan_levels, rng, spread)
+
     def tri(x):
         return tuple(float(v) for v in np.quantile(x, [0.1, 0.5, 0.9]))
 
@@ -153,4 +184,5 @@ def forecast_actuals(
         tri(m),
         posterior.divergences,
         p_target,
+        fan,
     )

@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..model.outcomes import CHECKPOINTS
+from ..reference.outlook import FAN_MONTHS
 from .terminal import new_table, percent, shown
 
 
@@ -133,6 +134,10 @@ def print_hindcast(result, console: Console) -> None:
         )
 
 
+def _thousand(value: float | None) -> str:
+    return "—" if value is None else f"{value / 1e3:,.0f}"
+
+
 def print_nowcast(scenario, data, result, console: Console) -> None:
     lo, hi = result.p_target_ci95
     console.print(
@@ -160,8 +165,15 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
         )
     if result.estimated and result.expected_target_month:
         console.print(f"median month the target is reached: {result.expected_target_month}")
+    # where no path matches the actuals, the scenario's fan is a handful of paths forced
+    # onto them: the forecaster's fan is the one to read
+    cumulative, whose = (
+        (result.fan_cumulative, "the scenario's paths given the actuals")
+        if result.estimated
+        else (result.outside_fan_cumulative, "real entrants' forecaster given the actuals")
+    )
     fan = new_table(
-        title=f"cumulative deliveries since {result.fan_months[0]} (thousand)",
+        title=f"cumulative deliveries since {result.fan_months[0]} (thousand): {whose}",
     )
     fan.add_column("month")
     keys = [0.05, 0.25, 0.5, 0.75, 0.95]
@@ -169,10 +181,13 @@ def print_nowcast(scenario, data, result, console: Console) -> None:
         fan.add_column(f"P{round(100 * q)}", justify="right")
     start = result.fan_months.index(data.months[-1])
     for t in range(start, len(result.fan_months), 6):
-        fan.add_row(
-            result.fan_months[t], *(f"{result.fan_cumulative[q][t] / 1e3:,.0f}" for q in keys)
-        )
+        fan.add_row(result.fan_months[t], *(_thousand(cumulative[q][t]) for q in keys))
     console.print(fan)
+    if not result.estimated:
+        console.print(
+            f"(the forecaster is scored up to {FAN_MONTHS} months of sales, `evlaunch "
+            "hindcast`: its fan stops there)"
+        )
     if result.warning:
         console.print(f"[yellow]warning:[/yellow] {result.warning}")
 

@@ -90,3 +90,25 @@ def test_predict_adds_to_what_is_known():
     got = post.predict([6, 12], rng, known=(6.0, 5000.0))
     np.testing.assert_allclose(got[0], [5000.0, 5000.0 + curve[1] - curve[0]])
     np.testing.assert_allclose(post.predict([12], rng)[0], curve[1:])
+
+
+def test_predicted_paths_have_each_months_distribution_and_never_fall():
+    # one parameter draw repeated, noise sd 0.3 a month: each month's quantiles are the known
+    # point plus expm1(log1p(step) + z_q sd), z_q the normal quantile (Phi^-1(0.1) = -1.2816)
+    theta = np.tile([np.log(1000.0), np.log(0.1), np.log(1e6), np.log(1e9)], (20_000, 1))
+    post = Posterior(
+        *theta.T,
+        sigma_month=np.full(20_000, 0.3),
+        sigma_floor=np.zeros(20_000),
+        entrants=1,
+        divergences=0,
+    )
+    months = np.array([8.0, 12.0, 24.0])
+    rng = np.random.default_rng(4)
+    drawn = post.predict(months, rng, known=(6.0, 5000.0), paths=True)
+    step = post.cumulative(months)[0] - post.cumulative([6.0])[0, 0]
+    sd = 0.3 / np.sqrt(months - 6.0)
+    for q, z in ((0.1, -1.2816), (0.5, 0.0), (0.9, 1.2816)):
+        expected = 5000.0 + np.expm1(np.log1p(step) + z * sd)
+        np.testing.assert_allclose(np.quantile(drawn, q, axis=0), expected, rtol=0.01)
+    assert np.all(np.diff(drawn, axis=1) >= 0)  # each row is one path

@@ -66,12 +66,21 @@ def test_actuals_no_path_can_produce_are_named_and_no_probability_is_stated(xiao
     result = nowcast(xiaomi, actual, MIX, paths=2_000, seed=1)
     assert not result.estimated
     assert result.contradicted[0].startswith("2022-01: 5,000 delivered, before any path")
+    # the forecaster's fan stands in: the actual totals where known (grid month 4 is
+    # 2022-01), never falling, and nothing past month 36 of sales, where it is not scored
+    fan = result.outside_fan_cumulative
+    for q in fan:
+        assert fan[q][3] == 0.0 and fan[q][4] == 5_000.0 and fan[q][5] == 13_630.0
+        assert fan[q][4 + 35] is not None and fan[q][4 + 36] is None
+        assert np.all(np.diff(fan[q][: 4 + 36]) >= 0)
+    assert fan[0.05][4 + 35] < fan[0.5][4 + 35] < fan[0.95][4 + 35]
     path = _csv(actual, tmp_path)
     done = CliRunner().invoke(app, ["nowcast", "--actuals", str(path), "--no-save"])
     assert (
         done.exit_code == 0
         and "not stated" in done.output
         and "P(target) before" not in (done.output)
+        and "real entrants' forecaster" in done.output
     )
 
 
