@@ -37,7 +37,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/bench_risk.py
 	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_sweep.py
-	$(BIN)/python bench/bench_hindcast.py
+	$(BIN)/python bench/bench_hindcast.py --mdape-seeds 4
 	$(BIN)/python bench/bench_what_it_takes.py
 
 browser:  # Debian's chromium, for the browser tests (needs root; .ci/run does this)
