@@ -103,15 +103,7 @@ def nowcast(
         warning = (warning + "; " if warning else "") + (
             "no path can produce these actuals: " + "; ".join(contradicted)
         )
-    outside = forecast_actuals(
-        actuals.first_month,
-        actuals.deliveries,
-        seed,
-        target=(target.window_months, float(target.deliveries)),
-        # month t of the grid ends month t - offset + 1 of sales
-        fan_months=np.arange(scenario.horizon_months) - offset + 1,
-        fan_levels=QUANTILES,
-    )
+    outside = _forecaster(scenario, actuals, offset, seed)
     return Nowcast(
         months_observed=n,
         delivered_so_far=float(actuals.deliveries.sum()),
@@ -137,6 +129,20 @@ def nowcast(
             provenance(scenario, seed, "lhs"),
             as_of=origin_date(actuals.first_month, n).isoformat(),
         ),
+    )
+
+
+def _forecaster(scenario: Scenario, actuals: Actuals, offset: int, seed: int):
+    """The hierarchical forecaster given the actuals: P(target) and a fan on the grid."""
+    target = scenario.target
+    return forecast_actuals(
+        actuals.first_month,
+        actuals.deliveries,
+        seed,
+        target=(target.window_months, float(target.deliveries)),
+        # month t of the grid ends month t - offset + 1 of sales
+        fan_months=np.arange(scenario.horizon_months) - offset + 1,
+        fan_levels=QUANTILES,
     )
 
 
