@@ -12,12 +12,17 @@ from ..scenario.inputs import Params, central_params
 from ..scenario.months import add_months
 from ..scenario.provenance import provenance
 from ..scenario.schema import Plan, Scenario
+from .decomposed import decomposable, solve_round
 from .inputs import PlanInputs, plan_inputs
+from .lp import Solution
 from .milp import MONEY, Settings, build, company_npv_cny, start_values
 from .result import OptionPlan, ProductionPlan
 
 LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
 LEARNING_ROUNDS = 6  # at most; a plan that has not settled by then says so
+# Objectives that count vehicles: the unit cost only moves cash, so without a cash limit
+# one round settles them (the explanation of a target out of reach asks for these).
+WINDOW_ONLY = ("max_window", "max_meet")
 RELAXABLE = {
     "capacity": "production capacity of the options (with the latest starts allowed)",
     "demand": "orders: deliveries cannot exceed orders plus backlog",
@@ -61,22 +66,39 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
     """Solve, re-charging the learning-curve average cost until it settles (at most
     LEARNING_ROUNDS solves, within ``deadline``). It starts from the cost of serving every
     order (the cheapest it can be): starting from the cost of the first cars would make a
-    new maker's first cars look unprofitable, and nothing gets built."""
+    new maker's first cars look unprofitable, and nothing gets built. Over several
+    scenarios each round is solved scenario by scenario where it can be (``decomposed``),
+    else as one MILP."""
     unit = data.average_unit_cost(data.total_orders.sum(axis=1))
     built = solved = 0.0
     settled = False
     rounds = 0
+    previous = None
     while rounds < LEARNING_ROUNDS and (rounds == 0 or deadline.left() > 0):
         rounds += 1
         started = time.perf_counter()
-        lp, v = build(data, unit, settings)
-        built += time.perf_counter() - started
-        started = time.perf_counter()
-        result = lp.solve(
-            max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs)
+        by_scenario = (
+            solve_round(data, unit, settings, deadline.left, previous)
+            if decomposable(data, settings)
+            else None
         )
-        solved += time.perf_counter() - started
+        if by_scenario is not None:
+            previous = by_scenario
+            lp, v, result = by_scenario.lp, by_scenario.variables, by_scenario.solution
+            built += by_scenario.build_seconds
+            solved += time.perf_counter() - started - by_scenario.build_seconds
+        else:
+            lp, v = build(data, unit, settings)
+            built += time.perf_counter() - started
+            started = time.perf_counter()
+            result = lp.solve(
+                max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs)
+            )
+            solved += time.perf_counter() - started
         if result.x is None:
+            break
+        if settings.objective in WINDOW_ONLY and not settings.cash_limit_cny:
+            settled = True  # the cost charged moves no delivery while cash is unlimited
             break
         made = result.x[v.make].sum(axis=(1, 2))
         new = data.average_unit_cost(made)
@@ -86,6 +108,19 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
         unit = new
     out_of_time = deadline.left() <= 0 and (not settled or not result.optimal)
     return Solved(result.x, v, unit, lp, result, built, solved, rounds, settled, out_of_time)
+
+
+def solve_once(
+    data: PlanInputs, unit_cost_cny: np.ndarray, settings: Settings, deadline: Deadline
+) -> Solution:
+    """One solve charging ``unit_cost_cny`` (K, M), the learning curve's cost not
+    re-charged: scenario by scenario where it can be, else as one MILP."""
+    if decomposable(data, settings):
+        by_scenario = solve_round(data, unit_cost_cny, settings, deadline.left)
+        if by_scenario is not None:
+            return by_scenario.solution
+    lp, _ = build(data, unit_cost_cny, settings)
+    return lp.solve(max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs))
 
 
 def plan(

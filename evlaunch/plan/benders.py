@@ -1,0 +1,188 @@
+"""The best shared first stage by Benders decomposition over scenarios (the L-shaped
+method with one cut per scenario, Birge & Louveaux 1988).
+
+The master problem holds the first stage alone, the "started by" columns of ``milp``
+(about a hundred) with their rules (an option starts once; not before what it requires),
+and one estimate theta_k of each scenario's value. Every first stage tried is evaluated on
+each scenario's own LP (``recourse``), which gives the scenario's value there and its
+gradient, so theta_k <= value_k + gradient_k . (s - s_tried) for every s: each scenario's
+value is concave in the relaxed starts. The master's optimum bounds every first stage from
+above; the best whole first stage tried bounds the optimum from below; the search stops when
+the two are within the relative gap (HiGHS's mip_rel_gap, as the sample-average MILP would
+stop). The master is an LP while its optimum keeps moving, and a MILP over the starts once
+the LP has converged on a fractional first stage (the plans' LP relaxations have so far been
+integral, so it rarely is).
+"""
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from .inputs import PlanInputs
+from .lp import LinearProgram
+from .milp import Variables, _starts
+from .recourse import Recourse, ScenarioLPs
+
+INTEGRAL = 1e-6  # a first stage within this of 0/1 is whole (and is rounded to it)
+MASTER_GAP = 1e-9  # the master MILP's own gap: far inside the search's
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """The outcome of the search."""
+
+    best: Recourse | None  # every scenario at the best whole first stage found
+    bound: float  # no first stage has a larger sample-average value
+    iterations: int  # first stages evaluated
+    converged: bool  # best and bound are within the gap (else the deadline stopped it)
+
+    @property
+    def value(self) -> float:
+        return self.best.mean if self.best is not None else -np.inf
+
+
+def earliest_starts(data: PlanInputs) -> np.ndarray:
+    """(Y,) 0/1 "started by" of every option started as early as it may (after what it
+    requires): where that first stage is allowed, no other gives any option more
+    capacity in any month."""
+    first = {}
+    for j in np.unique(data.option_of):
+        first[j] = data.start_of[data.option_of == j].min()
+    for _ in data.requires:  # a chain of requirements settles within as many passes
+        for j, r in data.requires:
+            first[j] = max(first[j], first[r])
+    return np.array(
+        [data.start_of[y] >= first[j] for y, j in enumerate(data.option_of)], dtype=float
+    )
+
+
+def _start_rules(lp: LinearProgram, data: PlanInputs) -> np.ndarray:
+    """(Y,) new "started by" columns in [0, 1] in ``lp``, under the start rules of
+    ``milp`` (an option starts once, and not before what it requires)."""
+    started = lp.variables(data.option_of.size, 0.0, 1.0)
+    none = np.zeros((1, 0), dtype=np.int64)
+    _starts(lp, data, Variables(started[None, :], *[none] * 8, None))
+    return started
+
+
+def scenario_bounds(data: PlanInputs, r: Recourse) -> np.ndarray:
+    """(K,) no first stage gives scenario k a larger value than this: its value is concave
+    in the starts, so it is at most its value at ``r``'s first stage plus the most its
+    gradient there gains over every first stage the start rules allow."""
+    lp = LinearProgram()
+    started = _start_rules(lp, data).astype(np.int32)
+    h = lp.highs(integer=False)
+    Y = started.size
+    gains = np.empty(r.value.size)
+    for k, g in enumerate(r.gradient):
+        h.changeColsCost(Y, started, -g)
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"the start rules' LP: HiGHS says {h.modelStatusToString(status)}")
+        gains[k] = -h.getInfo().objective_function_value - g @ r.started_by
+    return r.value + gains
+
+
+class Master:
+    """The master problem: ``started`` (Y,) in [0, 1] under the start rules, theta (K,)
+    free, maximising the mean of theta under the cuts added."""
+
+    def __init__(self, data: PlanInputs):
+        lp = LinearProgram()
+        started = _start_rules(lp, data)
+        theta = lp.variables(data.scenarios, -np.inf, np.inf)
+        lp.objective(theta, -1.0 / data.scenarios)
+        self.h = lp.highs(integer=False, options={"mip_rel_gap": MASTER_GAP})
+        self.started, self.theta = started.astype(np.int32), theta.astype(np.int32)
+        self.integer = False
+
+    def cut(self, r: Recourse) -> None:
+        """theta_k <= value_k + gradient_k . (s - s_r), for each scenario feasible at r."""
+        ks = np.flatnonzero(r.feasible)
+        upper = r.value[ks] - r.gradient[ks] @ r.started_by
+        index = np.column_stack([self.theta[ks], np.tile(self.started, (ks.size, 1))])
+        value = np.column_stack([np.ones(ks.size), -r.gradient[ks]])
+        keep = value != 0
+        keep[:, 0] = True
+        self.h.addRows(
+            ks.size,
+            np.full(ks.size, -highspy.kHighsInf),
+            upper,
+            int(keep.sum()),
+            np.r_[0, np.cumsum(keep.sum(axis=1))[:-1]].astype(np.int32),
+            index[keep].astype(np.int32),
+            value[keep],
+        )
+
+    def whole(self) -> None:
+        """From now on the starts are binary."""
+        self.h.changeColsIntegrality(
+            self.started.size,
+            self.started,
+            np.full(self.started.size, highspy.HighsVarType.kInteger),
+        )
+        self.integer = True
+
+    def solve(self) -> tuple[np.ndarray, float]:
+        """The master's first stage and its bound on the sample-average value."""
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"Benders master: HiGHS says {self.h.modelStatusToString(status)}")
+        info = self.h.getInfo()
+        bound = info.mip_dual_bound if self.integer else info.objective_function_value
+        s = np.asarray(self.h.getSolution().col_value)[self.started]
+        return s, -float(bound)
+
+
+def best_first_stage(
+    lps: ScenarioLPs,
+    data: PlanInputs,
+    rel_gap: float,
+    left_s,
+    points: list[np.ndarray],
+) -> FirstStage:
+    """The first stage of largest sample-average value, within ``rel_gap`` of it, by
+    Benders from the whole first stages ``points`` (at least one), while ``left_s()`` (the
+    seconds left) is positive. A scenario infeasible at a point tried ends the search with
+    no result (``best`` None, not converged): this module has no feasibility cuts."""
+    master = Master(data)
+    best: Recourse | None = None
+    bound, tried = np.inf, 0
+
+    def evaluate(s: np.ndarray) -> Recourse | None:
+        nonlocal best, tried
+        tried += 1
+        r = lps.solve(s)
+        if not r.feasible.all():
+            return None
+        master.cut(r)
+        whole = np.all((s == 0) | (s == 1))
+        if whole and (best is None or r.mean > best.mean):
+            best = r
+        return r
+
+    for s in points:
+        if evaluate(np.asarray(s, float)) is None:
+            return FirstStage(None, np.inf, tried, False)
+    last = None
+    while left_s() > 0:
+        s, bound = master.solve()
+        if bound - best.mean <= rel_gap * max(abs(best.mean), 1.0):
+            return FirstStage(best, bound, tried, True)
+        rounded = np.round(s)
+        s = rounded if np.abs(s - rounded).max() <= INTEGRAL else s
+        if last is not None and np.array_equal(s, last):
+            # the LP master returns the point it just had: its cuts there are tight, so the
+            # LP relaxation is solved at a fractional first stage; branch from now on
+            master.whole()
+            continue
+        last = s
+        r = evaluate(s)
+        if r is None:
+            return FirstStage(None, np.inf, tried, False)
+        if not master.integer and bound - r.mean <= rel_gap * max(abs(best.mean), 1.0):
+            master.whole()  # the LP relaxation is solved, at a fractional first stage
+    return FirstStage(best, bound, tried, False)

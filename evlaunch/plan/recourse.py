@@ -1,0 +1,231 @@
+"""The sample-average plan's second stage, scenario by scenario.
+
+Given the first stage (which option starts in which month, shared by every scenario), what
+each scenario produces, stocks, delivers and spends is a linear programme of its own: the
+sample-average MILP's block for that scenario, about 1,900 variables, with the start
+columns fixed by their bounds. One HiGHS instance per scenario keeps its basis, so moving to
+another first stage re-solves from the last basis in a millisecond or two, where the
+sample-average MILP over 200 scenarios is one LP of 350,000 variables. Each scenario's
+optimal value is concave in the (relaxed) starts; the reduced costs of the fixed start
+columns are its gradient, what a Benders cut needs (``benders``).
+"""
+
+from dataclasses import dataclass, fields, replace
+
+import highspy
+import numpy as np
+
+from .inputs import PlanInputs
+from .lp import _quiet_stdout
+from .milp import Settings, Variables, build
+
+# The fields of PlanInputs with one row per scenario; the rest (months, options, candidate
+# starts, window, target) every scenario shares.
+PER_SCENARIO = (
+    "orders",
+    "cancel_rate",
+    "price_cny",
+    "capacity",
+    "above",
+    "above_cost_cny",
+    "committed",
+    "spend_cny",
+    "fee_cny",
+    "company_cny",
+    "discount",
+    "unit_cost_cny",
+    "learning_rate",
+)
+MET = 1 - 1e-9  # a scenario meets the target at this share of it, as the plan counts it
+# The scenario LPs are small and re-solved from their last basis: dual simplex, no presolve
+# (presolve would drop the basis each time the start columns move).
+LP_OPTIONS = {"solver": "simplex"}
+
+
+def scenario_inputs(data: PlanInputs, k: int) -> PlanInputs:
+    """Scenario ``k`` of ``data`` alone (one scenario, the same candidate starts)."""
+    return replace(data, **{f: getattr(data, f)[k : k + 1] for f in PER_SCENARIO})
+
+
+@dataclass(frozen=True)
+class Recourse:
+    """Every scenario's second stage at one first stage (``started_by``)."""
+
+    started_by: np.ndarray  # (Y,) 0/1 (or fractional): option j(y) started by month s(y)
+    value: np.ndarray  # (K,) each scenario's objective, maximised (-inf where infeasible)
+    gradient: np.ndarray  # (K, Y) d value / d started_by (0 where infeasible)
+    window: np.ndarray  # (K,) deliveries of every model in the target window [vehicles]
+    met: np.ndarray  # (K,) bool: the scenario meets the target (in the plan's count)
+    x: np.ndarray  # (K, n) each scenario's solution, in its own LP's columns
+
+    @property
+    def feasible(self) -> np.ndarray:
+        return np.isfinite(self.value)
+
+    @property
+    def mean(self) -> float:
+        """The sample average of the value (the sample-average objective, maximised)."""
+        return float(self.value.mean())
+
+
+class ScenarioLPs:
+    """One HiGHS LP per scenario of ``data``, charging ``unit_cost_cny`` (K, M) a vehicle,
+    with ``settings``' objective and constraint families; the starts are columns fixed at
+    the first stage being evaluated. The chance constraint is not in them: a scenario that
+    must meet the target gets its window row's lower bound raised (``with_chance``).
+
+    They are cut out of one build of the sample-average programme in which every scenario
+    has its own copy of the starts (as if decided per scenario), so each is exactly that
+    programme's block for its scenario, its objective the scenario's own (not divided by the
+    number of scenarios). The rules on the starts alone (an option starts once; not before
+    what it requires) are left to whoever sets the first stage. ``warm``, the scenario LPs of
+    the same draws at another unit cost, lends each its last basis."""
+
+    def __init__(
+        self,
+        data: PlanInputs,
+        unit_cost_cny: np.ndarray,
+        settings: Settings,
+        warm: "ScenarioLPs | None" = None,
+    ):
+        if data.recourse.any():
+            raise ValueError("recourse: starts decided per scenario are not a shared first stage")
+        self.data, self.target = data, data.target
+        K = data.scenarios
+        local = replace(settings, target_probability=None, require_target=False, fixed_starts=None)
+        copies = replace(data, recourse=np.ones_like(data.recourse))
+        lp, v = build(copies, unit_cost_cny, local)
+        window = lp.constraints(K)  # free until a scenario must meet the target
+        lp.add(window[:, None, None], v.ship[:, :, data.window])
+        owner = np.full(lp.n, -1)
+        for f in fields(Variables):
+            block = getattr(v, f.name)
+            if block is not None:
+                owner[block.reshape(K, -1)] = np.arange(K)[:, None]
+        columns = np.argsort(owner, kind="stable").reshape(K, -1)  # each scenario's, in order
+        local_column = np.empty(lp.n, dtype=np.int32)
+        local_column[columns] = np.arange(columns.shape[1])[None, :]
+        a = lp.matrix()
+        first = np.zeros(lp.n, bool)
+        first[v.started] = True
+        # a row of starts alone is a rule on the first stage, not the scenario's
+        row_of = np.repeat(np.arange(lp.m), np.diff(a.indptr))
+        second = np.bincount(row_of, weights=~first[a.indices], minlength=lp.m) > 0
+        row_owner = np.where(second, owner[a.indices[a.indptr[:-1]]], -1)
+        rows = np.argsort(row_owner, kind="stable")[np.sum(row_owner < 0) :].reshape(K, -1)
+        by_row = a[rows.ravel()]
+        by_row.indices = local_column[by_row.indices]
+        by_row.sort_indices()
+        cost = lp.costs() * K  # each scenario's objective its own, not its 1/K share
+        lb, ub, lo, hi = (np.clip(b, -highspy.kHighsInf, highspy.kHighsInf) for b in lp.bounds())
+        m = rows.shape[1]
+        self.models: list[highspy.Highs] = []
+        for k in range(K):
+            model = highspy.HighsLp()
+            model.num_col_, model.num_row_ = columns.shape[1], m
+            model.col_cost_ = cost[columns[k]]
+            model.col_lower_, model.col_upper_ = lb[columns[k]], ub[columns[k]]
+            model.row_lower_, model.row_upper_ = lo[rows[k]], hi[rows[k]]
+            start = by_row.indptr[k * m : (k + 1) * m + 1]
+            model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+            model.a_matrix_.start_ = start - start[0]
+            model.a_matrix_.index_ = by_row.indices[start[0] : start[-1]]
+            model.a_matrix_.value_ = by_row.data[start[0] : start[-1]]
+            h = _highs()
+            h.passModel(model)
+            if warm is not None:
+                h.setBasis(warm.models[k].getBasis())
+            self.models.append(h)
+        self.starts = local_column[v.started[0]]  # (Y,) scenario 0's, the same in each
+        self.window_row = int(np.searchsorted(rows[0], window[0]))
+        self.window_columns = local_column[v.ship[0][:, data.window].ravel()]
+        self.variables = v  # the blocks of the build they were cut from
+        self.columns = columns  # (K, n) each scenario's columns in that build
+
+    def solve(self, started_by: np.ndarray) -> Recourse:
+        """Every scenario at the first stage ``started_by`` (Y,)."""
+        started_by = np.asarray(started_by, float)
+        parts = [self._solve(k, started_by, False) for k in range(len(self.models))]
+        return self._recourse(started_by, parts)
+
+    def _solve(self, k: int, started_by: np.ndarray, meet: bool):
+        """Scenario k's (value, gradient, window deliveries, solution) at ``started_by``,
+        delivering the target in the window if ``meet``; value -inf if it cannot."""
+        h, Y = self.models[k], self.starts.size
+        h.changeColsBounds(Y, self.starts, started_by, started_by)
+        if meet:
+            h.changeRowBounds(self.window_row, self.target, highspy.kHighsInf)
+        h.run()
+        status = h.getModelStatus()
+        if meet:
+            h.changeRowBounds(self.window_row, -highspy.kHighsInf, highspy.kHighsInf)
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return -np.inf, np.zeros(Y), 0.0, np.zeros(h.getNumCol())
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"scenario {k}'s LP: HiGHS says {h.modelStatusToString(status)}")
+        solution = h.getSolution()
+        x = np.asarray(solution.col_value)
+        # HiGHS minimises; a fixed column's reduced cost is d objective / d its value
+        gradient = -np.asarray(solution.col_dual)[self.starts]
+        value = -h.getInfo().objective_function_value
+        return value, gradient, float(x[self.window_columns].sum()), x
+
+    def _recourse(self, started_by: np.ndarray, parts, met=None) -> Recourse:
+        value, gradient, window, x = (np.array(a) for a in zip(*parts, strict=True))
+        if met is None:
+            met = np.isfinite(value) & (window >= self.target * MET)
+        return Recourse(started_by, value, gradient, window, met, x)
+
+    def with_chance(self, free: Recourse, need: int) -> Recourse | None:
+        """The best second stage at ``free``'s first stage that meets the target in at
+        least ``need`` scenarios; None if none does. Once the first stage is fixed the
+        scenarios are independent: it meets the target where ``free`` does and, where that
+        is not enough, in the scenarios where meeting it costs least (by sorting)."""
+        short = need - int(free.met.sum())
+        if short <= 0:
+            return free
+        missed = np.flatnonzero(~free.met)
+        forced = {k: self._solve(k, free.started_by, True) for k in missed}
+        can = np.array([k for k in missed if np.isfinite(forced[k][0])], dtype=int)
+        if can.size < short:
+            return None
+        loss = free.value[can] - np.array([forced[k][0] for k in can])
+        take = can[np.argsort(loss, kind="stable")[:short]]
+        parts = [
+            (free.value[k], free.gradient[k], free.window[k], free.x[k])
+            for k in range(free.value.size)
+        ]
+        for k in take:
+            parts[k] = forced[k]
+        met = free.met.copy()
+        met[take] = True
+        return self._recourse(free.started_by, parts, met)
+
+
+def extensive_solution(lps: ScenarioLPs, full: Variables, n: int, recourse: Recourse) -> np.ndarray:
+    """(n,) ``recourse`` as a solution of the sample-average MILP whose variable blocks are
+    ``full`` (``milp.build`` over every scenario, the starts shared), to be read as that
+    MILP's solution."""
+    copies = np.zeros(int(lps.columns.max()) + 1)
+    copies[lps.columns] = recourse.x
+    x = np.zeros(n)
+    for f in fields(Variables):
+        block, own = getattr(full, f.name), getattr(lps.variables, f.name)
+        if f.name == "meet":
+            if block is not None:
+                x[block] = recourse.met
+        elif f.name == "started":
+            x[block] = recourse.started_by[None, :]
+        else:
+            x[block] = copies[own]
+    return x
+
+
+def _highs() -> highspy.Highs:
+    """A quiet HiGHS for a scenario LP."""
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for name, value in LP_OPTIONS.items():
+        h.setOptionValue(name, value)
+    return h
