@@ -22,10 +22,11 @@ import numpy as np
 from .inputs import PlanInputs
 from .lp import LinearProgram
 from .milp import Variables, _starts
-from .recourse import Recourse, ScenarioLPs
+from .recourse import Recourse, ScenarioLPs, SolverFailed
 
 INTEGRAL = 1e-6  # a first stage within this of 0/1 is whole (and is rounded to it)
 MASTER_GAP = 1e-9  # the master MILP's own gap: far inside the search's
+ABS_GAP = 1e-6  # HiGHS's mip_abs_gap, in the objective's unit (millions of CNY, vehicles)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,17 @@ def _start_rules(lp: LinearProgram, data: PlanInputs) -> np.ndarray:
     return started
 
 
+def rules_allow(data: PlanInputs, started_by: np.ndarray) -> bool:
+    """Whether the first stage ``started_by`` (Y,) keeps the start rules (the scenario
+    LPs leave them out)."""
+    lp = LinearProgram()
+    started = _start_rules(lp, data).astype(np.int32)
+    h = lp.highs(integer=False)
+    h.changeColsBounds(started.size, started, started_by, started_by)
+    h.run()
+    return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
 def scenario_bounds(data: PlanInputs, r: Recourse) -> np.ndarray:
     """(K,) no first stage gives scenario k a larger value than this: its value is concave
     in the starts, so it is at most its value at ``r``'s first stage plus the most its
@@ -80,7 +92,7 @@ def scenario_bounds(data: PlanInputs, r: Recourse) -> np.ndarray:
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"the start rules' LP: HiGHS says {h.modelStatusToString(status)}")
+            raise SolverFailed(f"the start rules' LP: HiGHS says {h.modelStatusToString(status)}")
         gains[k] = -h.getInfo().objective_function_value - g @ r.started_by
     return r.value + gains
 
@@ -94,7 +106,9 @@ class Master:
         started = _start_rules(lp, data)
         theta = lp.variables(data.scenarios, -np.inf, np.inf)
         lp.objective(theta, -1.0 / data.scenarios)
-        self.h = lp.highs(integer=False, options={"mip_rel_gap": MASTER_GAP})
+        self.h = lp.highs(
+            integer=False, options={"mip_rel_gap": MASTER_GAP, "mip_abs_gap": ABS_GAP / 100}
+        )
         self.started, self.theta = started.astype(np.int32), theta.astype(np.int32)
         self.integer = False
 
@@ -130,7 +144,7 @@ class Master:
         self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"Benders master: HiGHS says {self.h.modelStatusToString(status)}")
+            raise SolverFailed(f"Benders master: HiGHS says {self.h.modelStatusToString(status)}")
         info = self.h.getInfo()
         bound = info.mip_dual_bound if self.integer else info.objective_function_value
         s = np.asarray(self.h.getSolution().col_value)[self.started]
@@ -167,22 +181,32 @@ def best_first_stage(
     for s in points:
         if evaluate(np.asarray(s, float)) is None:
             return FirstStage(None, np.inf, tried, False)
-    last = None
+    seen: set[bytes] = set()
     while left_s() > 0:
         s, bound = master.solve()
-        if bound - best.mean <= rel_gap * max(abs(best.mean), 1.0):
+        if bound - best.mean <= _tolerance(rel_gap, best.mean):
             return FirstStage(best, bound, tried, True)
         rounded = np.round(s)
         s = rounded if np.abs(s - rounded).max() <= INTEGRAL else s
-        if last is not None and np.array_equal(s, last):
-            # the LP master returns the point it just had: its cuts there are tight, so the
-            # LP relaxation is solved at a fractional first stage; branch from now on
+        key = np.round(s, 9).tobytes()
+        if key in seen:
+            # The master is back at a first stage it has a cut at, so its bound is the
+            # value there, up to the LPs' tolerances: a whole one is the best within them;
+            # at a fractional one the LP relaxation is solved: branch from now on.
+            if master.integer or np.all((s == 0) | (s == 1)):
+                return FirstStage(best, max(bound, best.mean), tried, True)
             master.whole()
             continue
-        last = s
+        seen.add(key)
         r = evaluate(s)
         if r is None:
             return FirstStage(None, np.inf, tried, False)
-        if not master.integer and bound - r.mean <= rel_gap * max(abs(best.mean), 1.0):
+        if not master.integer and bound - r.mean <= _tolerance(rel_gap, best.mean):
             master.whole()  # the LP relaxation is solved, at a fractional first stage
     return FirstStage(best, bound, tried, False)
+
+
+def _tolerance(rel_gap: float, value: float) -> float:
+    """How far the bound may be above the best value found, as HiGHS stops a MILP: within
+    ``rel_gap`` of it or within its absolute gap, whichever is larger."""
+    return max(rel_gap * abs(value), ABS_GAP)

@@ -28,11 +28,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .benders import best_first_stage, earliest_starts, scenario_bounds
+from .benders import best_first_stage, earliest_starts, rules_allow, scenario_bounds
 from .inputs import PlanInputs
 from .lp import LinearProgram, Solution
 from .milp import Settings, Variables, _cumulative, build
-from .recourse import MET, Recourse, ScenarioLPs, extensive_solution
+from .recourse import MET, Recourse, ScenarioLPs, SolverFailed, extensive_solution
 
 OBJECTIVES = ("max_npv", "min_cost", "max_window", "max_meet")
 
@@ -93,6 +93,13 @@ def solve_round(
     ``left_s()`` seconds are left; None where the MILP must settle it (module doc).
     ``warm``: the round before, at another cost, whose first stage and bases it starts
     from."""
+    try:
+        return _solve_round(data, unit_cost_cny, settings, left_s, warm)
+    except SolverFailed:
+        return None
+
+
+def _solve_round(data, unit_cost_cny, settings: Settings, left_s, warm) -> Round | None:
     began = time.perf_counter()
     infeasible = settings.target_probability is not None and (
         np.sum(window_bound(data, settings) >= data.target * MET) < needed(data, settings)
@@ -111,7 +118,10 @@ def solve_round(
     if settings.fixed_starts is not None:
         if settings.objective == "max_meet":
             return None
-        at = lps.solve(_cumulative(data, np.asarray(settings.fixed_starts, float)))
+        given = _cumulative(data, np.asarray(settings.fixed_starts, float))
+        if not rules_allow(data, given):
+            return _answer(data, unit_cost_cny, settings, lps, None, began, built, True)
+        at = lps.solve(given)
         if not at.feasible.all():
             return _answer(data, unit_cost_cny, settings, lps, None, began, built, True)
         if settings.target_probability is not None:
@@ -126,12 +136,24 @@ def solve_round(
     if found.best is None:
         return None  # some scenario has no solution at a first stage tried
     best = found.best
-    if settings.target_probability is not None:
-        if best.met.sum() < needed(data, settings):
-            return None  # the chance constraint binds: the MILP decides
+    if settings.target_probability is not None and best.met.sum() < needed(data, settings):
+        if _out_of_reach(data, unit_cost_cny, settings):
+            return _answer(data, unit_cost_cny, settings, lps, None, began, built, True)
+        return None  # the chance constraint binds: the MILP decides
     return _answer(
         data, unit_cost_cny, settings, lps, best, began, built, False, found.bound, found.converged
     )
+
+
+def _out_of_reach(data, unit_cost_cny, settings: Settings) -> bool:
+    """Whether fewer scenarios than the chance constraint needs could meet the target
+    under any first stage, by each scenario's LP bound on its deliveries in the window."""
+    lps = ScenarioLPs(data, unit_cost_cny, replace(settings, objective="max_window"))
+    at = lps.solve(earliest_starts(data))
+    if not at.feasible.all():
+        return False  # some scenario cannot even be run at these starts: no bound here
+    could = scenario_bounds(data, at) >= data.target * MET
+    return bool(could.sum() < needed(data, settings))
 
 
 def _most_met(data, unit_cost_cny, settings, lps: ScenarioLPs, began, built) -> Round | None:

@@ -47,6 +47,11 @@ LP_OPTIONS = {"solver": "simplex"}
 THREADS = 2
 
 
+class SolverFailed(RuntimeError):
+    """HiGHS ended one of the decomposition's LPs neither optimal nor infeasible (a
+    numerical failure): the sample-average programme is then left to the MILP."""
+
+
 def scenario_inputs(data: PlanInputs, k: int) -> PlanInputs:
     """Scenario ``k`` of ``data`` alone (one scenario, the same candidate starts)."""
     return replace(data, **{f: getattr(data, f)[k : k + 1] for f in PER_SCENARIO})
@@ -169,7 +174,7 @@ class ScenarioLPs:
         if status == highspy.HighsModelStatus.kInfeasible:
             return -np.inf, np.zeros(Y), 0.0, np.zeros(h.getNumCol())
         if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"scenario {k}'s LP: HiGHS says {h.modelStatusToString(status)}")
+            raise SolverFailed(f"scenario {k}: HiGHS says {h.modelStatusToString(status)}")
         solution = h.getSolution()
         x = np.asarray(solution.col_value)
         # HiGHS minimises; a fixed column's reduced cost is d objective / d its value
