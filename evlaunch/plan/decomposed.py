@@ -91,8 +91,9 @@ def solve_round(
 ) -> Round | None:
     """The sample-average programme charging ``unit_cost_cny`` (K, M), by scenario, while
     ``left_s()`` seconds are left; None where the MILP must settle it (module doc).
-    ``warm``: the round before, at another cost, whose first stage and bases it starts
-    from."""
+    ``warm``: an earlier round on the same draws (the learning round before, or the solve
+    whose plan is being explained or compared), whose first stage the search starts from
+    and whose scenario LPs it reuses, or their bases."""
     try:
         return _solve_round(data, unit_cost_cny, settings, left_s, warm)
     except SolverFailed:
@@ -108,12 +109,7 @@ def _solve_round(data, unit_cost_cny, settings: Settings, left_s, warm) -> Round
         return _answer(data, unit_cost_cny, settings, None, None, began, 0.0, True)
     window = settings.objective in ("max_window", "max_meet")
     local = replace(settings, objective="max_window") if window else settings
-    lps = ScenarioLPs(
-        data,
-        unit_cost_cny,
-        local,
-        warm.lps if warm is not None and warm.lps is not None and not window else None,
-    )
+    lps = _scenario_lps(data, unit_cost_cny, local, warm)
     built = time.perf_counter() - began
     if settings.fixed_starts is not None:
         if settings.objective == "max_meet":
@@ -143,6 +139,17 @@ def _solve_round(data, unit_cost_cny, settings: Settings, left_s, warm) -> Round
     return _answer(
         data, unit_cost_cny, settings, lps, best, began, built, False, found.bound, found.converged
     )
+
+
+def _scenario_lps(data, unit_cost_cny, settings: Settings, warm: Round | None) -> ScenarioLPs:
+    """The scenario LPs: ``warm``'s own if they are these, else new ones, from ``warm``'s
+    bases where they are of the same draws and programme."""
+    before = warm.lps if warm is not None else None
+    if before is not None and before.holds(data, unit_cost_cny, settings):
+        return before
+    if before is not None and before.same_draws(data, settings):
+        return ScenarioLPs(data, unit_cost_cny, settings, warm=before)
+    return ScenarioLPs(data, unit_cost_cny, settings)
 
 
 def _out_of_reach(data, unit_cost_cny, settings: Settings) -> bool:

@@ -87,7 +87,7 @@ def batch_gap(
             continue  # no plan meets the chance constraint on this batch: nothing to compare
         # the candidate at the cost the batch's own plan was charged: only starts differ
         mine = solve_once(
-            data, best.unit_cost_cny, replace(settings, fixed_starts=first_stage), deadline
+            data, best.unit_cost_cny, replace(settings, fixed_starts=first_stage), deadline, best
         )
         if mine.x is None:
             if deadline.left() <= 0:

@@ -52,6 +52,21 @@ class SolverFailed(RuntimeError):
     numerical failure): the sample-average programme is then left to the MILP."""
 
 
+def programme(settings: Settings) -> Settings:
+    """``settings`` as they shape the scenario LPs: the first stage, the chance constraint
+    and a target in every scenario are not in them."""
+    return replace(settings, target_probability=None, require_target=False, fixed_starts=None)
+
+
+def _same(a: Settings, b: Settings) -> bool:
+    return (a.objective, a.relax, a.max_backlog_vehicles, a.cash_limit_cny) == (
+        b.objective,
+        b.relax,
+        b.max_backlog_vehicles,
+        b.cash_limit_cny,
+    )
+
+
 def scenario_inputs(data: PlanInputs, k: int) -> PlanInputs:
     """Scenario ``k`` of ``data`` alone (one scenario, the same candidate starts)."""
     return replace(data, **{f: getattr(data, f)[k : k + 1] for f in PER_SCENARIO})
@@ -102,7 +117,8 @@ class ScenarioLPs:
             raise ValueError("recourse: starts decided per scenario are not a shared first stage")
         self.data, self.target = data, data.target
         K = data.scenarios
-        local = replace(settings, target_probability=None, require_target=False, fixed_starts=None)
+        local = programme(settings)
+        self.unit_cost_cny, self.settings = np.asarray(unit_cost_cny), local
         copies = replace(data, recourse=np.ones_like(data.recourse))
         lp, v = build(copies, unit_cost_cny, local)
         window = lp.constraints(K)  # free until a scenario must meet the target
@@ -147,6 +163,15 @@ class ScenarioLPs:
         self.window_columns = local_column[v.ship[0][:, data.window].ravel()]
         self.variables = v  # the blocks of the build they were cut from
         self.columns = columns  # (K, n) each scenario's columns in that build
+
+    def holds(self, data: PlanInputs, unit_cost_cny: np.ndarray, settings: Settings) -> bool:
+        """Whether these are the scenario LPs of ``data`` at that cost and settings."""
+        return self.same_draws(data, settings) and np.array_equal(self.unit_cost_cny, unit_cost_cny)
+
+    def same_draws(self, data: PlanInputs, settings: Settings) -> bool:
+        """Whether these LPs are of ``data`` with ``settings``' objective and constraints,
+        at whatever cost (so their bases suit)."""
+        return self.data is data and _same(self.settings, programme(settings))
 
     def solve(self, started_by: np.ndarray) -> Recourse:
         """Every scenario at the first stage ``started_by`` (Y,)."""

@@ -12,7 +12,7 @@ from ..scenario.inputs import Params, central_params
 from ..scenario.months import add_months
 from ..scenario.provenance import provenance
 from ..scenario.schema import Plan, Scenario
-from .decomposed import decomposable, solve_round
+from .decomposed import Round, decomposable, solve_round
 from .inputs import PlanInputs, plan_inputs
 from .lp import Solution
 from .milp import MONEY, Settings, build, company_npv_cny, start_values
@@ -60,20 +60,23 @@ class Solved:
     learning_rounds: int
     learning_settled: bool  # the cost charged and the cost of what the plan makes agree
     out_of_time: bool  # the deadline ended the solving
+    by_scenario: Round | None = None  # the last round, if solved scenario by scenario
 
 
-def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> Solved:
+def solve_inputs(
+    data: PlanInputs, settings: Settings, deadline: Deadline, warm: Solved | None = None
+) -> Solved:
     """Solve, re-charging the learning-curve average cost until it settles (at most
     LEARNING_ROUNDS solves, within ``deadline``). It starts from the cost of serving every
     order (the cheapest it can be): starting from the cost of the first cars would make a
     new maker's first cars look unprofitable, and nothing gets built. Over several
     scenarios each round is solved scenario by scenario where it can be (``decomposed``),
-    else as one MILP."""
+    else as one MILP, from ``warm``'s last round (a solve on the same draws) if given."""
     unit = data.average_unit_cost(data.total_orders.sum(axis=1))
     built = solved = 0.0
     settled = False
     rounds = 0
-    previous = None
+    previous = warm.by_scenario if warm is not None else None
     while rounds < LEARNING_ROUNDS and (rounds == 0 or deadline.left() > 0):
         rounds += 1
         started = time.perf_counter()
@@ -82,8 +85,8 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
             if decomposable(data, settings)
             else None
         )
+        previous = by_scenario or previous
         if by_scenario is not None:
-            previous = by_scenario
             lp, v, result = by_scenario.lp, by_scenario.variables, by_scenario.solution
             built += by_scenario.build_seconds
             solved += time.perf_counter() - started - by_scenario.build_seconds
@@ -107,16 +110,24 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
             break
         unit = new
     out_of_time = deadline.left() <= 0 and (not settled or not result.optimal)
-    return Solved(result.x, v, unit, lp, result, built, solved, rounds, settled, out_of_time)
+    return Solved(
+        result.x, v, unit, lp, result, built, solved, rounds, settled, out_of_time, by_scenario
+    )
 
 
 def solve_once(
-    data: PlanInputs, unit_cost_cny: np.ndarray, settings: Settings, deadline: Deadline
+    data: PlanInputs,
+    unit_cost_cny: np.ndarray,
+    settings: Settings,
+    deadline: Deadline,
+    warm: Solved | None = None,
 ) -> Solution:
     """One solve charging ``unit_cost_cny`` (K, M), the learning curve's cost not
-    re-charged: scenario by scenario where it can be, else as one MILP."""
+    re-charged: scenario by scenario where it can be (from ``warm``'s last round, a solve
+    on the same draws, if given), else as one MILP."""
     if decomposable(data, settings):
-        by_scenario = solve_round(data, unit_cost_cny, settings, deadline.left)
+        previous = warm.by_scenario if warm is not None else None
+        by_scenario = solve_round(data, unit_cost_cny, settings, deadline.left, previous)
         if by_scenario is not None:
             return by_scenario.solution
     lp, _ = build(data, unit_cost_cny, settings)
@@ -345,7 +356,10 @@ def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> 
         )
     if settings.target_probability is not None:
         meet = solve_inputs(
-            data, replace(settings, objective="max_meet", target_probability=0.0), deadline
+            data,
+            replace(settings, objective="max_meet", target_probability=0.0),
+            deadline,
+            warm=most,
         )
         if meet.x is not None:
             most_met = round(float(meet.x[meet.variables.meet].sum()))
