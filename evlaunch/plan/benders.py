@@ -1,5 +1,5 @@
-"""The best shared first stage by Benders decomposition over scenarios (the L-shaped
-method with one cut per scenario, Birge & Louveaux 1988).
+"""The best shared first stage by Benders decomposition over scenarios: the L-shaped
+method (Van Slyke & Wets 1969) with one cut per scenario (multicut, Birge & Louveaux 1988).
 
 The master problem holds the first stage alone, the "started by" columns of ``milp``
 (about a hundred) with their rules (an option starts once; not before what it requires),
@@ -38,15 +38,11 @@ class FirstStage:
     iterations: int  # first stages evaluated
     converged: bool  # best and bound are within the gap (else the deadline stopped it)
 
-    @property
-    def value(self) -> float:
-        return self.best.mean if self.best is not None else -np.inf
-
 
 def earliest_starts(data: PlanInputs) -> np.ndarray:
     """(Y,) 0/1 "started by" of every option started as early as it may (after what it
-    requires): where that first stage is allowed, no other gives any option more
-    capacity in any month."""
+    requires): with ramps that only shift with the start (``plan_inputs``), the most
+    capacity of every option in every month, so often the plan that delivers most."""
     first = {}
     for j in np.unique(data.option_of):
         first[j] = data.start_of[data.option_of == j].min()

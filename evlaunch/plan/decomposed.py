@@ -101,6 +101,8 @@ def solve_round(
 
 
 def _solve_round(data, unit_cost_cny, settings: Settings, left_s, warm) -> Round | None:
+    if settings.fixed_starts is not None and settings.objective == "max_meet":
+        return None  # nothing asks this; the MILP answers it
     began = time.perf_counter()
     infeasible = settings.target_probability is not None and (
         np.sum(window_bound(data, settings) >= data.target * MET) < needed(data, settings)
@@ -112,8 +114,6 @@ def _solve_round(data, unit_cost_cny, settings: Settings, left_s, warm) -> Round
     lps = _scenario_lps(data, unit_cost_cny, local, warm)
     built = time.perf_counter() - began
     if settings.fixed_starts is not None:
-        if settings.objective == "max_meet":
-            return None
         given = _cumulative(data, np.asarray(settings.fixed_starts, float))
         if not rules_allow(data, given):
             return _answer(data, unit_cost_cny, settings, lps, None, began, built, True)

@@ -17,7 +17,7 @@ import highspy
 import numpy as np
 
 from .inputs import PlanInputs
-from .lp import _quiet_stdout
+from .lp import LinearProgram, _quiet_stdout
 from .milp import Settings, Variables, build
 
 # The fields of PlanInputs with one row per scenario; the rest (months, options, candidate
@@ -114,55 +114,27 @@ class ScenarioLPs:
         warm: "ScenarioLPs | None" = None,
     ):
         if data.recourse.any():
-            raise ValueError("recourse: starts decided per scenario are not a shared first stage")
+            raise ValueError(
+                f"data.recourse: {int(data.recourse.sum())} candidate starts are decided per "
+                "scenario; scenario LPs need every start shared by all (none per scenario)"
+            )
         self.data, self.target = data, data.target
-        K = data.scenarios
         local = programme(settings)
         self.unit_cost_cny, self.settings = np.asarray(unit_cost_cny), local
         copies = replace(data, recourse=np.ones_like(data.recourse))
         lp, v = build(copies, unit_cost_cny, local)
-        window = lp.constraints(K)  # free until a scenario must meet the target
+        window = lp.constraints(data.scenarios)  # free until a scenario must meet the target
         lp.add(window[:, None, None], v.ship[:, :, data.window])
-        owner = np.full(lp.n, -1)
-        for f in fields(Variables):
-            block = getattr(v, f.name)
-            if block is not None:
-                owner[block.reshape(K, -1)] = np.arange(K)[:, None]
-        columns = np.argsort(owner, kind="stable").reshape(K, -1)  # each scenario's, in order
-        local_column = np.empty(lp.n, dtype=np.int32)
-        local_column[columns] = np.arange(columns.shape[1])[None, :]
-        a = lp.matrix()
-        first = np.zeros(lp.n, bool)
-        first[v.started] = True
-        # a row of starts alone is a rule on the first stage, not the scenario's
-        row_of = np.repeat(np.arange(lp.m), np.diff(a.indptr))
-        second = np.bincount(row_of, weights=~first[a.indices], minlength=lp.m) > 0
-        row_owner = np.where(second, owner[a.indices[a.indptr[:-1]]], -1)
-        rows = np.argsort(row_owner, kind="stable")[np.sum(row_owner < 0) :].reshape(K, -1)
-        by_row = a[rows.ravel()]
-        by_row.indices = local_column[by_row.indices]
-        by_row.sort_indices()
-        cost = lp.costs() * K  # each scenario's objective its own, not its 1/K share
-        lb, ub, lo, hi = (np.clip(b, -highspy.kHighsInf, highspy.kHighsInf) for b in lp.bounds())
-        m = rows.shape[1]
-        self.models: list[highspy.Highs] = []
-        for k in range(K):
-            model = highspy.HighsLp()
-            model.num_col_, model.num_row_ = columns.shape[1], m
-            model.col_cost_ = cost[columns[k]]
-            model.col_lower_, model.col_upper_ = lb[columns[k]], ub[columns[k]]
-            model.row_lower_, model.row_upper_ = lo[rows[k]], hi[rows[k]]
-            start = by_row.indptr[k * m : (k + 1) * m + 1]
-            model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-            model.a_matrix_.start_ = start - start[0]
-            model.a_matrix_.index_ = by_row.indices[start[0] : start[-1]]
-            model.a_matrix_.value_ = by_row.data[start[0] : start[-1]]
-            self.models.append(_highs(model, warm.models[k] if warm is not None else None))
-        self.starts = local_column[v.started[0]]  # (Y,) scenario 0's, the same in each
-        self.window_row = int(np.searchsorted(rows[0], window[0]))
-        self.window_columns = local_column[v.ship[0][:, data.window].ravel()]
+        blocks = _blocks(lp, v, data.scenarios)
+        self.models = [
+            _highs(blocks.model(k), warm.models[k] if warm is not None else None)
+            for k in range(data.scenarios)
+        ]
+        self.starts = blocks.local_column[v.started[0]]  # (Y,) scenario 0's, alike in each
+        self.window_row = int(np.searchsorted(blocks.rows[0], window[0]))
+        self.window_columns = blocks.local_column[v.ship[0][:, data.window].ravel()]
         self.variables = v  # the blocks of the build they were cut from
-        self.columns = columns  # (K, n) each scenario's columns in that build
+        self.columns = blocks.columns  # (K, n) each scenario's columns in that build
 
     def holds(self, data: PlanInputs, unit_cost_cny: np.ndarray, settings: Settings) -> bool:
         """Whether these are the scenario LPs of ``data`` at that cost and settings."""
@@ -256,6 +228,61 @@ def extensive_solution(lps: ScenarioLPs, full: Variables, n: int, recourse: Reco
         else:
             x[block] = copies[own]
     return x
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """Where each scenario's block lies in a programme whose every column but the
+    scenario's own starts belong to one scenario."""
+
+    columns: np.ndarray  # (K, n) scenario k's columns, in the programme's order
+    rows: np.ndarray  # (K, m) its rows (the rules on the starts alone left out)
+    local_column: np.ndarray  # (N,) a column's place in its scenario's block
+    by_row: object  # scipy CSR: the rows of ``rows`` in order, columns numbered locally
+    cost: np.ndarray  # (N,) the programme's objective times K: each scenario's its own
+    bounds: tuple  # (N,) lower and upper of the columns, (M,) of the rows, as HiGHS takes them
+
+    def model(self, k: int) -> highspy.HighsLp:
+        """Scenario k's LP."""
+        m = self.rows.shape[1]
+        lb, ub, lo, hi = self.bounds
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = self.columns.shape[1], m
+        model.col_cost_ = self.cost[self.columns[k]]
+        model.col_lower_, model.col_upper_ = lb[self.columns[k]], ub[self.columns[k]]
+        model.row_lower_, model.row_upper_ = lo[self.rows[k]], hi[self.rows[k]]
+        start = self.by_row.indptr[k * m : (k + 1) * m + 1]
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.start_ = start - start[0]
+        model.a_matrix_.index_ = self.by_row.indices[start[0] : start[-1]]
+        model.a_matrix_.value_ = self.by_row.data[start[0] : start[-1]]
+        return model
+
+
+def _blocks(lp: LinearProgram, v: Variables, K: int) -> _Blocks:
+    """The scenario blocks of ``lp`` built with variables ``v``, every block (the starts
+    too) shaped (K, ...)."""
+    owner = np.full(lp.n, -1)
+    for f in fields(Variables):
+        block = getattr(v, f.name)
+        if block is not None:
+            owner[block.reshape(K, -1)] = np.arange(K)[:, None]
+    columns = np.argsort(owner, kind="stable").reshape(K, -1)
+    local_column = np.empty(lp.n, dtype=np.int32)
+    local_column[columns] = np.arange(columns.shape[1])[None, :]
+    a = lp.matrix()
+    starts = np.zeros(lp.n, bool)
+    starts[v.started] = True
+    # a row of starts alone is a rule on the first stage, not part of any scenario's LP
+    row_of = np.repeat(np.arange(lp.m), np.diff(a.indptr))
+    second = np.bincount(row_of, weights=~starts[a.indices], minlength=lp.m) > 0
+    row_owner = np.where(second, owner[a.indices[a.indptr[:-1]]], -1)
+    rows = np.argsort(row_owner, kind="stable")[np.sum(row_owner < 0) :].reshape(K, -1)
+    by_row = a[rows.ravel()]
+    by_row.indices = local_column[by_row.indices]
+    by_row.sort_indices()
+    bounds = tuple(np.clip(b, -highspy.kHighsInf, highspy.kHighsInf) for b in lp.bounds())
+    return _Blocks(columns, rows, local_column, by_row, lp.costs() * K, bounds)
 
 
 def _highs(model: highspy.HighsLp, warm: highspy.Highs | None) -> highspy.Highs:
