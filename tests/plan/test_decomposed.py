@@ -250,3 +250,16 @@ def test_the_bundled_stochastic_plan_is_the_milps(target, monkeypatch):
     assert (
         st["expected_value_plan_p_target_in_sample"] == mt["expected_value_plan_p_target_in_sample"]
     )
+
+
+def test_scenario_lps_on_threads_give_what_one_by_one_does(monkeypatch):
+    from evlaunch.plan import recourse
+
+    data = small_case(3, scenarios=6)
+    unit = data.average_unit_cost(data.total_orders.sum(axis=1))
+    starts = earliest_starts(data)
+    together = ScenarioLPs(data, unit, Settings()).solve(starts)
+    monkeypatch.setattr(recourse, "THREADS", 1)
+    alone = ScenarioLPs(data, unit, Settings()).solve(starts)
+    np.testing.assert_array_equal(together.value, alone.value)
+    np.testing.assert_array_equal(together.gradient, alone.gradient)
