@@ -180,6 +180,9 @@ def best_first_stage(
     seen: set[bytes] = set()
     while left_s() > 0:
         s, bound = master.solve()
+        # the master may take the best first stage tried at its value, so its bound is at
+        # least that, but for the LP's tolerances
+        bound = max(bound, best.mean)
         if bound - best.mean <= _tolerance(rel_gap, best.mean):
             return FirstStage(best, bound, tried, True)
         rounded = np.round(s)
@@ -190,7 +193,7 @@ def best_first_stage(
             # value there, up to the LPs' tolerances: a whole one is the best within them;
             # at a fractional one the LP relaxation is solved: branch from now on.
             if master.integer or np.all((s == 0) | (s == 1)):
-                return FirstStage(best, max(bound, best.mean), tried, True)
+                return FirstStage(best, bound, tried, True)
             master.whole()
             continue
         seen.add(key)

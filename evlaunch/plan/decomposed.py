@@ -196,7 +196,9 @@ def _answer(
         solution = Solution(None, False, float("nan"), "Infeasible")
         return Round(lp, v, solution, lps, built + time.perf_counter() - began)
     x = extensive_solution(lps, v, lp.n, at)
-    fun = float(lp.costs() @ x)
+    # the mean of the scenario LPs' objectives: the extensive objective of x to rounding,
+    # and the very number a bound from the same LPs is compared with (the optimality gap)
+    fun = -at.mean
     solution = Solution(
         x=x,
         optimal=optimal,
