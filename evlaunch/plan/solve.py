@@ -2,6 +2,7 @@
 over the risk engine's scenarios with a chance constraint; infeasibility explained."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -140,9 +141,11 @@ def plan(
     settings: Settings | None = None,
     time_limit_s: float = 60.0,
     deadline: Deadline | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> ProductionPlan:
     """The optimal plan for ``params`` (default: one scenario at central values), solved
-    within ``time_limit_s`` in all (or by ``deadline``, shared with other solves)."""
+    within ``time_limit_s`` in all (or by ``deadline``, shared with other solves);
+    ``on_step`` is told when the explanation of an infeasible plan starts."""
     deadline = deadline or Deadline.after(time_limit_s)
     p = scenario.planning
     options = p.options or [o.name for o in scenario.options]
@@ -157,7 +160,7 @@ def plan(
         )
     solved = solve_inputs(data, settings, deadline)
     if solved.x is None:
-        return _infeasible(scenario, data, settings, solved, deadline)
+        return _infeasible(scenario, data, settings, solved, deadline, on_step)
     return _result(scenario, data, settings, solved)
 
 
@@ -256,12 +259,14 @@ def _by_model(data: PlanInputs, x, v, unit: np.ndarray) -> dict:
     }
 
 
-def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) -> ProductionPlan:
+def _infeasible(
+    scenario, data, settings, solved: Solved, deadline: Deadline, on_step=None
+) -> ProductionPlan:
     """A plan with no solution, and why (``why_infeasible``)."""
     text = (
         "the time limit ran out before any plan was found; allow more time"
         if solved.out_of_time
-        else why_infeasible(data, settings, deadline)
+        else why_infeasible(data, settings, deadline, on_step)
     )
     K, _, T = data.orders.shape
     empty = [0.0] * T
@@ -302,10 +307,17 @@ def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) ->
     )
 
 
-def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> str:
+def why_infeasible(
+    data: PlanInputs,
+    settings: Settings,
+    deadline: Deadline,
+    on_step: Callable[[str], None] | None = None,
+) -> str:
     """Say why: the most that can be delivered in the window, and which constraint binds
     (solved again with each family relaxed); for a chance constraint, also the largest
-    share of scenarios one plan can carry."""
+    share of scenarios one plan can carry. ``on_step`` is told when it starts."""
+    if on_step is not None:
+        on_step("no plan meets the target: the most that can be delivered, and what binds")
     explain = replace(
         settings, objective="max_window", require_target=False, target_probability=None
     )

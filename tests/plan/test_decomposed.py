@@ -263,3 +263,16 @@ def test_scenario_lps_on_threads_give_what_one_by_one_does(monkeypatch):
     alone = ScenarioLPs(data, unit, Settings()).solve(starts)
     np.testing.assert_array_equal(together.value, alone.value)
     np.testing.assert_array_equal(together.gradient, alone.gradient)
+
+
+def test_a_target_out_of_reach_says_so_while_it_explains():
+    from evlaunch.plan.stochastic import stochastic_plan
+
+    steps = []
+    bundled = parse_scenario(bundled_text(), "yaml")
+    result = stochastic_plan(bundled, 5, seed=0, evaluation_paths=500, on_step=steps.append)
+    assert result.status == "infeasible"
+    assert steps == [
+        "solving the plan over 5 scenarios",
+        "no plan meets the target: the most that can be delivered, and what binds",
+    ]
