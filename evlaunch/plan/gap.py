@@ -20,8 +20,8 @@ from scipy import stats
 from ..risk.sampling import Sampler
 from ..scenario.schema import Scenario
 from .inputs import PlanInputs, plan_inputs
-from .milp import MONEY, Settings, build
-from .solve import Deadline, solve_inputs
+from .milp import MONEY, Settings
+from .solve import Deadline, solve_inputs, solve_once
 
 BATCH_SEED = 1_000  # batches draw from seed + 1,000 + b: none shares the plan's draws
 
@@ -86,8 +86,9 @@ def batch_gap(
                 break
             continue  # no plan meets the chance constraint on this batch: nothing to compare
         # the candidate at the cost the batch's own plan was charged: only starts differ
-        lp, _ = build(data, best.unit_cost_cny, replace(settings, fixed_starts=first_stage))
-        mine = lp.solve(max(deadline.left(), 1e-3), settings.mip_rel_gap)
+        mine = solve_once(
+            data, best.unit_cost_cny, replace(settings, fixed_starts=first_stage), deadline, best
+        )
         if mine.x is None:
             if deadline.left() <= 0:
                 break

@@ -70,28 +70,27 @@ class LinearProgram:
         np.add.at(cost, cols.ravel(), values.ravel())
         self._cost = [cost]
 
+    def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(n,) lower and upper bounds of the variables, (m,) of the rows."""
+        return tuple(np.concatenate(b) for b in (self._lb, self._ub, self._lo, self._hi))
+
+    def costs(self) -> np.ndarray:
+        """(n,) the objective's coefficients (minimised)."""
+        return np.concatenate(self._cost)
+
     def matrix(self) -> sparse.csr_array:
         return sparse.coo_array(
             (np.concatenate(self._v), (np.concatenate(self._r), np.concatenate(self._c))),
             shape=(self.m, self.n),
         ).tocsr()
 
-    def solve(
-        self,
-        time_limit_s: float = 60.0,
-        mip_rel_gap: float = MIP_REL_GAP,
-        log: bool = False,
-        options: dict | None = None,
-    ) -> "Solution":
-        """Solve with HiGHS (highspy); ``x`` is None when no solution was found. ``log``
-        prints HiGHS's log (presolve, the branch and bound, where time went); ``options``
-        replaces HIGHS_MIP_OPTIONS."""
+    def highs(self, integer: bool = True, options: dict | None = None) -> highspy.Highs:
+        """A quiet HiGHS instance holding this programme, its integer variables continuous
+        unless ``integer``; ``options`` (name -> value) set on it."""
         with _quiet_stdout():  # HiGHS prints a banner when created
             h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(log))
-        h.setOptionValue("time_limit", float(time_limit_s))
-        h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-        for name, value in (HIGHS_MIP_OPTIONS if options is None else options).items():
+        h.setOptionValue("output_flag", False)
+        for name, value in (options or {}).items():
             h.setOptionValue(name, value)
         inf = highspy.kHighsInf
         a = self.matrix().tocsc()
@@ -108,14 +107,39 @@ class LinearProgram:
             a.indices,
             a.data,
         )
-        integer = np.concatenate(self._int).astype(bool)
-        if integer.any():
+        if integer and self.integer.any():
             lp.integrality_ = [
                 highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                for i in integer
+                for i in self.integer
             ]
-        with contextlib.nullcontext() if log else _quiet_stdout():
+        with _quiet_stdout():
             h.passModel(lp)
+        return h
+
+    @property
+    def integer(self) -> np.ndarray:
+        """(n,) bool: which variables are integer."""
+        return np.concatenate(self._int).astype(bool)
+
+    def solve(
+        self,
+        time_limit_s: float = 60.0,
+        mip_rel_gap: float = MIP_REL_GAP,
+        log: bool = False,
+        options: dict | None = None,
+    ) -> "Solution":
+        """Solve with HiGHS (highspy); ``x`` is None when no solution was found. ``log``
+        prints HiGHS's log (presolve, the branch and bound, where time went); ``options``
+        replaces HIGHS_MIP_OPTIONS."""
+        h = self.highs(
+            options={
+                "time_limit": float(time_limit_s),
+                "mip_rel_gap": float(mip_rel_gap),
+                **(HIGHS_MIP_OPTIONS if options is None else options),
+            }
+        )
+        h.setOptionValue("output_flag", bool(log))
+        with contextlib.nullcontext() if log else _quiet_stdout():
             h.run()
         status = h.getModelStatus()
         info = h.getInfo()
@@ -128,7 +152,7 @@ class LinearProgram:
             optimal=optimal,
             fun=fun,
             message=h.modelStatusToString(status),
-            bound=float(info.mip_dual_bound) if integer.any() else fun,
+            bound=float(info.mip_dual_bound) if self.integer.any() else fun,
         )
 
 

@@ -270,13 +270,19 @@ def _previous(data: PlanInputs) -> np.ndarray:
 
 def _by_started(data: PlanInputs, values: np.ndarray, axis: int = 1) -> np.ndarray:
     """Coefficients ``values`` of start[y] along ``axis`` (Y) as coefficients of started[y]:
-    sum_y c[y] start[y] = sum_y (c[y] - c[next(y)]) started[y], c[next] = 0 past the last."""
-    values = np.moveaxis(np.asarray(values, float), axis, -1)
-    previous = _previous(data)
-    later = np.flatnonzero(previous >= 0)
+    sum_y c[y] start[y] = sum_y (c[y] - c[next(y)]) started[y], c[next] = 0 past the last.
+    An option's candidates are next to each other in month order (``_previous``), so next(y)
+    is y + 1 where that is the same option's: shifted slices, not a gather along Y, which
+    took a third of building the sample-average programme over 200 scenarios."""
+    values = np.asarray(values, float)
     out = values.copy()
-    out[..., previous[later]] -= values[..., later]
-    return np.moveaxis(out, -1, axis)
+    same = data.option_of[1:] == data.option_of[:-1]  # (Y - 1,) y + 1 is y's option's next
+    to, of = [slice(None)] * values.ndim, [slice(None)] * values.ndim
+    to[axis], of[axis] = slice(None, -1), slice(1, None)
+    shape = [1] * values.ndim
+    shape[axis] = -1
+    out[tuple(to)] -= np.where(same.reshape(shape), values[tuple(of)], 0.0)
+    return out
 
 
 def _cumulative(data: PlanInputs, start: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 over the risk engine's scenarios with a chance constraint; infeasibility explained."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -12,12 +13,17 @@ from ..scenario.inputs import Params, central_params
 from ..scenario.months import add_months
 from ..scenario.provenance import provenance
 from ..scenario.schema import Plan, Scenario
+from .decomposed import Round, decomposable, solve_round
 from .inputs import PlanInputs, plan_inputs
+from .lp import Solution
 from .milp import MONEY, Settings, build, company_npv_cny, start_values
 from .result import OptionPlan, ProductionPlan
 
 LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
 LEARNING_ROUNDS = 6  # at most; a plan that has not settled by then says so
+# Objectives that count vehicles: the unit cost only moves cash, so without a cash limit
+# one round settles them (the explanation of a target out of reach asks for these).
+WINDOW_ONLY = ("max_window", "max_meet")
 RELAXABLE = {
     "capacity": "production capacity of the options (with the latest starts allowed)",
     "demand": "orders: deliveries cannot exceed orders plus backlog",
@@ -55,28 +61,48 @@ class Solved:
     learning_rounds: int
     learning_settled: bool  # the cost charged and the cost of what the plan makes agree
     out_of_time: bool  # the deadline ended the solving
+    by_scenario: Round | None = None  # the last round, if solved scenario by scenario
 
 
-def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> Solved:
+def solve_inputs(
+    data: PlanInputs, settings: Settings, deadline: Deadline, warm: Solved | None = None
+) -> Solved:
     """Solve, re-charging the learning-curve average cost until it settles (at most
     LEARNING_ROUNDS solves, within ``deadline``). It starts from the cost of serving every
     order (the cheapest it can be): starting from the cost of the first cars would make a
-    new maker's first cars look unprofitable, and nothing gets built."""
+    new maker's first cars look unprofitable, and nothing gets built. Over several
+    scenarios each round is solved scenario by scenario where it can be (``decomposed``),
+    else as one MILP, from ``warm``'s last round (a solve on the same draws) if given."""
     unit = data.average_unit_cost(data.total_orders.sum(axis=1))
     built = solved = 0.0
     settled = False
     rounds = 0
+    previous = warm.by_scenario if warm is not None else None
     while rounds < LEARNING_ROUNDS and (rounds == 0 or deadline.left() > 0):
         rounds += 1
         started = time.perf_counter()
-        lp, v = build(data, unit, settings)
-        built += time.perf_counter() - started
-        started = time.perf_counter()
-        result = lp.solve(
-            max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs)
+        by_scenario = (
+            solve_round(data, unit, settings, deadline.left, previous)
+            if decomposable(data, settings)
+            else None
         )
-        solved += time.perf_counter() - started
+        previous = by_scenario or previous
+        if by_scenario is not None:
+            lp, v, result = by_scenario.lp, by_scenario.variables, by_scenario.solution
+            built += by_scenario.build_seconds
+            solved += time.perf_counter() - started - by_scenario.build_seconds
+        else:
+            lp, v = build(data, unit, settings)
+            built += time.perf_counter() - started
+            started = time.perf_counter()
+            result = lp.solve(
+                max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs)
+            )
+            solved += time.perf_counter() - started
         if result.x is None:
+            break
+        if settings.objective in WINDOW_ONLY and not settings.cash_limit_cny:
+            settled = True  # the cost charged moves no delivery while cash is unlimited
             break
         made = result.x[v.make].sum(axis=(1, 2))
         new = data.average_unit_cost(made)
@@ -85,7 +111,28 @@ def solve_inputs(data: PlanInputs, settings: Settings, deadline: Deadline) -> So
             break
         unit = new
     out_of_time = deadline.left() <= 0 and (not settled or not result.optimal)
-    return Solved(result.x, v, unit, lp, result, built, solved, rounds, settled, out_of_time)
+    return Solved(
+        result.x, v, unit, lp, result, built, solved, rounds, settled, out_of_time, by_scenario
+    )
+
+
+def solve_once(
+    data: PlanInputs,
+    unit_cost_cny: np.ndarray,
+    settings: Settings,
+    deadline: Deadline,
+    warm: Solved | None = None,
+) -> Solution:
+    """One solve charging ``unit_cost_cny`` (K, M), the learning curve's cost not
+    re-charged: scenario by scenario where it can be (from ``warm``'s last round, a solve
+    on the same draws, if given), else as one MILP."""
+    if decomposable(data, settings):
+        previous = warm.by_scenario if warm is not None else None
+        by_scenario = solve_round(data, unit_cost_cny, settings, deadline.left, previous)
+        if by_scenario is not None:
+            return by_scenario.solution
+    lp, _ = build(data, unit_cost_cny, settings)
+    return lp.solve(max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs))
 
 
 def plan(
@@ -94,9 +141,11 @@ def plan(
     settings: Settings | None = None,
     time_limit_s: float = 60.0,
     deadline: Deadline | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> ProductionPlan:
     """The optimal plan for ``params`` (default: one scenario at central values), solved
-    within ``time_limit_s`` in all (or by ``deadline``, shared with other solves)."""
+    within ``time_limit_s`` in all (or by ``deadline``, shared with other solves);
+    ``on_step`` is told when the explanation of an infeasible plan starts."""
     deadline = deadline or Deadline.after(time_limit_s)
     p = scenario.planning
     options = p.options or [o.name for o in scenario.options]
@@ -111,7 +160,7 @@ def plan(
         )
     solved = solve_inputs(data, settings, deadline)
     if solved.x is None:
-        return _infeasible(scenario, data, settings, solved, deadline)
+        return _infeasible(scenario, data, settings, solved, deadline, on_step)
     return _result(scenario, data, settings, solved)
 
 
@@ -210,12 +259,14 @@ def _by_model(data: PlanInputs, x, v, unit: np.ndarray) -> dict:
     }
 
 
-def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) -> ProductionPlan:
+def _infeasible(
+    scenario, data, settings, solved: Solved, deadline: Deadline, on_step=None
+) -> ProductionPlan:
     """A plan with no solution, and why (``why_infeasible``)."""
     text = (
         "the time limit ran out before any plan was found; allow more time"
         if solved.out_of_time
-        else why_infeasible(data, settings, deadline)
+        else why_infeasible(data, settings, deadline, on_step)
     )
     K, _, T = data.orders.shape
     empty = [0.0] * T
@@ -256,10 +307,17 @@ def _infeasible(scenario, data, settings, solved: Solved, deadline: Deadline) ->
     )
 
 
-def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> str:
+def why_infeasible(
+    data: PlanInputs,
+    settings: Settings,
+    deadline: Deadline,
+    on_step: Callable[[str], None] | None = None,
+) -> str:
     """Say why: the most that can be delivered in the window, and which constraint binds
     (solved again with each family relaxed); for a chance constraint, also the largest
-    share of scenarios one plan can carry."""
+    share of scenarios one plan can carry. ``on_step`` is told when it starts."""
+    if on_step is not None:
+        on_step("no plan meets the target: the most that can be delivered, and what binds")
     explain = replace(
         settings, objective="max_window", require_target=False, target_probability=None
     )
@@ -310,7 +368,10 @@ def why_infeasible(data: PlanInputs, settings: Settings, deadline: Deadline) -> 
         )
     if settings.target_probability is not None:
         meet = solve_inputs(
-            data, replace(settings, objective="max_meet", target_probability=0.0), deadline
+            data,
+            replace(settings, objective="max_meet", target_probability=0.0),
+            deadline,
+            warm=most,
         )
         if meet.x is not None:
             most_met = round(float(meet.x[meet.variables.meet].sum()))

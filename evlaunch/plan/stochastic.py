@@ -57,7 +57,7 @@ def stochastic_plan(
     )
     deadline = Deadline.after(time_limit_s)
     step(f"solving the plan over {scenarios} scenarios")
-    rp = plan(scenario, params, settings, deadline=deadline)
+    rp = plan(scenario, params, settings, deadline=deadline, on_step=step)
     if rp.status == "infeasible" or not rp.options:
         return rp
     # Expected value of the expected-value solution: the central plan's starts, fixed, with
