@@ -4,9 +4,10 @@ Absolute times differ between machines and with load; the ratio of our code to a
 the same work, on the same machine, in the same rounds, differs far less. Our side runs on one
 thread, as the loop does: a parallel kernel against a serial loop would measure how many
 cores other work left free (on this 2-core machine, under load, the simulator's ratio fell
-from 80x to 28x with its code unchanged). Each ratio is the best of interleaved rounds (``bench_risk.interleaved_best``), at sizes that take about a
-second in all, so the check runs with the tests (``tests/test_speed_ratios.py``): it fails
-when a ratio falls below half of the one recorded in ``bench/ratios.json``.
+from 80x to 28x with its code unchanged). Each ratio is the best of interleaved rounds
+(``bench_risk.interleaved_best``), at sizes that take about a second in all, so the check
+runs with the tests (``tests/test_speed_ratios.py``): it fails when a ratio falls below half
+of the one recorded in ``bench/ratios.json``.
 
     .venv/bin/python bench/ratios.py            # measure and print
     .venv/bin/python bench/ratios.py --record   # and record them (`make bench` does)
