@@ -1,4 +1,4 @@
-"""What drives the outcome: a tornado (one input at a time) and Sobol indices (SALib)."""
+"""What drives the outcome: a tornado (one input at a time) and Sobol indices (Saltelli)."""
 
 from dataclasses import asdict, dataclass
 
@@ -9,6 +9,7 @@ from ..model.outcomes import sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.distributions import U_MIN
 from ..scenario.schema import Scenario
+from .saltelli import indices, saltelli_design
 from .sampling import Sampler
 
 
@@ -106,29 +107,24 @@ def tornado(
 
 def unit_sobol(function, names: list[str], base_samples: int, seed: int) -> list[SobolIndex]:
     """First-order and total Sobol indices of ``function`` on the unit hypercube: it maps
-    (n, len(names)) uniforms to n outputs. Saltelli sampling and Jansen's estimators from
-    SALib; largest total index first."""
-    # SALib brings scipy.stats and pandas (0.7 s to import): only where indices are asked for
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
-
-    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-    x = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
+    (n, len(names)) uniforms to n outputs. Saltelli's design and estimators (``saltelli``,
+    SALib's numbers); largest total index first."""
+    x = saltelli_design(base_samples, len(names), seed)
     y = function(x)
     if np.ptp(y) == 0:
         return [SobolIndex(n, 0.0, 0.0, 0.0, 0.0) for n in names]
-    result = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
-    indices = [
+    found = indices(y, len(names), seed)
+    result = [
         SobolIndex(
             n,
-            float(result["S1"][k]),
-            float(result["S1_conf"][k]),
-            float(result["ST"][k]),
-            float(result["ST_conf"][k]),
+            float(found["S1"][k]),
+            float(found["S1_conf"][k]),
+            float(found["ST"][k]),
+            float(found["ST_conf"][k]),
         )
         for k, n in enumerate(names)
     ]
-    return sorted(indices, key=lambda s: -s.total)
+    return sorted(result, key=lambda s: -s.total)
 
 
 def sobol_indices(
