@@ -8,9 +8,11 @@ from ..errors import ArgumentError
 from ..model.outcomes import sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.distributions import U_MIN
+from ..scenario.inputs import input_value
 from ..scenario.schema import Scenario
 from .saltelli import indices, saltelli_design
 from .sampling import Sampler
+from .sizes import CHUNK_PATHS
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,10 @@ def tornado(
     u[np.arange(1, 2 * d, 2), column] = 0.9
     ends = draw.params_from_uniforms(u)
     deliveries, _ = _window_deliveries(scenario, ends, options)
-    common = draw.uniforms(0, paths)
+    held = [(name, q) for name in names for q in (0.1, 0.9)]
+    p_target = _held_p_target(scenario, options, draw, held, paths)
     bars = []
-    for k, (i, name) in enumerate(zip(column, names, strict=True)):
-        held = []
-        for q in (0.1, 0.9):
-            ui = common.copy()
-            ui[:, i] = q
-            held.append(_window_deliveries(scenario, draw.params_from_uniforms(ui), options)[1])
+    for k, name in enumerate(names):
         bars.append(
             TornadoBar(
                 input=name,
@@ -98,11 +96,33 @@ def tornado(
                 value_p90=float(ends[name][2 * k + 1]),
                 deliveries_p10=float(deliveries[2 * k]),
                 deliveries_p90=float(deliveries[2 * k + 1]),
-                p_target_p10=float(held[0].mean()),
-                p_target_p90=float(held[1].mean()),
+                p_target_p10=p_target[2 * k],
+                p_target_p90=p_target[2 * k + 1],
             )
         )
     return sorted(bars, key=lambda b: (-b.deliveries_swing, -abs(b.p_target_p90 - b.p_target_p10)))
+
+
+def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[float]:
+    """P(target) on the first ``paths`` paths of ``draw`` with each (input, quantile) of
+    ``held`` in turn held at that quantile on every path, the other inputs as sampled.
+
+    The sampled inputs are mapped once and only the held one is mapped again; the runs go to
+    the simulator several at a time, about a chunk of paths per call (a path's outcome
+    depends on its own inputs only, so the numbers are those of one call per run).
+    """
+    sampled = draw.params_from_uniforms(draw.uniforms(0, paths))
+    per_call = max(1, CHUNK_PATHS // paths)
+    found = []
+    for first in range(0, len(held), per_call):
+        group = held[first : first + per_call]
+        params = {name: np.tile(values, len(group)) for name, values in sampled.items()}
+        for r, (name, q) in enumerate(group):
+            at_q = input_value(scenario, name).ppf(np.full(paths, q))
+            params[name][r * paths : (r + 1) * paths] = at_q
+        _, hit = _window_deliveries(scenario, params, options)
+        found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
+    return found
 
 
 def unit_sobol(function, names: list[str], base_samples: int, seed: int) -> list[SobolIndex]:
