@@ -4,7 +4,9 @@ import numpy as np
 from numba import vectorize
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+# no signatures: the ufunc is built on its first call, not at import (0.1 s each, from
+# numba's cache); the kernel that calls it is cached compiled, so a run never builds it
+@vectorize(cache=True)
 def ramp_fraction(elapsed_months, ramp_months):
     """Share of full rate reached ``elapsed_months`` after start of production (SOP).
 
