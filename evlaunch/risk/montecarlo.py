@@ -229,8 +229,12 @@ def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_
         for done, stop_at in zip((0, *stops[:-1]), stops, strict=True)
         for start in range(done, stop_at, chunk_paths)
     ]
+    largest = None  # the largest chunk's arrays so far, written over by the next chunks
     for (_, stop), params in _drawn_ahead(draw, chunks):
-        run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
+        params = adjust(params) if adjust else params
+        run = simulate(scenario, params, options, keep=0, into=largest)
+        if largest is None or run.deliveries.shape[0] > largest.deliveries.shape[0]:
+            largest = run
         out = sales_outcomes(run.deliveries, target, window, marks)
         c.add(out, run, months)
         if on_progress:

@@ -113,14 +113,18 @@ def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[f
     """
     sampled = draw.params_from_uniforms(draw.uniforms(0, paths))
     per_call = max(1, CHUNK_PATHS // paths)
+    target = scenario.target
+    first = None  # the first call's arrays (none is larger), written over by the next calls
     found = []
-    for first in range(0, len(held), per_call):
-        group = held[first : first + per_call]
+    for start in range(0, len(held), per_call):
+        group = held[start : start + per_call]
         params = {name: np.tile(values, len(group)) for name, values in sampled.items()}
         for r, (name, q) in enumerate(group):
             at_q = input_value(scenario, name).ppf(np.full(paths, q))
             params[name][r * paths : (r + 1) * paths] = at_q
-        _, hit = _window_deliveries(scenario, params, options)
+        run = simulate(scenario, params, options, keep=0, into=first)
+        first = first or run
+        hit = sales_outcomes(run.deliveries, target.deliveries, target.window_months).hit
         found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
     return found
 
