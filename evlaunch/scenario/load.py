@@ -18,7 +18,6 @@ from . import schema
 from .checks import Loc, cross_field_problems, field_name
 from .documents import parse_document, yaml_lines
 from .schema import Scenario
-from .workbook import workbook_data
 
 MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; anything this big is not one
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".xlsx": "xlsx"}
@@ -54,6 +53,8 @@ def load_scenario(path: str | Path | None = None) -> tuple[Scenario, str]:
         )
     raw = _read_bounded(path)
     if fmt == "xlsx":
+        from .workbook import workbook_data  # its zip and sheet readers: only for a workbook
+
         data, place, text = workbook_data(raw, str(path))
         return validate_data(data, str(path), place), text
     try:
