@@ -20,6 +20,10 @@ def ramp_fraction(elapsed_months, ramp_months):
     ramp_months : float or array
         Months from SOP to full rate [months], > 0.
     """
+    if elapsed_months >= ramp_months > 0.0:
+        # at full rate: elapsed / ramp rounds to 1 or above, so this is the formula's value,
+        # without the division, in most months of a run (a few % of the kernel's time)
+        return 1.0
     x = min(max(elapsed_months / ramp_months, 0.0), 1.0)
     return x * x * (3.0 - 2.0 * x)
 
