@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UserError
+from ..errors import ArgumentError, UserError
 from ..io import write_json_atomic, write_text_atomic
 from ..risk.sizes import CHUNK_PATHS, MAX_PATHS_DEFAULT, PRECISION_OUTPUTS, check_run_size
 from .common import (
@@ -103,10 +103,6 @@ def risk(
     save: Save = True,
 ) -> None:
     """Monte Carlo: P(target) with its interval, quantiles, and what drives them."""
-    from ..report.terminal import print_risk
-    from ..risk.montecarlo import monte_carlo
-    from ..risk.sensitivity import sensitivity as analyse
-
     scenario, text = load_scenario(file)
     options = _chosen_options(scenario, option)
     if replay is not None:
@@ -117,9 +113,15 @@ def risk(
 
     precise = Precision(precision, precision_of, max_paths) if precision is not None else None
     _store_ready(store, save)
+    drawn = _draw_first_chunks(scenario, paths, seed, sampler, chunk) if not precise else None
+    from ..report.terminal import print_risk
+    from ..risk.montecarlo import monte_carlo
+    from ..risk.sensitivity import sensitivity as analyse
+
     result = monte_carlo(
-        scenario, options, paths, seed, sampler, chunk, _progress_bar(), precision=precise
-    )
+        scenario, options, paths, seed, sampler, chunk, _progress_bar(), precision=precise,
+        drawn=drawn,
+    )  # fmt: skip
     drivers = (
         analyse(scenario, options, min(result.paths, 10_000), seed, sampler, sobol_n)
         if sensitivity
@@ -133,6 +135,20 @@ def risk(
     if save:
         _remember(result, scenario, text, seed, result.seconds, store)
     print_risk(result, drivers, out)
+
+
+def _draw_first_chunks(scenario, paths: int, seed: int, sampler: str, chunk: int):
+    """Start drawing the run's first chunks on a thread, before the simulator (numba) is
+    imported: that import and its kernel's loading take a core for half a second, the other
+    idle but for this. Checks the arguments first, as ``monte_carlo`` would."""
+    from ..risk.sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of
+    from ..risk.sizes import check_run_size
+
+    check_run_size(paths, chunk)
+    if sampler not in SAMPLERS:
+        raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
+    # three chunks ahead: a few tens of MB, so 10 million paths still fit in 1 GiB
+    return DrawnAhead(Sampler(scenario, seed, sampler), chunks_of([paths], chunk), depth=3)
 
 
 def _chosen_options(scenario, option: list[str] | None) -> list[str]:

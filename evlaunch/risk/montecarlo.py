@@ -21,7 +21,7 @@ from ..scenario.months import add_months
 from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from .precision import Precision, PrecisionReached, check_points, reached
-from .sampling import SAMPLERS, Sampler
+from .sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of
 from .sizes import CHUNK_PATHS, check_run_size
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -120,22 +120,28 @@ def monte_carlo_paths(
     fan_paths: int = FAN_PATHS,
     draw: Sampler | None = None,
     precision: Precision | None = None,
+    drawn: DrawnAhead | None = None,
 ) -> tuple[RiskResult, "PathMeasures"]:
     """``monte_carlo``'s result, and every path's measures behind it (for paired
-    comparisons across scenarios run on common random numbers)."""
+    comparisons across scenarios run on common random numbers). ``drawn``: the run's chunks
+    already being drawn (a command starts them before it imports the simulator), of the
+    Sampler and chunks this run would use."""
     check_run_size(precision.max_paths if precision else paths, chunk_paths)
     if sampler not in SAMPLERS:
         raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
     started = time.perf_counter()
-    draw = draw or Sampler(scenario, seed, sampler)
     if precision:
         stops = check_points(precision.max_paths)
         enough = lambda c: reached(precision, c.done().values(precision.output)).reached  # noqa: E731
     else:
         stops, enough = [paths], lambda c: True  # noqa: E731
-    found = _collect(
-        scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough
-    )
+    chunks = chunks_of(stops, chunk_paths)
+    if drawn is None:
+        drawn = DrawnAhead(draw or Sampler(scenario, seed, sampler), chunks)
+    elif drawn.chunks != chunks:
+        drawn.close()
+        raise ValueError("drawn ahead for other chunks than this run's")
+    found = _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, enough)
     measured = found.done()
     precise = reached(precision, measured.values(precision.output)) if precision else None
     seconds = time.perf_counter() - started
@@ -217,20 +223,15 @@ def _of(measures: "PathMeasures", output: str) -> np.ndarray:
     return {"npv_cny": measures.npv, "peak_cash_need_cny": measures.peak}[output]
 
 
-def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough):
-    """Simulate the paths chunk by chunk up to each of ``stops`` in turn, keeping only what
-    the result needs, until ``enough(collected)`` says so after one of them."""
+def _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, enough):
+    """Simulate the paths chunk by chunk (``drawn``) up to each of ``stops`` in turn,
+    keeping only what the result needs, until ``enough(collected)`` says so after one."""
     target, window = scenario.target.deliveries, scenario.target.window_months
     months = scenario.horizon_months
     marks = tuple(sorted({*CHECKPOINTS, window}))
     c = _Collected(stops[-1], marks, fan_paths, len(options), months)
-    chunks = [  # (first path, end): each check point ends a chunk
-        (start, min(start + chunk_paths, stop_at))
-        for done, stop_at in zip((0, *stops[:-1]), stops, strict=True)
-        for start in range(done, stop_at, chunk_paths)
-    ]
     largest = None  # the largest chunk's arrays so far, written over by the next chunks
-    for (_, stop), params in _drawn_ahead(draw, chunks):
+    for (_, stop), params in drawn:
         params = adjust(params) if adjust else params
         run = simulate(scenario, params, options, keep=0, into=largest)
         if largest is None or run.deliveries.shape[0] > largest.deliveries.shape[0]:
@@ -242,20 +243,6 @@ def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_
         if stop in stops and enough(c):
             break
     return c
-
-
-def _drawn_ahead(draw, chunks):
-    """Each chunk with its sampled inputs, the next chunk's drawn on a thread while the
-    caller simulates this one: sampling runs numpy on one core, the simulator on both, so
-    the second core would otherwise wait. The inputs are a function of the chunk's paths
-    only, so the numbers are the same either way."""
-    with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(draw.params, *chunks[0]) if chunks else None
-        for k, chunk in enumerate(chunks):
-            params = ahead.result()
-            if k + 1 < len(chunks):
-                ahead = pool.submit(draw.params, *chunks[k + 1])
-            yield chunk, params
 
 
 def _result(scenario, options, seed, sampler, c: PathMeasures, seconds, precise) -> RiskResult:
