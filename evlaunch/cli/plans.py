@@ -112,8 +112,13 @@ def risk(
     from ..risk.precision import Precision
 
     precise = Precision(precision, precision_of, max_paths) if precision is not None else None
-    _store_ready(store, save)
     drawn = _draw_first_chunks(scenario, paths, seed, sampler, chunk) if not precise else None
+    try:  # the store is checked before anything is simulated, while the first inputs are drawn
+        _store_ready(store, save)
+    except BaseException:
+        if drawn:
+            drawn.close()
+        raise
     from ..report.terminal import print_risk
     from ..risk.montecarlo import monte_carlo
     from ..risk.sensitivity import sensitivity as analyse
@@ -137,18 +142,23 @@ def risk(
     print_risk(result, drivers, out)
 
 
+# what the inputs drawn ahead may hold: 10 million paths then still fit in 1 GiB
+DRAWN_AHEAD_BYTES = 64_000_000
+
+
 def _draw_first_chunks(scenario, paths: int, seed: int, sampler: str, chunk: int):
-    """Start drawing the run's first chunks on a thread, before the simulator (numba) is
-    imported: that import and its kernel's loading take a core for half a second, the other
+    """Start drawing the run's first chunks on a thread, before the run store is opened and
+    the simulator (numba) imported: those take a core for half a second or more, the other
     idle but for this. Checks the arguments first, as ``monte_carlo`` would."""
     from ..risk.sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of
-    from ..risk.sizes import check_run_size
 
     check_run_size(paths, chunk)
     if sampler not in SAMPLERS:
         raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
-    # three chunks ahead: a few tens of MB, so 10 million paths still fit in 1 GiB
-    return DrawnAhead(Sampler(scenario, seed, sampler), chunks_of([paths], chunk), depth=3)
+    draw = Sampler(scenario, seed, sampler)
+    chunk_bytes = 8 * min(chunk, paths) * max(draw.width, 1)  # each sampled input, float64
+    depth = max(1, min(8, DRAWN_AHEAD_BYTES // chunk_bytes))
+    return DrawnAhead(draw, chunks_of([paths], chunk), depth=depth)
 
 
 def _chosen_options(scenario, option: list[str] | None) -> list[str]:
