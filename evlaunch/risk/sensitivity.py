@@ -1,5 +1,6 @@
 """What drives the outcome: a tornado (one input at a time) and Sobol indices (Saltelli)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -109,23 +110,33 @@ def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[f
 
     The sampled inputs are mapped once and only the held one is mapped again; the runs go to
     the simulator several at a time, about a chunk of paths per call (a path's outcome
-    depends on its own inputs only, so the numbers are those of one call per run).
+    depends on its own inputs only, so the numbers are those of one call per run), the next
+    call's inputs made on a thread while the simulator runs this one's.
     """
     sampled = draw.params_from_uniforms(draw.uniforms(0, paths))
     per_call = max(1, CHUNK_PATHS // paths)
+    groups = [held[start : start + per_call] for start in range(0, len(held), per_call)]
     target = scenario.target
-    first = None  # the first call's arrays (none is larger), written over by the next calls
-    found = []
-    for start in range(0, len(held), per_call):
-        group = held[start : start + per_call]
+
+    def inputs(group):
         params = {name: np.tile(values, len(group)) for name, values in sampled.items()}
         for r, (name, q) in enumerate(group):
             at_q = input_value(scenario, name).ppf(np.full(paths, q))
             params[name][r * paths : (r + 1) * paths] = at_q
-        run = simulate(scenario, params, options, keep=0, into=first)
-        first = first or run
-        hit = sales_outcomes(run.deliveries, target.deliveries, target.window_months).hit
-        found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
+        return params
+
+    first = None  # the first call's arrays (none is larger), written over by the next calls
+    found = []
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(inputs, groups[0])
+        for k, group in enumerate(groups):
+            params = ahead.result()
+            if k + 1 < len(groups):
+                ahead = pool.submit(inputs, groups[k + 1])
+            run = simulate(scenario, params, options, keep=0, into=first)
+            first = first or run
+            hit = sales_outcomes(run.deliveries, target.deliveries, target.window_months).hit
+            found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
     return found
 
 
