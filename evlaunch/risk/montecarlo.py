@@ -15,13 +15,14 @@ from scipy import special
 
 from .. import __version__
 from ..errors import ArgumentError
+from ..model.arguments import kernel_inputs
 from ..model.outcomes import CHECKPOINTS, sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.months import add_months
 from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from .precision import Precision, PrecisionReached, check_points, reached
-from .sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of
+from .sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of, made_ahead
 from .sizes import CHUNK_PATHS, check_run_size
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -231,9 +232,14 @@ def _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, en
     marks = tuple(sorted({*CHECKPOINTS, window}))
     c = _Collected(stops[-1], marks, fan_paths, len(options), months)
     largest = None  # the largest chunk's arrays so far, written over by the next chunks
-    for (_, stop), params in drawn:
+
+    def prepared(item):
+        chunk, params = item
         params = adjust(params) if adjust else params
-        run = simulate(scenario, params, options, keep=0, into=largest)
+        return chunk, params, kernel_inputs(scenario, params, options)
+
+    for (_, stop), params, inputs in made_ahead(prepared, drawn):
+        run = simulate(scenario, params, options, keep=0, into=largest, inputs=inputs)
         if largest is None or run.deliveries.shape[0] > largest.deliveries.shape[0]:
             largest = run
         out = sales_outcomes(run.deliveries, target, window, marks)

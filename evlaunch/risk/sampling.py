@@ -176,3 +176,23 @@ class DrawnAhead:
         for pending in self._ahead:
             pending.cancel()
         self._pool.shutdown(wait=True)
+
+
+_END = object()
+
+
+def made_ahead(make, items):
+    """``make(item)`` for each of ``items`` in order, each made on a thread while the caller
+    works on the one before: numpy releases the GIL, so it takes a core the caller leaves.
+    ``items`` is read on that thread only."""
+    items = iter(items)
+
+    def next_made():
+        item = next(items, _END)
+        return _END if item is _END else make(item)
+
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(next_made)
+        while (made := ahead.result()) is not _END:
+            ahead = pool.submit(next_made)
+            yield made

@@ -1,18 +1,18 @@
 """What drives the outcome: a tornado (one input at a time) and Sobol indices (Saltelli)."""
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ..errors import ArgumentError
+from ..model.arguments import kernel_inputs
 from ..model.outcomes import sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.distributions import U_MIN
 from ..scenario.inputs import input_value
 from ..scenario.schema import Scenario
 from .saltelli import indices, saltelli_design
-from .sampling import Sampler
+from .sampling import Sampler, made_ahead
 from .sizes import CHUNK_PATHS
 
 
@@ -123,20 +123,15 @@ def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[f
         for r, (name, q) in enumerate(group):
             at_q = input_value(scenario, name).ppf(np.full(paths, q))
             params[name][r * paths : (r + 1) * paths] = at_q
-        return params
+        return group, params, kernel_inputs(scenario, params, options)
 
     first = None  # the first call's arrays (none is larger), written over by the next calls
     found = []
-    with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(inputs, groups[0])
-        for k, group in enumerate(groups):
-            params = ahead.result()
-            if k + 1 < len(groups):
-                ahead = pool.submit(inputs, groups[k + 1])
-            run = simulate(scenario, params, options, keep=0, into=first)
-            first = first or run
-            hit = sales_outcomes(run.deliveries, target.deliveries, target.window_months).hit
-            found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
+    for group, params, made in made_ahead(inputs, groups):
+        run = simulate(scenario, params, options, keep=0, into=first, inputs=made)
+        first = first or run
+        hit = sales_outcomes(run.deliveries, target.deliveries, target.window_months).hit
+        found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
     return found
 
 
