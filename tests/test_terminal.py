@@ -57,7 +57,7 @@ def test_names_are_printed_never_interpreted(tmp_path):
     from evlaunch.scenario.load import bundled_text
 
     data = yaml.safe_load(bundled_text())
-    data["name"] = "[/bold] Plan [draft]"
+    data["name"] = "[/bold] Plan [draft] :car:"
     data["options"][2]["name"] = "Phase [red]I"
     data["options"][3]["requires"] = "Phase [red]I"
     data["plan"]["options"] = ["Phase [red]I", "Own plant phase II"]
@@ -67,7 +67,7 @@ def test_names_are_printed_never_interpreted(tmp_path):
     for command in (["validate"], ["run", "--no-save"], ["risk", "--paths", "1000", "--no-save"]):
         result = runner.invoke(app, [*command, str(path)])
         assert result.exit_code == 0, result.output
-        assert "[/bold] Plan [draft]" in result.output
+        assert "[/bold] Plan [draft] :car:" in result.output  # no markup, no emoji
     assert "Phase [red]I" in result.output  # shown, as text
     # a name with an escape sequence is refused, and the refusal shows it as codes
     data["options"][2]["name"] = "Phase I\x1b[2J"

@@ -19,8 +19,10 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",  # a docstring's wrapped lines are one paragraph in --help
 )
-out = Console()
-err = Console(stderr=True)
+# emoji codes are not replaced: a name such as ':car: plan' is shown as written (text.py),
+# and the table of codes (3 ms to import) is not loaded to print a line
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 ScenarioFile = Annotated[
     Path | None,

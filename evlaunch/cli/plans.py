@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UserError
+from ..errors import ArgumentError, UserError
 from ..io import write_json_atomic, write_text_atomic
 from ..risk.sizes import CHUNK_PATHS, MAX_PATHS_DEFAULT, PRECISION_OUTPUTS, check_run_size
 from .common import (
@@ -103,10 +103,6 @@ def risk(
     save: Save = True,
 ) -> None:
     """Monte Carlo: P(target) with its interval, quantiles, and what drives them."""
-    from ..report.terminal import print_risk
-    from ..risk.montecarlo import monte_carlo
-    from ..risk.sensitivity import sensitivity as analyse
-
     scenario, text = load_scenario(file)
     options = _chosen_options(scenario, option)
     if replay is not None:
@@ -116,10 +112,21 @@ def risk(
     from ..risk.precision import Precision
 
     precise = Precision(precision, precision_of, max_paths) if precision is not None else None
-    _store_ready(store, save)
+    drawn = _draw_first_chunks(scenario, paths, seed, sampler, chunk) if not precise else None
+    try:  # the store is checked before anything is simulated, while the first inputs are drawn
+        _store_ready(store, save)
+    except BaseException:
+        if drawn:
+            drawn.close()
+        raise
+    from ..report.terminal import print_risk
+    from ..risk.montecarlo import monte_carlo
+    from ..risk.sensitivity import sensitivity as analyse
+
     result = monte_carlo(
-        scenario, options, paths, seed, sampler, chunk, _progress_bar(), precision=precise
-    )
+        scenario, options, paths, seed, sampler, chunk, _progress_bar(), precision=precise,
+        drawn=drawn,
+    )  # fmt: skip
     drivers = (
         analyse(scenario, options, min(result.paths, 10_000), seed, sampler, sobol_n)
         if sensitivity
@@ -133,6 +140,25 @@ def risk(
     if save:
         _remember(result, scenario, text, seed, result.seconds, store)
     print_risk(result, drivers, out)
+
+
+# what the inputs drawn ahead may hold: 10 million paths then still fit in 1 GiB
+DRAWN_AHEAD_BYTES = 64_000_000
+
+
+def _draw_first_chunks(scenario, paths: int, seed: int, sampler: str, chunk: int):
+    """Start drawing the run's first chunks on a thread, before the run store is opened and
+    the simulator (numba) imported: those take a core for half a second or more, the other
+    idle but for this. Checks the arguments first, as ``monte_carlo`` would."""
+    from ..risk.sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of
+
+    check_run_size(paths, chunk)
+    if sampler not in SAMPLERS:
+        raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
+    draw = Sampler(scenario, seed, sampler)
+    chunk_bytes = 8 * min(chunk, paths) * max(draw.width, 1)  # each sampled input, float64
+    depth = max(1, min(8, DRAWN_AHEAD_BYTES // chunk_bytes))
+    return DrawnAhead(draw, chunks_of([paths], chunk), depth=depth)
 
 
 def _chosen_options(scenario, option: list[str] | None) -> list[str]:

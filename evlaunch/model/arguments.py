@@ -95,3 +95,12 @@ def finance_inputs(scenario: Scenario, params: Params) -> dict:
         "discount_per_month": monthly_discount(finance["discount_rate_per_year"]),
         "company_per_month": company_cost_per_month(scenario, params),
     }
+
+
+def kernel_inputs(scenario: Scenario, params: Params, options: list[str], earlier_months=None):
+    """Every input argument of the kernel from sampled ``params``: demand, supply and finance;
+    ``earlier_months`` (options,) starts each option that many months before its date."""
+    supply = supply_inputs(scenario, params, options)
+    if earlier_months is not None:
+        supply["capex_start"] = supply["capex_start"] - np.asarray(earlier_months)[:, None]
+    return {**demand_inputs(scenario, params), **supply, **finance_inputs(scenario, params)}

@@ -8,7 +8,9 @@ from ..scenario.months import months_between
 from ..scenario.schema import Scenario
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+# no signatures: the ufunc is built on its first call, not at import (0.1 s each, from
+# numba's cache); the kernel that calls it is cached compiled, so a run never builds it
+@vectorize(cache=True)
 def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multiplier):
     """One month of discrete generalised Bass diffusion [vehicles].
 

@@ -25,7 +25,9 @@ def unit_cost_cny(cumulative_units, unit_cost_cny, learning_rate, reference_unit
     return unit_cost_cny * ratio ** learning_exponent(learning_rate)
 
 
-@vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+# no signatures: the ufunc is built on its first call, not at import (0.1 s each, from
+# numba's cache); the kernel that calls it is cached compiled, so a run never builds it
+@vectorize(cache=True)
 def cumulative_cost_at(cumulative_units, unit_cost_cny, exponent, reference_units):
     """Variable cost of the first ``cumulative_units`` vehicles [CNY]: the exact integral of
     ``unit_cost_cny`` over units, with ``exponent`` = b (> -1), so a month's cost is a
@@ -42,7 +44,8 @@ def cumulative_cost_cny(cumulative_units, unit_cost_cny, learning_rate, referenc
     return cumulative_cost_at(cumulative_units, unit_cost_cny, b, reference_units)
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
+# no signatures: built on first call, as cumulative_cost_at
+@vectorize(cache=True)
 def month_overlap(month, start_month, length_months):
     """Share of grid month [t, t+1) inside [start, start + length) [-]."""
     inside = min(month + 1.0, start_month + length_months) - max(month, start_month)

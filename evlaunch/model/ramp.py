@@ -4,7 +4,9 @@ import numpy as np
 from numba import vectorize
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+# no signatures: the ufunc is built on its first call, not at import (0.1 s each, from
+# numba's cache); the kernel that calls it is cached compiled, so a run never builds it
+@vectorize(cache=True)
 def ramp_fraction(elapsed_months, ramp_months):
     """Share of full rate reached ``elapsed_months`` after start of production (SOP).
 
@@ -18,6 +20,10 @@ def ramp_fraction(elapsed_months, ramp_months):
     ramp_months : float or array
         Months from SOP to full rate [months], > 0.
     """
+    if elapsed_months >= ramp_months > 0.0:
+        # at full rate: elapsed / ramp rounds to 1 or above, so this is the formula's value,
+        # without the division, in most months of a run (a few % of the kernel's time)
+        return 1.0
     x = min(max(elapsed_months / ramp_months, 0.0), 1.0)
     return x * x * (3.0 - 2.0 * x)
 

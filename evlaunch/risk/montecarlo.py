@@ -15,13 +15,14 @@ from scipy import special
 
 from .. import __version__
 from ..errors import ArgumentError
+from ..model.arguments import kernel_inputs
 from ..model.outcomes import CHECKPOINTS, sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.months import add_months
 from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from .precision import Precision, PrecisionReached, check_points, reached
-from .sampling import SAMPLERS, Sampler
+from .sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of, made_ahead
 from .sizes import CHUNK_PATHS, check_run_size
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -120,22 +121,28 @@ def monte_carlo_paths(
     fan_paths: int = FAN_PATHS,
     draw: Sampler | None = None,
     precision: Precision | None = None,
+    drawn: DrawnAhead | None = None,
 ) -> tuple[RiskResult, "PathMeasures"]:
     """``monte_carlo``'s result, and every path's measures behind it (for paired
-    comparisons across scenarios run on common random numbers)."""
+    comparisons across scenarios run on common random numbers). ``drawn``: the run's chunks
+    already being drawn (a command starts them before it imports the simulator), of the
+    Sampler and chunks this run would use."""
     check_run_size(precision.max_paths if precision else paths, chunk_paths)
     if sampler not in SAMPLERS:
         raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
     started = time.perf_counter()
-    draw = draw or Sampler(scenario, seed, sampler)
     if precision:
         stops = check_points(precision.max_paths)
         enough = lambda c: reached(precision, c.done().values(precision.output)).reached  # noqa: E731
     else:
         stops, enough = [paths], lambda c: True  # noqa: E731
-    found = _collect(
-        scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough
-    )
+    chunks = chunks_of(stops, chunk_paths)
+    if drawn is None:
+        drawn = DrawnAhead(draw or Sampler(scenario, seed, sampler), chunks)
+    elif drawn.chunks != chunks:
+        drawn.close()
+        raise ValueError("drawn ahead for other chunks than this run's")
+    found = _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, enough)
     measured = found.done()
     precise = reached(precision, measured.values(precision.output)) if precision else None
     seconds = time.perf_counter() - started
@@ -217,20 +224,24 @@ def _of(measures: "PathMeasures", output: str) -> np.ndarray:
     return {"npv_cny": measures.npv, "peak_cash_need_cny": measures.peak}[output]
 
 
-def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_progress, enough):
-    """Simulate the paths chunk by chunk up to each of ``stops`` in turn, keeping only what
-    the result needs, until ``enough(collected)`` says so after one of them."""
+def _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, enough):
+    """Simulate the paths chunk by chunk (``drawn``) up to each of ``stops`` in turn,
+    keeping only what the result needs, until ``enough(collected)`` says so after one."""
     target, window = scenario.target.deliveries, scenario.target.window_months
     months = scenario.horizon_months
     marks = tuple(sorted({*CHECKPOINTS, window}))
     c = _Collected(stops[-1], marks, fan_paths, len(options), months)
-    chunks = [  # (first path, end): each check point ends a chunk
-        (start, min(start + chunk_paths, stop_at))
-        for done, stop_at in zip((0, *stops[:-1]), stops, strict=True)
-        for start in range(done, stop_at, chunk_paths)
-    ]
-    for (_, stop), params in _drawn_ahead(draw, chunks):
-        run = simulate(scenario, adjust(params) if adjust else params, options, keep=0)
+    largest = None  # the largest chunk's arrays so far, written over by the next chunks
+
+    def prepared(item):
+        chunk, params = item
+        params = adjust(params) if adjust else params
+        return chunk, params, kernel_inputs(scenario, params, options)
+
+    for (_, stop), params, inputs in made_ahead(prepared, drawn):
+        run = simulate(scenario, params, options, keep=0, into=largest, inputs=inputs)
+        if largest is None or run.deliveries.shape[0] > largest.deliveries.shape[0]:
+            largest = run
         out = sales_outcomes(run.deliveries, target, window, marks)
         c.add(out, run, months)
         if on_progress:
@@ -238,20 +249,6 @@ def _collect(scenario, options, stops, chunk_paths, draw, adjust, fan_paths, on_
         if stop in stops and enough(c):
             break
     return c
-
-
-def _drawn_ahead(draw, chunks):
-    """Each chunk with its sampled inputs, the next chunk's drawn on a thread while the
-    caller simulates this one: sampling runs numpy on one core, the simulator on both, so
-    the second core would otherwise wait. The inputs are a function of the chunk's paths
-    only, so the numbers are the same either way."""
-    with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(draw.params, *chunks[0]) if chunks else None
-        for k, chunk in enumerate(chunks):
-            params = ahead.result()
-            if k + 1 < len(chunks):
-                ahead = pool.submit(draw.params, *chunks[k + 1])
-            yield chunk, params
 
 
 def _result(scenario, options, seed, sampler, c: PathMeasures, seconds, precise) -> RiskResult:
@@ -265,6 +262,20 @@ def _result(scenario, options, seed, sampler, c: PathMeasures, seconds, precise)
     def quantiles(values) -> list[float]:
         return np.quantile(np.asarray(values, dtype=float), q).tolist()
 
+    def fan(values) -> dict[float, list[float]]:
+        return dict(zip(QUANTILES, quantiles_by_month(values, q).tolist(), strict=True))
+
+    # a path that never reaches the target counts as later than any month
+    never_as_inf = np.nan_to_num(c.months_to_target.astype(float), nan=np.inf)
+    *at, npv, peak, to_target, histogram, monthly, cumulative = _on_two_threads(
+        *(lambda v=v: quantiles(v) for v in c.at.values()),
+        lambda: quantiles(c.npv),
+        lambda: quantiles(c.peak),
+        lambda: np.quantile(never_as_inf, q, method="inverted_cdf"),
+        lambda: _log_histogram(c.at[window]),
+        lambda: fan(c.fan),
+        lambda: fan(np.cumsum(c.fan, axis=1)),
+    )
     return RiskResult(
         scenario=scenario.name,
         version=__version__,
@@ -278,33 +289,28 @@ def _result(scenario, options, seed, sampler, c: PathMeasures, seconds, precise)
         p_target_se=float(np.sqrt(p * (1 - p) / paths)),
         p_target_ci95=wilson_interval(hits, paths),
         quantiles=list(QUANTILES),
-        deliveries_quantiles={k: quantiles(v) for k, v in c.at.items()},
-        # a path that never reaches the target counts as later than any month
-        months_to_target_quantiles=[
-            float(v) if np.isfinite(v) else None
-            for v in np.quantile(
-                np.nan_to_num(c.months_to_target.astype(float), nan=np.inf),
-                q,
-                method="inverted_cdf",
-            )
-        ],
-        npv_cny_quantiles=quantiles(c.npv),
-        peak_cash_need_cny_quantiles=quantiles(c.peak),
+        deliveries_quantiles=dict(zip(c.at, at, strict=True)),
+        months_to_target_quantiles=[float(v) if np.isfinite(v) else None for v in to_target],
+        npv_cny_quantiles=npv,
+        peak_cash_need_cny_quantiles=peak,
         npv_cny_mean=float(c.npv.astype(float).mean()),
-        **_log_histogram(c.at[window]),
+        **histogram,
         fan_months=[add_months(scenario.start, t) for t in range(scenario.horizon_months)],
-        fan_monthly_deliveries=dict(
-            zip(QUANTILES, quantiles_by_month(c.fan, q).tolist(), strict=True)
-        ),
-        fan_cumulative_deliveries=dict(
-            zip(QUANTILES, quantiles_by_month(np.cumsum(c.fan, axis=1), q).tolist(), strict=True)
-        ),
+        fan_monthly_deliveries=monthly,
+        fan_cumulative_deliveries=cumulative,
         convergence=_convergence(c.hit),
         decisions=option_decisions(scenario, options, c.shift_counts, c.commit_counts),
         precision=precise,
         seconds=seconds,
         provenance=provenance(scenario, seed, sampler),
     )
+
+
+def _on_two_threads(*tasks) -> list:
+    """Each task's result, the tasks run on two threads: numpy's partitions and sorts over a
+    million paths release the GIL, so the summary takes both cores (0.2 s on one)."""
+    with ThreadPoolExecutor(2) as pool:
+        return [f.result() for f in [pool.submit(task) for task in tasks]]
 
 
 def quantiles_by_month(values: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -6,6 +6,8 @@ gets the same inputs whatever chunk size the simulator uses.
 """
 
 import warnings
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -126,3 +128,71 @@ class Sampler:
         for j, name in enumerate(self.names):
             params[name] = np.asarray(input_value(self.scenario, name).ppf(u[:, j]), dtype=float)
         return params
+
+
+def chunks_of(stops: list[int], chunk_paths: int) -> list[tuple[int, int]]:
+    """(first path, end) of each chunk a run simulates, ``chunk_paths`` paths at most, each
+    of ``stops`` (the paths at which a run may stop) ending one."""
+    return [
+        (start, min(start + chunk_paths, stop_at))
+        for done, stop_at in zip((0, *stops[:-1]), stops, strict=True)
+        for start in range(done, stop_at, chunk_paths)
+    ]
+
+
+class DrawnAhead:
+    """``chunks`` with their sampled inputs, drawn in order on one thread from the moment
+    this is made, up to ``depth`` chunks ahead of the one in use.
+
+    Sampling runs numpy on one core while the simulator runs on both, so the second core
+    would otherwise wait; and a command can make this before it imports the simulator, so
+    the first chunks are drawn while numba loads. A chunk's inputs are a function of its
+    paths only: the numbers are the same however far ahead they are drawn. One thread, so
+    the Sampler's block cache is never shared.
+    """
+
+    def __init__(self, draw: Sampler, chunks: list[tuple[int, int]], depth: int = 1):
+        self.chunks = list(chunks)
+        self._draw = draw
+        self._pool = ThreadPoolExecutor(1)
+        self._ahead = deque(self._pool.submit(draw.params, *c) for c in self.chunks[:depth])
+
+    def __iter__(self):
+        """Each chunk and its inputs, in order; the next is drawn as one is taken."""
+        try:
+            for k, chunk in enumerate(self.chunks):
+                params = self._ahead.popleft().result()
+                following = k + 1 + len(self._ahead)
+                if following < len(self.chunks):
+                    self._ahead.append(
+                        self._pool.submit(self._draw.params, *self.chunks[following])
+                    )
+                yield chunk, params
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop drawing: what is not started is dropped."""
+        for pending in self._ahead:
+            pending.cancel()
+        self._pool.shutdown(wait=True)
+
+
+_END = object()
+
+
+def made_ahead(make, items):
+    """``make(item)`` for each of ``items`` in order, each made on a thread while the caller
+    works on the one before: numpy releases the GIL, so it takes a core the caller leaves.
+    ``items`` is read on that thread only."""
+    items = iter(items)
+
+    def next_made():
+        item = next(items, _END)
+        return _END if item is _END else make(item)
+
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(next_made)
+        while (made := ahead.result()) is not _END:
+            ahead = pool.submit(next_made)
+            yield made

@@ -1,15 +1,19 @@
-"""What drives the outcome: a tornado (one input at a time) and Sobol indices (SALib)."""
+"""What drives the outcome: a tornado (one input at a time) and Sobol indices (Saltelli)."""
 
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ..errors import ArgumentError
+from ..model.arguments import kernel_inputs
 from ..model.outcomes import sales_outcomes
 from ..model.simulate import simulate
 from ..scenario.distributions import U_MIN
+from ..scenario.inputs import input_value
 from ..scenario.schema import Scenario
-from .sampling import Sampler
+from .saltelli import indices, saltelli_design
+from .sampling import Sampler, made_ahead
+from .sizes import CHUNK_PATHS
 
 
 @dataclass(frozen=True)
@@ -82,14 +86,10 @@ def tornado(
     u[np.arange(1, 2 * d, 2), column] = 0.9
     ends = draw.params_from_uniforms(u)
     deliveries, _ = _window_deliveries(scenario, ends, options)
-    common = draw.uniforms(0, paths)
+    held = [(name, q) for name in names for q in (0.1, 0.9)]
+    p_target = _held_p_target(scenario, options, draw, held, paths)
     bars = []
-    for k, (i, name) in enumerate(zip(column, names, strict=True)):
-        held = []
-        for q in (0.1, 0.9):
-            ui = common.copy()
-            ui[:, i] = q
-            held.append(_window_deliveries(scenario, draw.params_from_uniforms(ui), options)[1])
+    for k, name in enumerate(names):
         bars.append(
             TornadoBar(
                 input=name,
@@ -97,38 +97,64 @@ def tornado(
                 value_p90=float(ends[name][2 * k + 1]),
                 deliveries_p10=float(deliveries[2 * k]),
                 deliveries_p90=float(deliveries[2 * k + 1]),
-                p_target_p10=float(held[0].mean()),
-                p_target_p90=float(held[1].mean()),
+                p_target_p10=p_target[2 * k],
+                p_target_p90=p_target[2 * k + 1],
             )
         )
     return sorted(bars, key=lambda b: (-b.deliveries_swing, -abs(b.p_target_p90 - b.p_target_p10)))
 
 
+def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[float]:
+    """P(target) on the first ``paths`` paths of ``draw`` with each (input, quantile) of
+    ``held`` in turn held at that quantile on every path, the other inputs as sampled.
+
+    The sampled inputs are mapped once and only the held one is mapped again; the runs go to
+    the simulator several at a time, about a chunk of paths per call (a path's outcome
+    depends on its own inputs only, so the numbers are those of one call per run), the next
+    call's inputs made on a thread while the simulator runs this one's.
+    """
+    sampled = draw.params_from_uniforms(draw.uniforms(0, paths))
+    per_call = max(1, CHUNK_PATHS // paths)
+    groups = [held[start : start + per_call] for start in range(0, len(held), per_call)]
+    target = scenario.target
+
+    def inputs(group):
+        params = {name: np.tile(values, len(group)) for name, values in sampled.items()}
+        for r, (name, q) in enumerate(group):
+            at_q = input_value(scenario, name).ppf(np.full(paths, q))
+            params[name][r * paths : (r + 1) * paths] = at_q
+        return group, params, kernel_inputs(scenario, params, options)
+
+    first = None  # the first call's arrays (none is larger), written over by the next calls
+    found = []
+    for group, params, made in made_ahead(inputs, groups):
+        run = simulate(scenario, params, options, keep=0, into=first, inputs=made)
+        first = first or run
+        hit = sales_outcomes(run.deliveries, target.deliveries, target.window_months).hit
+        found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
+    return found
+
+
 def unit_sobol(function, names: list[str], base_samples: int, seed: int) -> list[SobolIndex]:
     """First-order and total Sobol indices of ``function`` on the unit hypercube: it maps
-    (n, len(names)) uniforms to n outputs. Saltelli sampling and Jansen's estimators from
-    SALib; largest total index first."""
-    # SALib brings scipy.stats and pandas (0.7 s to import): only where indices are asked for
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
-
-    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-    x = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
+    (n, len(names)) uniforms to n outputs. Saltelli's design and estimators (``saltelli``,
+    SALib's numbers); largest total index first."""
+    x = saltelli_design(base_samples, len(names), seed)
     y = function(x)
     if np.ptp(y) == 0:
         return [SobolIndex(n, 0.0, 0.0, 0.0, 0.0) for n in names]
-    result = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
-    indices = [
+    found = indices(y, len(names), seed)
+    result = [
         SobolIndex(
             n,
-            float(result["S1"][k]),
-            float(result["S1_conf"][k]),
-            float(result["ST"][k]),
-            float(result["ST_conf"][k]),
+            float(found["S1"][k]),
+            float(found["S1_conf"][k]),
+            float(found["ST"][k]),
+            float(found["ST_conf"][k]),
         )
         for k, n in enumerate(names)
     ]
-    return sorted(indices, key=lambda s: -s.total)
+    return sorted(result, key=lambda s: -s.total)
 
 
 def sobol_indices(

@@ -1,11 +1,9 @@
 """Checks across fields, after each field has passed its own range check."""
 
-import numpy as np
-
-from .ahp import CONSISTENCY_LIMIT, ahp_weights
-from .distributions import support
+from .ahp import matrix_problems
+from .distributions import support, support_bounds
 from .facts import fastest_plant_build
-from .inputs import correlation_factor, uncertain_names
+from .inputs import correlation_factor, surely_valid_correlations, uncertain_names
 from .months import add_months, months_between
 from .schema import DERIVED_CRITERIA, Scenario
 
@@ -19,9 +17,6 @@ def field_name(loc: Loc, whole: str = "(top level)") -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or whole
-
-
-SAATY_LOW = 0.11  # 1/9 as people write it by hand (0.11), on Saaty's 1-9 scale
 
 
 def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
@@ -51,6 +46,8 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
         if (
             o.kind == "own_plant"
             and not o.already_built
+            # the lead time's interval decides when it lies above the record (no scipy)
+            and support_bounds(o.lead_time_months)[0].low < build.number
             and support(o.lead_time_months)[0] < build.number
         ):
             problems.append(
@@ -69,16 +66,7 @@ def cross_field_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
     for i, name in enumerate(s.planning.options or []):
         if name not in names:
             problems.append((("planning", "options", i), name, f"no option has this name; {known}"))
-    for i, o in enumerate(s.options):
-        most = support(o.capacity_per_year)[1] * support(o.share_available)[1]
-        if o.min_volume_per_year > most:
-            problems.append(
-                (
-                    ("options", i, "min_volume_per_year"),
-                    o.min_volume_per_year,
-                    f"above the most this option can build for us ({most:,.0f} a year)",
-                )
-            )
+    problems += _volume_problems(s)
 
     if not s.start <= s.market.launch < end:
         problems.append(
@@ -169,6 +157,29 @@ def _model_problems(s: Scenario, end: str) -> list[tuple[Loc, object, str]]:
     return problems
 
 
+def _volume_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
+    """Options whose minimum volume is above the most they can build for us."""
+    problems = []
+    for i, o in enumerate(s.options):
+        # at least this (both are positive, and rounding is monotone): when the minimum is
+        # within it, it is within the exact product too, found without scipy
+        least = max(support_bounds(o.capacity_per_year)[1].low, 0.0) * max(
+            support_bounds(o.share_available)[1].low, 0.0
+        )
+        if o.min_volume_per_year <= least:
+            continue
+        most = support(o.capacity_per_year)[1] * support(o.share_available)[1]
+        if o.min_volume_per_year > most:
+            problems.append(
+                (
+                    ("options", i, "min_volume_per_year"),
+                    o.min_volume_per_year,
+                    f"above the most this option can build for us ({most:,.0f} a year)",
+                )
+            )
+    return problems
+
+
 def _correlation_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
     names = uncertain_names(s)
     problems = []
@@ -195,7 +206,7 @@ def _correlation_problems(s: Scenario) -> list[tuple[Loc, object, str]]:
                     f"{s.correlations[earlier[0]].rank:g}); give each pair once",
                 )
             )
-    if not problems:
+    if not problems and not surely_valid_correlations(s):
         try:
             correlation_factor(s, names)
         except ValueError as exc:
@@ -310,53 +321,8 @@ def _weight_problems(
                 )
             )
     else:
-        problems += _ahp_problems(w)
+        problems += matrix_problems(w, ("assessment", "weights", "matrix"))
     return problems
-
-
-def _ahp_problems(w) -> list[tuple[Loc, object, str]]:
-    limit = CONSISTENCY_LIMIT
-    loc = ("assessment", "weights", "matrix")
-    n = len(w.criteria)
-    m = np.array(w.matrix, dtype=float) if all(len(r) == n for r in w.matrix) else None
-    if m is None or m.shape != (n, n):
-        return [
-            (
-                loc,
-                [len(r) for r in w.matrix],
-                f"must be {n} rows of {n} comparisons, one per criterion",
-            )
-        ]
-    if ((m < SAATY_LOW) | (m > 9)).any() or not np.allclose(np.diag(m), 1):
-        return [
-            (
-                loc,
-                [float(m.min()), float(m.max())],
-                "comparisons are on Saaty's scale, 1/9 to 9, with 1 on the diagonal",
-            )
-        ]
-    bad = np.argwhere(np.abs(m * m.T - 1) > 0.01)
-    if bad.size:
-        i, j = bad[0]
-        return [
-            (
-                loc + (int(i), int(j)),
-                m[i, j],
-                f"not reciprocal: row {i + 1} column {j + 1} is {m[i, j]:g} but row {j + 1} "
-                f"column {i + 1} is {m[j, i]:g}; it must be 1/{m[i, j]:g}",
-            )
-        ]
-    _, _, cr = ahp_weights(m)
-    if cr > limit and not w.allow_inconsistent:
-        return [
-            (
-                loc,
-                round(cr, 3),
-                f"consistency ratio {cr:.3f} is above Saaty's limit of {limit}: revise the "
-                "comparisons, or set allow_inconsistent: true to accept them",
-            )
-        ]
-    return []
 
 
 def _requirement_cycles(s: Scenario) -> list[tuple[Loc, object, str]]:

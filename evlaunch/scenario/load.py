@@ -18,7 +18,6 @@ from . import schema
 from .checks import Loc, cross_field_problems, field_name
 from .documents import parse_document, yaml_lines
 from .schema import Scenario
-from .workbook import workbook_data
 
 MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; anything this big is not one
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".xlsx": "xlsx"}
@@ -54,6 +53,8 @@ def load_scenario(path: str | Path | None = None) -> tuple[Scenario, str]:
         )
     raw = _read_bounded(path)
     if fmt == "xlsx":
+        from .workbook import workbook_data  # its zip and sheet readers: only for a workbook
+
         data, place, text = workbook_data(raw, str(path))
         return validate_data(data, str(path), place), text
     try:
@@ -92,17 +93,25 @@ def parse_scenario(text: str, fmt: str, origin: str = "scenario") -> Scenario:
             f"{origin}: the top level must be a mapping of fields (name, start, company, ...), "
             f"not a {type(data).__name__}"
         )
-    return validate_data(data, origin, line_place(yaml_lines(text) if fmt == "yaml" else {}))
+    # the lines are found only for a message that names one: a valid scenario's YAML is
+    # then composed once, not twice (each a fifth of `evlaunch validate`'s own work)
+    lines = (lambda: yaml_lines(text)) if fmt == "yaml" else {}
+    return validate_data(data, origin, line_place(lines))
 
 
 Place = Callable[[Loc], str]  # a field location -> where it is, for people
 
 
-def line_place(lines: dict[Loc, int]) -> Place:
-    """Name a location by its field and, in YAML, its line: 'market.price_cny (line 7)'."""
+def line_place(lines: dict[Loc, int] | Callable[[], dict[Loc, int]]) -> Place:
+    """Name a location by its field and, in YAML, its line: 'market.price_cny (line 7)'.
+    ``lines`` may be a function giving them, called on the first location named."""
+    found = [lines] if isinstance(lines, dict) else []
 
     def place(loc: Loc) -> str:
-        line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+        if not found:
+            found.append(lines())
+        at = found[0]
+        line = next((at[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in at), None)
         return f"{field_name(loc)} (line {line})" if line else field_name(loc)
 
     return place

@@ -24,3 +24,12 @@ def test_capacity_by_hand():
     assert cap[0, 1] == 0.0
     np.testing.assert_allclose(cap[0, 4], 3417.96875, rtol=1e-12)
     np.testing.assert_allclose(cap[0, 6:], 5000.0, rtol=1e-12)
+
+
+def test_the_full_rate_shortcut_is_the_formulas_value_to_the_bit():
+    rng = np.random.default_rng(0)
+    ramp = rng.uniform(1e-3, 40, 20_000)
+    near = ramp[:10_000] * rng.uniform(0.999, 1.001, 10_000)  # about the end of the ramp
+    elapsed = np.concatenate([near, rng.uniform(-5, 60, 10_000)])
+    x = np.minimum(np.maximum(elapsed / ramp, 0.0), 1.0)
+    np.testing.assert_array_equal(ramp_fraction(elapsed, ramp), x * x * (3.0 - 2.0 * x))

@@ -254,3 +254,21 @@ def test_keeping_fewer_trajectories_changes_nothing_measured(xiaomi):
     assert lean.orders.shape == (0, xiaomi.horizon_months)
     np.testing.assert_array_equal(full.deliveries, lean.deliveries)
     np.testing.assert_array_equal(full.npv_cny, lean.npv_cny)
+
+
+def test_a_run_written_into_an_earlier_runs_arrays_is_the_same_run():
+    from evlaunch.risk.sampling import Sampler
+
+    s, _ = load_scenario()
+    options = [o.name for o in s.options[:2]]
+    draw = Sampler(s, 0, "lhs")
+    big = simulate(s, draw.params(0, 300), options, keep=0)
+    fresh = simulate(s, draw.params(300, 500), options, keep=0)
+    reused = simulate(s, draw.params(300, 500), options, keep=0, into=big)
+    assert np.shares_memory(reused.deliveries, big.deliveries)
+    for name in ("deliveries", "npv_cny", "peak_cash_need_cny", "shift_month", "commit_month"):
+        np.testing.assert_array_equal(getattr(reused, name), getattr(fresh, name), err_msg=name)
+    # too small to hold the run: fresh arrays
+    assert not np.shares_memory(
+        simulate(s, draw.params(0, 400), options, into=reused).deliveries, big.deliveries
+    )
