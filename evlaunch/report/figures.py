@@ -221,7 +221,7 @@ def sobol_figure(found) -> Figure:
         "sobol",
         "What drives deliveries: Sobol indices",
         f"Share of the variance of {found.output} due to each input alone (S1) and "
-        f"with its interactions (ST), Saltelli's design, {found.sobol_base_samples} base "
+        f"with its interactions (ST), SALib, {found.sobol_base_samples} base "
         "samples; bars show 95% intervals.",
         _layout(fig, "index"),
         rows,

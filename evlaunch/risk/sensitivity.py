@@ -1,5 +1,6 @@
-"""What drives the outcome: a tornado (one input at a time) and Sobol indices (Saltelli)."""
+"""What drives the outcome: a tornado (one input at a time) and Sobol indices (SALib)."""
 
+import threading
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -11,7 +12,6 @@ from ..model.simulate import simulate
 from ..scenario.distributions import U_MIN
 from ..scenario.inputs import input_value
 from ..scenario.schema import Scenario
-from .saltelli import indices, saltelli_design
 from .sampling import Sampler, made_ahead
 from .sizes import CHUNK_PATHS
 
@@ -137,24 +137,42 @@ def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[f
 
 def unit_sobol(function, names: list[str], base_samples: int, seed: int) -> list[SobolIndex]:
     """First-order and total Sobol indices of ``function`` on the unit hypercube: it maps
-    (n, len(names)) uniforms to n outputs. Saltelli's design and estimators (``saltelli``,
-    SALib's numbers); largest total index first."""
-    x = saltelli_design(base_samples, len(names), seed)
+    (n, len(names)) uniforms to n outputs. Saltelli sampling and Jansen's estimators from
+    SALib; largest total index first. The bootstrap behind the intervals is seeded by
+    ``seed + 1``: SALib 1.6 reads a seed of 0 as none and resamples from numpy's unseeded
+    global generator, so intervals at seed 0 changed from run to run."""
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    x = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
     y = function(x)
     if np.ptp(y) == 0:
         return [SobolIndex(n, 0.0, 0.0, 0.0, 0.0) for n in names]
-    found = indices(y, len(names), seed)
-    result = [
+    result = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
+    indices = [
         SobolIndex(
             n,
-            float(found["S1"][k]),
-            float(found["S1_conf"][k]),
-            float(found["ST"][k]),
-            float(found["ST_conf"][k]),
+            float(result["S1"][k]),
+            float(result["S1_conf"][k]),
+            float(result["ST"][k]),
+            float(result["ST_conf"][k]),
         )
         for k, n in enumerate(names)
     ]
-    return sorted(result, key=lambda s: -s.total)
+    return sorted(indices, key=lambda s: -s.total)
+
+
+def import_salib_ahead() -> None:
+    """Start importing SALib (scipy.stats and pandas with it, 0.5-1 s) on a thread, so that
+    the import overlaps the tornado's simulations (the kernel releases the GIL) instead of
+    delaying the Sobol indices after them. A later import waits for this one to finish."""
+
+    def load():
+        from SALib.analyze import sobol  # noqa: F401
+        from SALib.sample import sobol as _  # noqa: F401
+
+    threading.Thread(target=load, daemon=True).start()
 
 
 def sobol_indices(
@@ -189,6 +207,7 @@ def sensitivity(
     sobol_base_samples: int = 1024,
 ) -> Sensitivity:
     """Tornado and Sobol indices for the deliveries in the target window."""
+    import_salib_ahead()
     return Sensitivity(
         output=f"deliveries in the first {scenario.target.window_months} months of sales",
         tornado=tornado(scenario, options, paths, seed, sampler),
