@@ -48,7 +48,9 @@ class Nowcast:
     contradicted: list[str]  # actual months no simulated path comes near, each explained
     estimated: bool  # no contradiction, and enough effective paths to state P(target)
     p_target_outside: float  # the hierarchical forecaster given the actuals (outlook.py)
-    p_target_blend: float  # equal-weight mixture of the two, as in ``run``
+    # equal-weight mixture of the two, as in ``run``; the forecaster's alone where the
+    # scenario's paths state none (``estimated`` false)
+    p_target_blend: float
     # the forecaster's fan on ``fan_months``, cumulative deliveries: the actual ones where known
     outside_fan_cumulative: dict[float, list[float]]
     provenance: Provenance | None = None  # as of: the month after the last actual month
@@ -104,6 +106,7 @@ def nowcast(
             "no path can produce these actuals: " + "; ".join(contradicted)
         )
     outside = _forecaster(scenario, actuals, offset, seed)
+    estimated = effective >= MIN_EFFECTIVE_PATHS and not contradicted
     return Nowcast(
         months_observed=n,
         delivered_so_far=float(actuals.deliveries.sum()),
@@ -121,9 +124,13 @@ def nowcast(
         fan_cumulative=dict(zip(QUANTILES, q.tolist(), strict=True)),
         warning=warning,
         contradicted=contradicted,
-        estimated=effective >= MIN_EFFECTIVE_PATHS and not contradicted,
+        estimated=estimated,
         p_target_outside=outside.p_target,
-        p_target_blend=WEIGHT_INSIDE * hits / paths + (1 - WEIGHT_INSIDE) * outside.p_target,
+        p_target_blend=(
+            WEIGHT_INSIDE * hits / paths + (1 - WEIGHT_INSIDE) * outside.p_target
+            if estimated
+            else outside.p_target
+        ),
         outside_fan_cumulative=outside.fan,
         provenance=replace(
             provenance(scenario, seed, "lhs"),

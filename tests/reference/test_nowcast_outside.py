@@ -74,6 +74,8 @@ def test_actuals_no_path_can_produce_are_named_and_no_probability_is_stated(xiao
         assert fan[q][4 + 35] is not None and fan[q][4 + 36] is None
         assert np.all(np.diff(fan[q][: 4 + 36]) >= 0)
     assert fan[0.05][4 + 35] < fan[0.5][4 + 35] < fan[0.95][4 + 35]
+    # no blend with a P(target) the paths cannot state: the forecaster's alone
+    assert result.p_target_blend == result.p_target_outside
     path = _csv(actual, tmp_path)
     done = CliRunner().invoke(app, ["nowcast", "--actuals", str(path), "--no-save"])
     assert (
