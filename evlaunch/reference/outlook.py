@@ -109,13 +109,13 @@ FAN_MONTHS = max(CHECKPOINTS)
 def _fan(posterior: Posterior, monthly, at, levels, rng, spread) -> dict:
     """``levels`` quantiles of cumulative deliveries after ``at`` months of sales, from whole
     predicted paths: the known total where a month is observed, None past FAN_MONTHS."""
-    n = monthly.size
+    n, total = monthly.size, float(monthly.sum())
     known = np.concatenate([[0.0], np.cumsum(monthly)])[np.clip(at, 0, n).astype(int)]
     out = np.tile(known, (posterior.log_m.size, 1))
     ahead = (at > n) & (at <= FAN_MONTHS)
     if ahead.any():
-        drawn = posterior.predict(at[ahead], rng, known=(float(n), known[-1]), paths=True)
-        out[:, ahead] = widen(drawn, known[-1], spread)
+        drawn = posterior.predict(at[ahead], rng, known=(float(n), total), paths=True)
+        out[:, ahead] = widen(drawn, total, spread)
     quantiles = np.quantile(out, levels, axis=0)
     return {
         lv: [float(v) if m <= FAN_MONTHS else None for v, m in zip(row, at, strict=True)]
