@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ArgumentError, UserError
+from ..errors import UserError
 from ..io import write_json_atomic, write_text_atomic
 from ..risk.sizes import CHUNK_PATHS, MAX_PATHS_DEFAULT, PRECISION_OUTPUTS, check_run_size
 from .common import (
@@ -142,23 +142,15 @@ def risk(
     print_risk(result, drivers, out)
 
 
-# what the inputs drawn ahead may hold: 10 million paths then still fit in 1 GiB
-DRAWN_AHEAD_BYTES = 64_000_000
-
-
 def _draw_first_chunks(scenario, paths: int, seed: int, sampler: str, chunk: int):
     """Start drawing the run's first chunks on a thread, before the run store is opened and
     the simulator (numba) imported: those take a core for half a second or more, the other
     idle but for this. Checks the arguments first, as ``monte_carlo`` would."""
-    from ..risk.sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of
+    from ..risk.sampling import Sampler, check_sampler, chunks_of, drawn_ahead
 
     check_run_size(paths, chunk)
-    if sampler not in SAMPLERS:
-        raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
-    draw = Sampler(scenario, seed, sampler)
-    chunk_bytes = 8 * min(chunk, paths) * max(draw.width, 1)  # each sampled input, float64
-    depth = max(1, min(8, DRAWN_AHEAD_BYTES // chunk_bytes))
-    return DrawnAhead(draw, chunks_of([paths], chunk), depth=depth)
+    check_sampler(sampler)
+    return drawn_ahead(Sampler(scenario, seed, sampler), chunks_of([paths], chunk))
 
 
 def _chosen_options(scenario, option: list[str] | None) -> list[str]:

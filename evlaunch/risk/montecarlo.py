@@ -14,7 +14,6 @@ import numpy as np
 from scipy import special
 
 from .. import __version__
-from ..errors import ArgumentError
 from ..model.arguments import kernel_inputs
 from ..model.outcomes import CHECKPOINTS, sales_outcomes
 from ..model.simulate import simulate
@@ -22,7 +21,7 @@ from ..scenario.months import add_months
 from ..scenario.provenance import Provenance, provenance
 from ..scenario.schema import Scenario
 from .precision import Precision, PrecisionReached, check_points, reached
-from .sampling import SAMPLERS, DrawnAhead, Sampler, chunks_of, made_ahead
+from .sampling import DrawnAhead, Sampler, check_sampler, chunks_of, made_ahead
 from .sizes import CHUNK_PATHS, check_run_size
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -128,8 +127,7 @@ def monte_carlo_paths(
     already being drawn (a command starts them before it imports the simulator), of the
     Sampler and chunks this run would use."""
     check_run_size(precision.max_paths if precision else paths, chunk_paths)
-    if sampler not in SAMPLERS:
-        raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
+    check_sampler(sampler)
     started = time.perf_counter()
     if precision:
         stops = check_points(precision.max_paths)

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
-from ..errors import UserError
+from ..errors import ArgumentError, UserError
 from ..scenario.distributions import U_MIN
 from ..scenario.inputs import (
     Params,
@@ -27,6 +27,15 @@ from ..scenario.schema import Scenario
 
 SamplerName = Literal["random", "lhs", "sobol"]
 SAMPLERS: tuple[str, ...] = ("random", "lhs", "sobol")
+# what the inputs drawn ahead may hold: 10 million paths then still fit in 1 GiB
+DRAWN_AHEAD_BYTES = 64_000_000
+
+
+def check_sampler(sampler: str) -> None:
+    if sampler not in SAMPLERS:
+        raise ArgumentError("sampler", sampler, f"allowed: {', '.join(SAMPLERS)}")
+
+
 BLOCK_PATHS = 65_536  # each random or LHS block is drawn from its own seed
 
 
@@ -176,6 +185,14 @@ class DrawnAhead:
         for pending in self._ahead:
             pending.cancel()
         self._pool.shutdown(wait=True)
+
+
+def drawn_ahead(draw: Sampler, chunks: list[tuple[int, int]]) -> DrawnAhead:
+    """``DrawnAhead`` as deep as DRAWN_AHEAD_BYTES allows (1 to 8 chunks): a command starts
+    it before it imports the simulator, so that several chunks are ready when it starts."""
+    largest = max(stop - start for start, stop in chunks)
+    chunk_bytes = 8 * largest * max(draw.width, 1)  # each sampled input, float64
+    return DrawnAhead(draw, chunks, depth=max(1, min(8, DRAWN_AHEAD_BYTES // chunk_bytes)))
 
 
 _END = object()
