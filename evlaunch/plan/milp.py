@@ -35,6 +35,8 @@ variables, and branching on "started by month s" splits an option's candidate mo
 (an SOS1 branch) where "starts at month s" fixes one month and leaves 24: the bundled plan
 needs a tenth of the nodes. A coefficient c[y] on start[y] is c[y] - c[y+1] on started[y]
 (``_by_started``), which is zero outside the months where the two starts differ (the ramp).
+A plan of one scenario is searched by our own branch and bound on these binaries
+(``branch.py``), HiGHS solving its LPs; the rest by HiGHS's MILP.
 """
 
 from dataclasses import dataclass, replace

@@ -14,10 +14,11 @@ from ..scenario.months import add_months
 from ..scenario.provenance import provenance
 from ..scenario.schema import Plan, Scenario
 from .assemble import plan_result
+from .branch import branch_and_bound
 from .decomposed import Round, decomposable, solve_round
 from .inputs import PlanInputs, plan_inputs
-from .lp import Solution
-from .milp import Settings, build
+from .lp import LinearProgram, Solution
+from .milp import Settings, Variables, build
 from .result import ProductionPlan
 
 LEARNING_TOLERANCE = 0.002  # re-solve until the average unit cost moves less than this
@@ -96,9 +97,7 @@ def solve_inputs(
             lp, v = build(data, unit, settings)
             built += time.perf_counter() - started
             started = time.perf_counter()
-            result = lp.solve(
-                max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs)
-            )
+            result = solve_milp(lp, v, data, settings, deadline.left())
             solved += time.perf_counter() - started
         if result.x is None:
             break
@@ -132,8 +131,26 @@ def solve_once(
         by_scenario = solve_round(data, unit_cost_cny, settings, deadline.left, previous)
         if by_scenario is not None:
             return by_scenario.solution
-    lp, _ = build(data, unit_cost_cny, settings)
-    return lp.solve(max(deadline.left(), 1e-3), settings.mip_rel_gap, options=dict(settings.highs))
+    lp, v = build(data, unit_cost_cny, settings)
+    return solve_milp(lp, v, data, settings, deadline.left())
+
+
+def solve_milp(
+    lp: LinearProgram, v: Variables, data: PlanInputs, settings: Settings, left_s: float
+) -> Solution:
+    """One MILP of ``build`` within ``left_s`` seconds: by our branch and bound where its
+    only integers are the started-by binaries of one scenario (``branch``: the bundled
+    plan in half HiGHS's MILP's time), else, or where that search gives up, by HiGHS's
+    MILP."""
+    end = time.perf_counter() + left_s
+    integer = lp.integer
+    searchable = integer.sum() == v.started.size and integer[v.started].all()
+    if data.scenarios == 1 and searchable and left_s > 0:  # out of time: HiGHS's last word
+        found = branch_and_bound(lp, v.started[0], data.option_of, settings.mip_rel_gap, left_s)
+        if found is not None:
+            return found
+    left_s = end - time.perf_counter()
+    return lp.solve(max(left_s, 1e-3), settings.mip_rel_gap, options=dict(settings.highs))
 
 
 def plan(

@@ -4,7 +4,6 @@ Every failure becomes one ``UserError`` whose message names the file, the field,
 (YAML) or the sheet and cell (workbook) and the value, and says what is allowed.
 """
 
-import difflib
 import json
 from collections.abc import Callable
 from importlib.resources import files
@@ -195,6 +194,8 @@ def _pydantic_message(error: dict, place: Place) -> str:
             names = list(_model_at(loc[:-1]).model_fields)
         except LookupError:
             names = []
+        import difflib  # only to name the field meant, in a message
+
         close = difflib.get_close_matches(str(loc[-1]), names, 1, 0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return _message(loc, _MISSING, f"unknown field; {hint}{_allowed_fields(loc[:-1])}", place)

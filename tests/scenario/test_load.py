@@ -88,3 +88,30 @@ def test_the_2024_launch_scenario_cites_nothing_published_after_its_date(tmp_pat
     assert result.exit_code == 0 and out.read_text() == text
     bad = CliRunner().invoke(app, ["init", str(tmp_path / "x.yaml"), "--scenario", "tesla"])
     assert bad.exit_code == 2 and "xiaomi-2021, xiaomi-2024" in bad.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,  # the bundled scenario: read by libyaml
+        "name: a\ta\nb: 1\n",  # a tab: PyYAML's own
+        "a: {? b: 1}\n",  # an explicit key in a flow mapping: PyYAML's own
+        "a: [1, 2\n",  # not YAML: PyYAML's own message
+        "a: 1\na: 2\n",  # a key twice: named at its line
+    ],
+)
+def test_the_fast_yaml_loader_reads_as_pyyamls_own(monkeypatch, text):
+    from evlaunch.scenario import documents
+    from evlaunch.scenario.load import bundled_text
+
+    text = bundled_text() if text is None else text
+
+    def outcome():
+        try:
+            return documents.parse_document(text, "yaml", "s.yaml")
+        except UserError as exc:
+            return str(exc)
+
+    fast = outcome()
+    monkeypatch.setattr(documents, "_LOADERS", (documents._Loader,))
+    assert fast == outcome()
