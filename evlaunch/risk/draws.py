@@ -99,25 +99,28 @@ def _tail(p: float) -> float:
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def normal_quantiles(p: np.ndarray, z: np.ndarray) -> None:
-    """``z`` <- the standard normal's inverse CDF at each of ``p`` (in (0, 1); 1-D arrays,
-    not the same one): Wichura's AS241 (1988, Appl. Statist. 37(3):477-484), relative error
-    about 1e-16, in the steps of CPython's ``statistics.NormalDist.inv_cdf`` (the same
-    values to the bit). Within 1.1e-15 relative of scipy.special.ndtri on [U_MIN, 1 - U_MIN]
-    (tests/risk/test_draws.py) and several times faster: every point is first given the
-    central formula, a loop without branches or calls that runs in vector registers, and
-    only the tails (|p - 1/2| > 0.425, 15% of uniforms) are then computed one by one."""
-    for i in range(p.size):
-        z[i] = _central(p[i])
+def normal_quantiles(u, z, low: float = 0.0, high: float = 1.0, a: float = 0.0, b: float = 1.0):
+    """``z`` <- a + b ndtri(low + u (high - low)) for 1-D arrays ``u`` (in [0, 1]) and ``z``
+    (not the same one): a normal's inverse CDF, truncated to the unit CDF range (low, high).
+
+    ndtri is Wichura's AS241 (1988, Appl. Statist. 37(3):477-484), relative error about
+    1e-16, in the steps of CPython's ``statistics.NormalDist.inv_cdf``: within 1.1e-15
+    relative of scipy.special.ndtri on [U_MIN, 1 - U_MIN] (tests/risk/test_draws.py), and
+    several times faster, because every point is first given the central formula in a loop
+    without branches or calls, which runs in vector registers; only the tails
+    (|p - 1/2| > 0.425, 15% of uniforms) are then computed one by one.
+    """
+    for i in range(u.size):
+        z[i] = a + b * _central(low + u[i] * (high - low))
     # the tails' points listed first: a loop over all points would compute the tail formula,
     # log and all, for every point in a vector register and keep a few
-    tails = np.empty(p.size, dtype=np.int64)
+    tails = np.empty(u.size, dtype=np.int64)
     count = 0
-    for i in range(p.size):  # without a branch: which points are in the tails is random
+    for i in range(u.size):  # without a branch: which points are in the tails is random
         tails[count] = i
-        count += abs(p[i] - 0.5) > 0.425
+        count += abs(low + u[i] * (high - low) - 0.5) > 0.425
     for k in range(count):
-        z[tails[k]] = _tail(p[tails[k]])
+        z[tails[k]] = a + b * _tail(low + u[tails[k]] * (high - low))
 
 
 # How each input's inverse CDF is computed (``shape_of``): its kind and up to four numbers
@@ -180,9 +183,8 @@ def inverse_cdfs(u, kinds, shapes, out, first: int, stop: int) -> None:
         if kind == CONSTANT:
             out[c, first:stop] = a
         elif kind == NORMAL or kind == LOGNORMAL:  # centre a, scale b, truncated to (low, high)
-            z = np.empty(stop - first)
-            normal_quantiles(low + u[c, first:stop] * (high - low), z)
-            out[c, first:stop] = a + b * z  # (a lognormal's exp is numpy's: ``invert``)
+            # (a lognormal's exp is numpy's: ``invert``)
+            normal_quantiles(u[c, first:stop], out[c, first:stop], low, high, a, b)
         elif kind == UNIFORM:  # low a, width b
             for i in range(first, stop):
                 out[c, i] = a + u[c, i] * b
