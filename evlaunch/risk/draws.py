@@ -3,11 +3,13 @@ copula and the inverse CDFs, each spread over the cores in pieces of a fixed siz
 
 Each piece is a numba function that releases the GIL, run on a pool of threads. A piece's
 numbers depend on its own data only (a column of a block, or a fixed range of paths), never
-on which thread runs it or how many there are: the inputs are the same on any machine.
+on which thread runs it or how many there are.
 
-The inverse CDFs call scipy.special's own ndtri, ndtr and betaincinv (its Cython API), so
-each value is what ``scenario.distributions`` gives with numpy, within an ulp where the
-lognormal's exp is LLVM's rather than numpy's (tests/risk/test_draws.py).
+The standard normal's inverse CDF is Wichura's AS241, in a loop that runs in vector
+registers (``normal_quantiles``); ndtr and betaincinv are scipy.special's own (its Cython
+API). Each input's values are what ``scenario.distributions`` gives with numpy and scipy to
+within 1e-14 relative (of the spread, where a value passes 0), and scipy.stats's to within
+1e-12 (tests/risk/test_draws.py).
 """
 
 from collections.abc import Callable, Iterable
@@ -130,23 +132,25 @@ CONSTANT, NORMAL, LOGNORMAL, UNIFORM, TRIANGULAR, PERT, BY_NUMPY = range(7)
 @njit(nogil=True, cache=True, error_model="numpy")
 def shuffled_strata(draws: np.ndarray, column: np.ndarray) -> None:
     """``column`` (n,) <- one Latin-hypercube column: a random permutation of the n strata,
-    each point uniform within its stratum. ``draws`` (2n,) are uniforms in [0, 1): the
-    first n pick the Fisher-Yates swaps (Durstenfeld 1964, CACM 7(7):420), the last n place
-    the points within their strata.
+    each point uniform within its stratum, from n uniforms ``draws`` in [0, 1).
 
-    A swap index floor(v (i + 1)) from a 53-bit uniform v is uniform to within (i + 1) / 2^53
-    (below 1e-11 here): each column holds exactly one point in each stratum whatever v is.
+    Durstenfeld's Fisher-Yates shuffle (1964, CACM 7(7):420) from the last position down:
+    step i swaps position i with j = floor(m v), m = i + 1, v = draws[i], and position i is
+    then final. Its point within its stratum is the fraction m v - j: for v uniform, the
+    integer and fractional parts of m v are independent uniforms, and that v plays no other
+    part, so the offset is independent of every stratum (one uniform a point, not two).
+    With 53-bit v, j is uniform to within m / 2^53 (below 1e-11 here); each column holds
+    exactly one point in each stratum whatever the numbers.
     """
     n = column.size
     strata = np.arange(n)
-    for i in range(n - 1, 0, -1):
-        j = min(int(draws[i] * (i + 1)), i)  # (the product may round up to i + 1)
+    for i in range(n - 1, -1, -1):
+        scaled = draws[i] * (i + 1)
+        j = min(int(scaled), i)  # (the product may round up to i + 1)
         strata[i], strata[j] = strata[j], strata[i]
-    for i in range(n):
-        # a point at the very top of its stratum may round up onto the next one's floor
-        within = strata[i] + draws[n + i]
-        if within == strata[i] + 1:
-            within = np.nextafter(within, 0.0)
+        within = strata[i] + min(scaled - j, 1.0)
+        if within >= strata[i] + 1:  # at the very top of its stratum, rounded onto the next
+            within = np.nextafter(strata[i] + 1.0, 0.0)
         column[i] = within / n
 
 
@@ -242,12 +246,12 @@ def spread(work: Callable[[object], None], pieces: Iterable) -> None:
 
 
 def latin_columns(n: int, d: int, entropy: tuple[int, ...]) -> np.ndarray:
-    """(d, n): d Latin-hypercube columns of n points, column j drawn from numpy's generator
-    seeded by (*entropy, j): 2n uniforms, its swaps and its points within their strata."""
+    """(d, n): d Latin-hypercube columns of n points, column j drawn from n uniforms of
+    numpy's generator seeded by (*entropy, j)."""
     columns = np.empty((d, n))
 
     def draw_column(j: int) -> None:
-        shuffled_strata(np.random.default_rng([*entropy, j]).random(2 * n), columns[j])
+        shuffled_strata(np.random.default_rng([*entropy, j]).random(n), columns[j])
 
     spread(draw_column, range(d))
     return columns

@@ -42,11 +42,13 @@ def latin_hypercube(n: int, d: int, entropy: tuple[int, ...]) -> np.ndarray:
 
     The construction of McKay, Beckman & Conover (1979), Technometrics 21(2):239-245, as in
     ``scipy.stats.qmc.LatinHypercube``: column j is a shuffle of the strata with a uniform
-    point in each, drawn from numpy's generator seeded by (*entropy, j). The columns are
-    drawn at once on the cores (``draws.spread``), each from its own stream, so the numbers
-    do not depend on the threads; 6x faster than one ``Generator.permuted`` of all columns
-    on one core (tests/risk/test_draws.py, bench_risk's profile). In Fortran order: each
-    input's inverse CDF then reads its column contiguously.
+    point in each (``draws.shuffled_strata``), from n uniforms of numpy's generator seeded
+    by (*entropy, j). Each column its own stream, so the columns are drawn at once on the
+    cores and the numbers do not depend on the threads. A block of 65,536 x 18 takes 9 ms
+    on one core, against 30 ms for the ``Generator.permuted`` of all columns and the
+    uniforms this replaced (measured interleaved; it made both numbers from one stream, in
+    order, on one core). In Fortran order: each input's inverse CDF then reads its column
+    contiguously.
     """
     from . import draws  # numba: imported on the drawing thread, not with this module
 
