@@ -162,11 +162,11 @@ class DrawnAhead:
     """``chunks`` with their sampled inputs, drawn in order on one thread from the moment
     this is made, up to ``depth`` chunks ahead of the one in use.
 
-    Sampling runs numpy on one core while the simulator runs on both, so the second core
-    would otherwise wait; and a command can make this before it imports the simulator, so
-    the first chunks are drawn while numba loads. A chunk's inputs are a function of its
-    paths only: the numbers are the same however far ahead they are drawn. One thread, so
-    the Sampler's block cache is never shared.
+    The next chunk is drawn (its pieces on the draws pool) while the simulator runs this
+    one, so neither waits for the other; and a command can make this before it imports the
+    simulator, so the first chunks are drawn while numba loads. A chunk's inputs are a
+    function of its paths only: the numbers are the same however far ahead they are drawn.
+    One thread, so the Sampler's block cache is never shared.
     """
 
     def __init__(self, draw: Sampler, chunks: list[tuple[int, int]], depth: int = 1):
