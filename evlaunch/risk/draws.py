@@ -12,6 +12,7 @@ within 1e-14 relative (of the spread, where a value passes 0), and scipy.stats's
 1e-12 (tests/risk/test_draws.py).
 """
 
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -228,20 +229,23 @@ def shape_of(dist) -> tuple[int, tuple[float, float, float, float]]:
     return BY_NUMPY, (0.0, 0.0, 0.0, 0.0)
 
 
-_pool: list[ThreadPoolExecutor] = []
+# each process's pool, made on first use: a forked child's copy of its parent's pool would
+# have no threads behind it
+_pools: dict[int, ThreadPoolExecutor] = {}
 
 
 def spread(work: Callable[[object], None], pieces: Iterable) -> None:
     """``work(piece)`` for every piece, on as many threads as numba may use (a sweep's
-    points share the cores by NUMBA_NUM_THREADS); one piece is done on this thread."""
+    points share the cores by NUMBA_NUM_THREADS); a single piece on this thread."""
     pieces = list(pieces)
     if len(pieces) <= 1:
         for piece in pieces:
             work(piece)
         return
-    if not _pool:
-        _pool.append(ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS))
-    for done in [_pool[0].submit(work, piece) for piece in pieces]:
+    pool = _pools.get(os.getpid())
+    if pool is None:
+        pool = _pools[os.getpid()] = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS)
+    for done in [pool.submit(work, piece) for piece in pieces]:
         done.result()
 
 

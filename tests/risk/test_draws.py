@@ -2,6 +2,7 @@
 marginal and the copula's rank correlation, inverse CDFs against scipy.stats, and numbers
 that depend neither on the threads nor on the chunks."""
 
+import os
 import statistics
 from concurrent.futures import ThreadPoolExecutor
 
@@ -172,10 +173,27 @@ def test_the_copula_gives_the_rank_correlation_asked_for(xiaomi, method):
 @pytest.mark.parametrize("method", ["lhs", "random", "sobol"])
 def test_inputs_do_not_depend_on_chunks_or_threads(xiaomi, monkeypatch, method):
     whole = Sampler(xiaomi, 9, method).params(0, BLOCK_PATHS + 5_000)
-    monkeypatch.setattr(draws, "_pool", [ThreadPoolExecutor(1)])
+    monkeypatch.setitem(draws._pools, os.getpid(), ThreadPoolExecutor(1))
     draw = Sampler(xiaomi, 9, method)
     cuts = [0, 1, 4_096, 30_001, BLOCK_PATHS, BLOCK_PATHS + 5_000]
     parts = [draw.params(start, stop) for start, stop in zip(cuts, cuts[1:], strict=False)]
     for name, values in whole.items():
         joined = np.concatenate([np.broadcast_to(p[name], (len(p[name]),)) for p in parts])
         assert np.array_equal(joined, values), name
+
+
+def _draw_in_child(scenario, queue) -> None:
+    queue.put(float(Sampler(scenario, 9, "lhs").params(0, 40_000)["market.price_elasticity"][7]))
+
+
+def test_a_forked_child_draws_on_a_pool_of_its_own(xiaomi):
+    import multiprocessing
+
+    here = Sampler(xiaomi, 9, "lhs").params(0, 40_000)  # the parent's pool is made
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_draw_in_child, args=(xiaomi, queue))
+    child.start()
+    child.join(timeout=120)
+    assert child.exitcode == 0
+    assert queue.get(timeout=1) == here["market.price_elasticity"][7]
