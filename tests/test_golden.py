@@ -1,5 +1,7 @@
 """The bundled scenario's numbers, as the code gave them before the pipeline was refactored
-(commit 78e43ee, issue 14): the Monte Carlo, the plan and the partner assessment, unchanged."""
+(commit 78e43ee, issue 14): the Monte Carlo, the plan and the partner assessment, unchanged.
+The Monte Carlo's and the partners' were drawn again when issue 17 changed the Latin
+hypercube's random stream (the file's "made_by" says by how much they moved)."""
 
 import json
 from pathlib import Path
