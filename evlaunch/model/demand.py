@@ -90,19 +90,29 @@ def bass_orders(p_per_month, q_per_month, market_vehicles, multiplier) -> np.nda
     return orders
 
 
-@njit(cache=True)
-def take_from_earlier(market_vehicles, adopted, model, taken):
+@njit(cache=True, error_model="numpy")
+def take_from_earlier(market_vehicles, adopted, model, taken, left):
     """Shrink the remaining markets (m - N) of the models before ``model`` by ``taken``
-    buyers in all, in proportion to what remains of each; 1-D arrays over models, changed
-    in place. Cannibalisation: those buyers bought the later model instead."""
-    left = 0.0
+    buyers in all, in proportion to what remains of each. Cannibalisation: those buyers
+    bought the later model instead.
+
+    ``market_vehicles`` and ``adopted`` are (models, lanes), changed in place; ``taken`` and
+    the scratch ``left`` are (lanes,): the kernel steps several paths (lanes) together, and
+    the lanes are the innermost loop so that it runs them in one vector register. With no
+    buyers ``taken`` (or none left) a lane's markets are unchanged, to the bit.
+    """
+    lanes = taken.shape[0]
+    for lane in range(lanes):
+        left[lane] = 0.0
     for k in range(model):
-        left += max(market_vehicles[k] - adopted[k], 0.0)
-    if left <= 0.0:
-        return
-    share = min(taken / left, 1.0)
+        for lane in range(lanes):
+            left[lane] += max(market_vehicles[k, lane] - adopted[k, lane], 0.0)
     for k in range(model):
-        market_vehicles[k] -= share * max(market_vehicles[k] - adopted[k], 0.0)
+        for lane in range(lanes):
+            # a select, not a branch: numpy's error model lets the division run where unused
+            share = min(taken[lane] / left[lane], 1.0) if left[lane] > 0.0 else 0.0
+            remaining = max(market_vehicles[k, lane] - adopted[k, lane], 0.0)
+            market_vehicles[k, lane] -= share * remaining
 
 
 def roadmap_orders(p_per_month, q_per_month, market_vehicles, multiplier, cannibalisation):
