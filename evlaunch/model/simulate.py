@@ -28,7 +28,7 @@ from ..scenario.inputs import (
 )
 from ..scenario.schema import Scenario
 from .arguments import kernel_inputs
-from .kernel import _simulate_paths
+from .kernel import LANES, _simulate_paths
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ def simulate(
         backlog_by_model_out=out.backlog_by_model,
         revenue_by_model_out=out.revenue_by_model_cny,
         cost_by_model_out=out.cost_by_model_cny,
+        lanes=LANES,
     )
     return out
 
