@@ -2,16 +2,14 @@
 addressable market; a later model may take buyers the earlier ones would still have won."""
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
+from .compiled import ufunc_and_inline
 
 
-# no signatures: the ufunc is built on its first call, not at import (0.1 s each, from
-# numba's cache); the kernel that calls it is cached compiled, so a run never builds it
-@vectorize(cache=True)
-def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multiplier):
+def _bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multiplier):
     """One month of discrete generalised Bass diffusion [vehicles].
 
     orders = (p + q N/m) (m - N) x, never more than the m - N not yet adopted.
@@ -37,6 +35,9 @@ def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multipli
     if left <= 0.0:  # the market is exhausted (and inf x 0 would give nan)
         return 0.0
     return min((p_per_month + q_per_month * adopted / market_vehicles) * left * multiplier, left)
+
+
+bass_new_orders, bass_new_orders_inline = ufunc_and_inline(_bass_new_orders)
 
 
 def price_factor(price_cny, reference_price_cny, price_elasticity) -> np.ndarray:

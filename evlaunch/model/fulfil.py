@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fulfil_month(open_orders, capacity, cancel_rate_per_month):
     """One month: deliver min(open orders, capacity); a share of the rest cancels.
 

@@ -10,19 +10,19 @@ The stage functions are called per lane as before (``bass_new_orders``, ``ramp_f
 (``take_from_earlier``, ``serve_lines``); each lane's arithmetic is the path's own, in the
 same order, so a path's results do not depend on its block or on the threads.
 
-What a lane does alone stays a loop over the lanes with a branch: the learning curve's power
-(only lanes that built something), and the month's decisions (only lanes whose backlog calls
-for one, rarely).
+The learning curve's power is ``powers.power``, plain arithmetic, so that it too runs in
+vector registers. What a lane does alone stays a loop over the lanes with a branch: the
+month's decisions (only lanes whose backlog calls for one, rarely).
 """
 
 import numpy as np
 from numba import njit, prange
 
 from .decisions import backlog_exceeds, expansion_commit, lowest_threshold, shift_running_from
-from .demand import bass_new_orders, take_from_earlier
-from .finance import cumulative_cost_at, month_overlap
+from .demand import bass_new_orders_inline, take_from_earlier
+from .finance import cumulative_cost_at_inline, month_overlap_inline
 from .fulfil import fulfil_month, serve_lines
-from .ramp import ramp_fraction
+from .ramp import ramp_fraction_inline
 
 # paths stepped together: each lane loop runs them 4 (AVX2) or 8 (AVX-512) to a register;
 # 64 amortises each loop's set-up (its alias checks) over many (1.45x at 64 against 1.0x at 8)
@@ -189,7 +189,7 @@ def _simulate_paths(
                     new[lane] = 0.0
                 for k in range(models):
                     for lane in range(lanes):
-                        orders = bass_new_orders(
+                        orders = bass_new_orders_inline(
                             p[k, lane],
                             q[k, lane],
                             market[k, lane],
@@ -216,7 +216,9 @@ def _simulate_paths(
                     for lane in range(lanes):
                         running = t + 1.0 > starts[j, lane]
                         sop_j = starts[j, lane] + lead[j, lane]
-                        nameplate = full[j, lane] * ramp_fraction(t + 0.5 - sop_j, ramp[j, lane])
+                        nameplate = full[j, lane] * ramp_fraction_inline(
+                            t + 0.5 - sop_j, ramp[j, lane]
+                        )
                         above = util[0, j, lane] if t >= shift_at[j, lane] else 1.0
                         c = nameplate * above if running else 0.0
                         cost = fee[j, lane] * c + util[2, j, lane] * (c - nameplate)
@@ -227,9 +229,9 @@ def _simulate_paths(
                         if not pooled:
                             line_capacity[g, lane] += c
                             line_cost[g, lane] += cost
-                        overlap = month_overlap(t, starts[j, lane], capex_len[j, lane])
+                        overlap = month_overlap_inline(t, starts[j, lane], capex_len[j, lane])
                         spend[lane] += capex[j, lane] * overlap if running else 0.0
-                        overlap = month_overlap(t, sop_j, np.inf)
+                        overlap = month_overlap_inline(t, sop_j, np.inf)
                         spend[lane] += fixed[j, lane] * overlap if running else 0.0
                 # Each line serves the models it builds; each model's unserved orders wait,
                 # and part of them cancels. A line's per-vehicle fees and above-nameplate
@@ -262,16 +264,7 @@ def _simulate_paths(
                             line_cost[g, lane] = (
                                 unit if line_capacity[g, lane] > 0.0 else line_cost[g, lane]
                             )
-                # The learning curve, lane by lane: its power only where something is built.
-                for lane in range(lanes):
-                    increment[lane] = 0.0
-                    if delivered[lane] > 0.0:
-                        built[lane] += delivered[lane]
-                        cost_after = cumulative_cost_at(
-                            built[lane], unit_cost[lane], b[lane], reference_units
-                        )
-                        increment[lane] = (cost_after - cost_so_far[lane]) / delivered[lane]
-                        cost_so_far[lane] = cost_after
+                _learn(delivered, built, cost_so_far, increment, unit_cost, b, reference_units)
                 for lane in range(lanes):
                     lost[lane] = waiting[lane] = revenue[lane] = 0.0
                     variable[lane] = per_vehicle[lane] = 0.0
@@ -350,6 +343,23 @@ def _simulate_paths(
                 for j in range(options):
                     shift_out[first + lane, j] = shift_at[j, lane]
                     commit_out[first + lane, j] = starts[j, lane]
+
+
+@njit(cache=True, error_model="numpy")
+def _learn(delivered, built, cost_so_far, increment, unit_cost, b, reference_units):
+    """The learning curve, over the lanes (all 1-D): each lane's month's variable cost per
+    vehicle built into ``increment``; a lane that built nothing keeps its cost so far.
+    A function of its own, so that LLVM vectorises its loop alone (in the kernel's body,
+    it did not: its pointers' bounds were not found)."""
+    for lane in range(delivered.shape[0]):
+        building = delivered[lane] > 0.0
+        built[lane] += delivered[lane]
+        cost_after = cumulative_cost_at_inline(
+            built[lane], unit_cost[lane], b[lane], reference_units
+        )
+        step = (cost_after - cost_so_far[lane]) / delivered[lane]
+        increment[lane] = step if building else 0.0
+        cost_so_far[lane] = cost_after if building else cost_so_far[lane]
 
 
 @njit(cache=True, inline="always")
