@@ -2,17 +2,18 @@
 time in lockstep.
 
 A block of ``LANES`` paths goes through the months together, each quantity of its state a
-small array over the block's lanes, and every step a loop over the lanes, innermost and
-without branches (a lane that has nothing to do takes a select of zero): LLVM runs such a
-loop in one vector register (8 float64 in AVX-512, two in AVX2) instead of path by path.
-The stage functions are called per lane as before (``bass_new_orders``, ``ramp_fraction``,
-``fulfil_month``, ``cumulative_cost_at``, ``month_overlap``), or over the lanes
-(``take_from_earlier``, ``serve_lines``); each lane's arithmetic is the path's own, in the
-same order, so a path's results do not depend on its block or on the threads.
+small array over the block's lanes, and each stage's month a loop over the lanes, innermost
+and without branches (a lane that has nothing to do takes a select of zero), in a compiled
+function of its own (``lanes.py``): LLVM runs such a loop 4 float64 to a vector register
+(AVX2 or AVX-512 at 256 bits, what it chooses on this machine) instead of path by path.
+The stages' formulas are their own modules' (``bass_new_orders``, ``ramp_fraction``,
+``fulfil_month``, ``cumulative_cost_at``, ``month_overlap``, inlined; ``take_from_earlier``
+and ``serve_lines`` over the lanes); each lane's arithmetic is its path's, in the same
+order, so a path's results do not depend on its block, its lane or the threads.
 
 The learning curve's power is ``powers.power``, plain arithmetic, so that it too runs in
-vector registers. What a lane does alone stays a loop over the lanes with a branch: the
-month's decisions (only lanes whose backlog calls for one, rarely).
+vector registers (within 4e-15 of libm's). What a lane does alone stays a loop over the
+lanes with a branch: the month's decisions (only lanes whose backlog calls for one).
 """
 
 import numpy as np
@@ -23,8 +24,9 @@ from .decisions import backlog_exceeds, expansion_commit, lowest_threshold, shif
 from .demand import take_from_earlier
 from .fulfil import serve_lines
 
-# paths stepped together: each lane loop runs them 4 (AVX2) or 8 (AVX-512) to a register;
-# 64 amortises each loop's set-up (its alias checks) over many (1.45x at 64 against 1.0x at 8)
+# paths stepped together: 64 amortises each lane loop's set-up (a call, alias checks) over
+# many (the kernel 1.45x faster at 64 than at 8, measured); a run-time argument of the
+# kernel, as a constant had LLVM unroll the lane loops instead of vectorising them
 LANES = 64
 # blocks a task of the parallel loop runs, with one allocation of its scratch
 BLOCKS_PER_TASK = 4

@@ -2,11 +2,10 @@
 
 The deterministic run is this simulation with one path at the central values; the Monte
 Carlo is the same call with many sampled paths. The stages are fused into one compiled loop
-(numba, ``kernel.py``) that steps blocks of paths in lockstep, and calls each stage's own
-formula (``bass_new_orders``,
-``ramp_fraction``, ``fulfil_month``, ``cumulative_cost_at``, ``month_overlap``,
-``shift_running_from``, ``expansion_commit``): nothing of the model is written twice, and no
-(paths, months) temporary is made per stage.
+(numba, ``kernel.py``) that steps blocks of paths in lockstep, several to a vector register,
+and calls each stage's own formula (``bass_new_orders``, ``ramp_fraction``, ``fulfil_month``,
+``cumulative_cost_at``, ``month_overlap``, ``shift_running_from``, ``expansion_commit``):
+nothing of the model is written twice, and no (paths, months) temporary is made per stage.
 
 Demand is per model of the roadmap: the first car (``market``) and the scenario's later
 ``models``, each a Bass diffusion on its own market, opening at its own (slipping) launch,
