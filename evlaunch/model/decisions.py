@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def backlog_exceeds(waiting_vehicles, output_vehicles, months):
     """True when the backlog is more than ``months`` months of this month's output (with no
     output, any backlog is)."""

@@ -2,16 +2,14 @@
 addressable market; a later model may take buyers the earlier ones would still have won."""
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 from ..scenario.months import months_between
 from ..scenario.schema import Scenario
+from .compiled import ufunc_and_inline
 
 
-# no signatures: the ufunc is built on its first call, not at import (0.1 s each, from
-# numba's cache); the kernel that calls it is cached compiled, so a run never builds it
-@vectorize(cache=True)
-def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multiplier):
+def _bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multiplier):
     """One month of discrete generalised Bass diffusion [vehicles].
 
     orders = (p + q N/m) (m - N) x, never more than the m - N not yet adopted.
@@ -37,6 +35,9 @@ def bass_new_orders(p_per_month, q_per_month, market_vehicles, adopted, multipli
     if left <= 0.0:  # the market is exhausted (and inf x 0 would give nan)
         return 0.0
     return min((p_per_month + q_per_month * adopted / market_vehicles) * left * multiplier, left)
+
+
+bass_new_orders, bass_new_orders_inline = ufunc_and_inline(_bass_new_orders)
 
 
 def price_factor(price_cny, reference_price_cny, price_elasticity) -> np.ndarray:
@@ -90,19 +91,29 @@ def bass_orders(p_per_month, q_per_month, market_vehicles, multiplier) -> np.nda
     return orders
 
 
-@njit(cache=True)
-def take_from_earlier(market_vehicles, adopted, model, taken):
+@njit(cache=True, error_model="numpy")
+def take_from_earlier(market_vehicles, adopted, model, taken, left):
     """Shrink the remaining markets (m - N) of the models before ``model`` by ``taken``
-    buyers in all, in proportion to what remains of each; 1-D arrays over models, changed
-    in place. Cannibalisation: those buyers bought the later model instead."""
-    left = 0.0
+    buyers in all, in proportion to what remains of each. Cannibalisation: those buyers
+    bought the later model instead.
+
+    ``market_vehicles`` and ``adopted`` are (models, lanes), changed in place; ``taken`` and
+    the scratch ``left`` are (lanes,): the kernel steps several paths (lanes) together, and
+    the lanes are the innermost loop so that it runs them in one vector register. With no
+    buyers ``taken`` (or none left) a lane's markets are unchanged, to the bit.
+    """
+    lanes = taken.shape[0]
+    for lane in range(lanes):
+        left[lane] = 0.0
     for k in range(model):
-        left += max(market_vehicles[k] - adopted[k], 0.0)
-    if left <= 0.0:
-        return
-    share = min(taken / left, 1.0)
+        for lane in range(lanes):
+            left[lane] += max(market_vehicles[k, lane] - adopted[k, lane], 0.0)
     for k in range(model):
-        market_vehicles[k] -= share * max(market_vehicles[k] - adopted[k], 0.0)
+        for lane in range(lanes):
+            # a select, not a branch: numpy's error model lets the division run where unused
+            share = min(taken[lane] / left[lane], 1.0) if left[lane] > 0.0 else 0.0
+            remaining = max(market_vehicles[k, lane] - adopted[k, lane], 0.0)
+            market_vehicles[k, lane] -= share * remaining
 
 
 def roadmap_orders(p_per_month, q_per_month, market_vehicles, multiplier, cannibalisation):

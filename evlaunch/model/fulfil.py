@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fulfil_month(open_orders, capacity, cancel_rate_per_month):
     """One month: deliver min(open orders, capacity); a share of the rest cancels.
 
@@ -18,8 +18,8 @@ def fulfil_month(open_orders, capacity, cancel_rate_per_month):
     return delivered, cancelled, unfilled - cancelled
 
 
-@njit(cache=True, inline="always")
-def serve_lines(open_orders, line_capacity, builds, served_by_line, served):
+@njit(cache=True, inline="always", error_model="numpy")
+def serve_lines(open_orders, line_capacity, builds, served_by_line, served, wanted):
     """Split one month's output between models when not every line builds every model.
 
     A line is the options that build the same set of models (``builds[g, k]`` is 1 when
@@ -31,23 +31,31 @@ def serve_lines(open_orders, line_capacity, builds, served_by_line, served):
     open orders; with nested lines (a dedicated one and a flexible one) it is the largest
     output there is.
 
-    Writes ``served_by_line`` (lines, models) and ``served`` (models,) [vehicles].
+    The last axis of every array but ``builds`` is lanes, paths the kernel steps together
+    (innermost, so that they run in one vector register): ``open_orders`` (models, lanes),
+    ``line_capacity`` (lines, lanes). Writes ``served_by_line`` (lines, models, lanes) and
+    ``served`` (models, lanes) [vehicles]; ``wanted`` (lanes,) is scratch.
     """
     lines_, models = builds.shape
+    lanes = served.shape[1]
     for k in range(models):
-        served[k] = 0.0
+        for lane in range(lanes):
+            served[k, lane] = 0.0
     for g in range(lines_):
-        wanted = 0.0
+        for lane in range(lanes):
+            wanted[lane] = 0.0
         for k in range(models):
             if builds[g, k]:
-                wanted += open_orders[k] - served[k]
-        taken = min(line_capacity[g], wanted)
+                for lane in range(lanes):
+                    wanted[lane] += open_orders[k, lane] - served[k, lane]
         for k in range(models):
-            got = 0.0
-            if builds[g, k] and taken > 0.0:
-                got = taken * ((open_orders[k] - served[k]) / wanted)
-            served_by_line[g, k] = got
-            served[k] += got
+            for lane in range(lanes):
+                taken = min(line_capacity[g, lane], wanted[lane])
+                waiting = open_orders[k, lane] - served[k, lane]
+                # a select, not a branch, so that the lanes run together
+                got = taken * (waiting / wanted[lane]) if builds[g, k] and taken > 0.0 else 0.0
+                served_by_line[g, k, lane] = got
+                served[k, lane] += got
 
 
 def lines(builds_by_option: list[list[bool]]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,13 +1,11 @@
 """Supply: each option's monthly capacity, an S-curve ramp from its start of production."""
 
 import numpy as np
-from numba import vectorize
+
+from .compiled import ufunc_and_inline
 
 
-# no signatures: the ufunc is built on its first call, not at import (0.1 s each, from
-# numba's cache); the kernel that calls it is cached compiled, so a run never builds it
-@vectorize(cache=True)
-def ramp_fraction(elapsed_months, ramp_months):
+def _ramp_fraction(elapsed_months, ramp_months):
     """Share of full rate reached ``elapsed_months`` after start of production (SOP).
 
     A smoothstep S-curve, 3x^2 - 2x^3 with x = elapsed / ramp clipped to [0, 1]: flat at
@@ -26,6 +24,9 @@ def ramp_fraction(elapsed_months, ramp_months):
         return 1.0
     x = min(max(elapsed_months / ramp_months, 0.0), 1.0)
     return x * x * (3.0 - 2.0 * x)
+
+
+ramp_fraction, ramp_fraction_inline = ufunc_and_inline(_ramp_fraction)
 
 
 def month_midpoints(months: int) -> np.ndarray:

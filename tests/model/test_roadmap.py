@@ -13,11 +13,14 @@ from evlaunch.scenario.schema import Model
 
 
 def test_buyers_are_taken_from_the_earlier_models_in_proportion_to_what_remains():
-    market, adopted = np.array([100.0, 50.0, 70.0]), np.array([20.0, 10.0, 0.0])
-    take_from_earlier(market, adopted, 2, 30.0)  # 80 and 40 remain: a quarter of each goes
-    np.testing.assert_allclose(market, [80.0, 40.0, 70.0])
-    take_from_earlier(market, adopted, 2, 1e9)  # never more than remains
-    np.testing.assert_allclose(market, [20.0, 10.0, 70.0])
+    # one lane (path) taking buyers, one not
+    market = np.array([[100.0, 100.0], [50.0, 50.0], [70.0, 70.0]])
+    adopted, left = np.array([[20.0, 20.0], [10.0, 10.0], [0.0, 0.0]]), np.empty(2)
+    take_from_earlier(market, adopted, 2, np.array([30.0, 0.0]), left)  # 80 and 40 remain
+    np.testing.assert_allclose(market[:, 0], [80.0, 40.0, 70.0])  # a quarter of each goes
+    np.testing.assert_array_equal(market[:, 1], [100.0, 50.0, 70.0])
+    take_from_earlier(market, adopted, 2, np.array([1e9, 0.0]), left)  # never more than remains
+    np.testing.assert_allclose(market[:, 0], [20.0, 10.0, 70.0])
 
 
 # The first model: 10% of its 10,000 remaining buyers order each month (p = 0.1, q = 0):
@@ -107,9 +110,10 @@ def test_a_slipped_launch_opens_later(two_models):
 
 
 def test_one_line_serves_its_models_in_proportion_to_their_open_orders():
-    served_by_line, served = np.empty((1, 2)), np.empty(2)
-    serve_lines(np.array([60.0, 90.0]), np.array([100.0]), np.ones((1, 2)), served_by_line, served)
-    np.testing.assert_allclose(served, [40.0, 60.0])  # 100 of 150 open: two thirds of each
+    served_by_line, served, wanted = np.empty((1, 2, 1)), np.empty((2, 1)), np.empty(1)
+    open_orders, capacity = np.array([[60.0], [90.0]]), np.array([[100.0]])
+    serve_lines(open_orders, capacity, np.ones((1, 2)), served_by_line, served, wanted)
+    np.testing.assert_allclose(served[:, 0], [40.0, 60.0])  # 100 of 150 open: two thirds of each
 
 
 def test_a_dedicated_line_is_used_before_a_flexible_one():
@@ -120,10 +124,11 @@ def test_a_dedicated_line_is_used_before_a_flexible_one():
     line_of, builds = lines([[True, True], [True, False], [True, True]])
     np.testing.assert_array_equal(line_of, [1, 0, 1])
     np.testing.assert_array_equal(builds, [[1, 0], [1, 1]])
-    served_by_line, served = np.empty((2, 2)), np.empty(2)
-    serve_lines(np.array([120.0, 30.0]), np.array([50.0, 100.0]), builds, served_by_line, served)
-    np.testing.assert_allclose(served_by_line, [[50.0, 0.0], [70.0, 30.0]])
-    np.testing.assert_allclose(served, [120.0, 30.0])
+    served_by_line, served, wanted = np.empty((2, 2, 1)), np.empty((2, 1)), np.empty(1)
+    open_orders, capacity = np.array([[120.0], [30.0]]), np.array([[50.0], [100.0]])
+    serve_lines(open_orders, capacity, builds, served_by_line, served, wanted)
+    np.testing.assert_allclose(served_by_line[:, :, 0], [[50.0, 0.0], [70.0, 30.0]])
+    np.testing.assert_allclose(served[:, 0], [120.0, 30.0])
 
 
 def test_a_model_no_running_line_builds_waits(two_models):
