@@ -223,9 +223,7 @@ def shape_of(dist) -> tuple[int, tuple[float, float, float, float]]:
             return CONSTANT, (dist.mode, 0.0, 0.0, 0.0)
         if isinstance(dist, dists.Triangular):
             return TRIANGULAR, (dist.low, width, dist.mode, dist.high)
-        alpha = 1 + 4 * (dist.mode - dist.low) / width  # as Pert._ppf
-        beta = 1 + 4 * (dist.high - dist.mode) / width
-        return PERT, (dist.low, width, alpha, beta)
+        return PERT, (dist.low, width, *dist.beta_shape(width))
     return BY_NUMPY, (0.0, 0.0, 0.0, 0.0)
 
 

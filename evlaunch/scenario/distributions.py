@@ -291,9 +291,12 @@ class Pert(_ThreePoint):
 
     dist: Literal["pert"]
 
+    def beta_shape(self, width: float) -> tuple[float, float]:
+        """The beta's (alpha, beta) on [low, low + ``width``] (width = high - low > 0)."""
+        return 1 + 4 * (self.mode - self.low) / width, 1 + 4 * (self.high - self.mode) / width
+
     def _ppf(self, u, width):
-        a = 1 + 4 * (self.mode - self.low) / width
-        b = 1 + 4 * (self.high - self.mode) / width
+        a, b = self.beta_shape(width)
         from scipy import special
 
         return self.low + width * special.betaincinv(a, b, u)
