@@ -89,8 +89,7 @@ class _Search:
                 continue
             if time.perf_counter() > self.end:
                 out_of_time = True
-                self.dropped = min(self.dropped, node.bound)
-                self.dropped = min([self.dropped, *(n.bound for n in queue)])
+                self.dropped = min([self.dropped, node.bound, *(n.bound for n in queue)])
                 break
             self.nodes += 1
             if self.nodes > MAX_NODES:
