@@ -47,6 +47,23 @@ def _from_bits(typingctx, bits):
     return types.float64(types.int64), codegen
 
 
+@intrinsic
+def fma(typingctx, a, b, c):
+    """a * b + c rounded once (IEEE 754 fusedMultiplyAdd): LLVM's ``llvm.fma``, one vector
+    instruction where the CPU has FMA, libm's correctly rounded ``fma`` where it has not, so
+    the result is the same bits on every machine (unlike letting LLVM contract a * b + c,
+    which it would do only where FMA exists)."""
+
+    def codegen(context, builder, signature, args):
+        double = ir.DoubleType()
+        fused = builder.module.declare_intrinsic(
+            "llvm.fma", [double], ir.FunctionType(double, [double] * 3)
+        )
+        return builder.call(fused, args)
+
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def log(x):
     """Natural logarithm of a positive normal float64, to about 1 ulp."""
@@ -59,16 +76,18 @@ def log(x):
     # ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172: the series' terms to s^21
     s = (m - 1.0) / (m + 1.0)
     s2 = s * s
-    # written out, not a loop over a tuple: numba would keep the loop (and its divisions)
-    tail = 1.0 / 19.0 + s2 * (1.0 / 21.0)
-    tail = 1.0 / 17.0 + s2 * tail
-    tail = 1.0 / 15.0 + s2 * tail
-    tail = 1.0 / 13.0 + s2 * tail
-    tail = 1.0 / 11.0 + s2 * tail
-    tail = 1.0 / 9.0 + s2 * tail
-    tail = 1.0 / 7.0 + s2 * tail
-    tail = 1.0 / 5.0 + s2 * tail
-    tail = 1.0 / 3.0 + s2 * tail
+    # 1/3 + s^2/5 + ... + s^18/21, as two chains in s^4 run side by side (written out, not a
+    # loop over a tuple: numba would keep the loop, and its divisions)
+    s4 = s2 * s2
+    even = fma(s4, 1.0 / 19.0, 1.0 / 15.0)
+    even = fma(s4, even, 1.0 / 11.0)
+    even = fma(s4, even, 1.0 / 7.0)
+    even = fma(s4, even, 1.0 / 3.0)
+    odd = fma(s4, 1.0 / 21.0, 1.0 / 17.0)
+    odd = fma(s4, odd, 1.0 / 13.0)
+    odd = fma(s4, odd, 1.0 / 9.0)
+    odd = fma(s4, odd, 1.0 / 5.0)
+    tail = fma(s2, odd, even)
     return exponent * LN2_HI + (exponent * LN2_LO + 2.0 * s * s2 * tail + 2.0 * s)
 
 
@@ -77,22 +96,23 @@ def exp(z):
     """e^z for |z| < 700, to about 1 ulp."""
     n = np.floor(z * INV_LN2 + 0.5)
     r = (z - n * LN2_HI) - n * LN2_LO  # |r| <= ln 2 / 2 (and a rounding)
-    # Taylor to r^14: the next term is below 1e-18 at |r| = ln 2 / 2
-    series = 1.0 / 87178291200.0  # 1 / 14!
-    series = 1.0 / 6227020800.0 + r * series
-    series = 1.0 / 479001600.0 + r * series
-    series = 1.0 / 39916800.0 + r * series
-    series = 1.0 / 3628800.0 + r * series
-    series = 1.0 / 362880.0 + r * series
-    series = 1.0 / 40320.0 + r * series
-    series = 1.0 / 5040.0 + r * series
-    series = 1.0 / 720.0 + r * series
-    series = 1.0 / 120.0 + r * series
-    series = 1.0 / 24.0 + r * series
-    series = 1.0 / 6.0 + r * series
-    series = 1.0 / 2.0 + r * series
-    series = 1.0 / 1.0 + r * series
-    series = 1.0 / 1.0 + r * series  # 1 / 0!
+    # Taylor to r^14 (the next term is below 1e-18 at |r| = ln 2 / 2), as two chains in
+    # r^2 of the even and the odd terms, run side by side: half the latency of one chain
+    r2 = r * r
+    even = fma(r2, 1.0 / 87178291200.0, 1.0 / 479001600.0)  # 1 / 14!, 1 / 12!
+    even = fma(r2, even, 1.0 / 3628800.0)
+    even = fma(r2, even, 1.0 / 40320.0)
+    even = fma(r2, even, 1.0 / 720.0)
+    even = fma(r2, even, 1.0 / 24.0)
+    even = fma(r2, even, 1.0 / 2.0)
+    even = fma(r2, even, 1.0)
+    odd = fma(r2, 1.0 / 6227020800.0, 1.0 / 39916800.0)  # 1 / 13!, 1 / 11!
+    odd = fma(r2, odd, 1.0 / 362880.0)
+    odd = fma(r2, odd, 1.0 / 5040.0)
+    odd = fma(r2, odd, 1.0 / 120.0)
+    odd = fma(r2, odd, 1.0 / 6.0)
+    odd = fma(r2, odd, 1.0)
+    series = fma(r, odd, even)
     return series * _from_bits((int(n) + EXPONENT_BIAS) << MANTISSA_BITS)
 
 
