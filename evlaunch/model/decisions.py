@@ -16,7 +16,7 @@ def backlog_exceeds(waiting_vehicles, output_vehicles, months):
     return waiting_vehicles > months * output_vehicles and waiting_vehicles > 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def shift_running_from(month, waiting, output, backlog_months, shift_months):
     """The month a shift called for at the end of ``month`` runs from: ``shift_months``
     after the next month, if the backlog calls for one; else infinity."""
@@ -25,7 +25,7 @@ def shift_running_from(month, waiting, output, backlog_months, shift_months):
     return float("inf")
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def expansion_commit(month, streak, waiting, output, backlog_months, for_months, not_before):
     """(streak of months the backlog has exceeded ``backlog_months`` of output, the month the
     phase is committed or infinity): it is committed at the start of the next month once the
@@ -34,18 +34,3 @@ def expansion_commit(month, streak, waiting, output, backlog_months, for_months,
     if streak >= for_months and month + 1.0 >= not_before:
         return streak, month + 1.0
     return streak, float("inf")
-
-
-@njit(cache=True)
-def lowest_threshold(shift_month, start_month, max_utilisation, decisions):
-    """The fewest months of output a backlog must exceed for any decision still open to be
-    taken (infinity: none open): a shift not yet called on an option that can run above
-    nameplate, or a phase under a rule not yet committed. ``decisions`` as the kernel's
-    (4, options): shift backlog months; rule backlog months, months, not before."""
-    lowest = np.inf
-    for j in range(max_utilisation.shape[0]):
-        if shift_month[j] == np.inf and max_utilisation[j] > 1.0:
-            lowest = min(lowest, decisions[0, j])
-        if decisions[1, j] < np.inf and start_month[j] == np.inf:
-            lowest = min(lowest, decisions[1, j])
-    return lowest

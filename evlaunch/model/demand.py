@@ -91,29 +91,28 @@ def bass_orders(p_per_month, q_per_month, market_vehicles, multiplier) -> np.nda
     return orders
 
 
-@njit(cache=True, error_model="numpy")
-def take_from_earlier(market_vehicles, adopted, model, taken, left):
+@njit(inline="always", error_model="numpy")
+def take_from_earlier(state, lane, market, adopted, stride, model, models, taken):
     """Shrink the remaining markets (m - N) of the models before ``model`` by ``taken``
     buyers in all, in proportion to what remains of each. Cannibalisation: those buyers
     bought the later model instead.
 
-    ``market_vehicles`` and ``adopted`` are (models, lanes), changed in place; ``taken`` and
-    the scratch ``left`` are (lanes,): the kernel steps several paths (lanes) together, and
-    the lanes are the innermost loop so that it runs them in one vector register. With no
-    buyers ``taken`` (or none left) a lane's markets are unchanged, to the bit.
+    One lane (path) of a block's flat ``state``: model ``k``'s market at ``market + k *
+    stride + lane`` (changed in place), its adopted orders at ``adopted + k * stride +
+    lane``; ``models`` all the roadmap's (each loop runs that many times, a number the
+    compiler knows). With no buyers ``taken`` (or none left) the markets are unchanged, to
+    the bit.
     """
-    lanes = taken.shape[0]
-    for lane in range(lanes):
-        left[lane] = 0.0
-    for k in range(model):
-        for lane in range(lanes):
-            left[lane] += max(market_vehicles[k, lane] - adopted[k, lane], 0.0)
-    for k in range(model):
-        for lane in range(lanes):
-            # a select, not a branch: numpy's error model lets the division run where unused
-            share = min(taken[lane] / left[lane], 1.0) if left[lane] > 0.0 else 0.0
-            remaining = max(market_vehicles[k, lane] - adopted[k, lane], 0.0)
-            market_vehicles[k, lane] -= share * remaining
+    left = 0.0
+    for k in range(models):
+        remaining = max(state[market + k * stride + lane] - state[adopted + k * stride + lane], 0.0)
+        left += remaining if k < model else 0.0
+    # a select, not a branch: numpy's error model lets the division run where unused
+    share = min(taken / left, 1.0) if left > 0.0 else 0.0
+    for k in range(models):
+        at = market + k * stride + lane
+        remaining = max(state[at] - state[adopted + k * stride + lane], 0.0)
+        state[at] -= share * remaining if k < model else 0.0
 
 
 def roadmap_orders(p_per_month, q_per_month, market_vehicles, multiplier, cannibalisation):

@@ -18,9 +18,10 @@ def fulfil_month(open_orders, capacity, cancel_rate_per_month):
     return delivered, cancelled, unfilled - cancelled
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def serve_lines(open_orders, line_capacity, builds, served_by_line, served, wanted):
-    """Split one month's output between models when not every line builds every model.
+@njit(inline="always", error_model="numpy")
+def serve_lines(state, lane, rows, builds, lines_, models):
+    """Split one month's output between models when not every line builds every model;
+    returns the vehicles delivered in all.
 
     A line is the options that build the same set of models (``builds[g, k]`` is 1 when
     line ``g`` builds model ``k``); lines come most dedicated first, so a line that builds
@@ -31,31 +32,32 @@ def serve_lines(open_orders, line_capacity, builds, served_by_line, served, want
     open orders; with nested lines (a dedicated one and a flexible one) it is the largest
     output there is.
 
-    The last axis of every array but ``builds`` is lanes, paths the kernel steps together
-    (innermost, so that they run in one vector register): ``open_orders`` (models, lanes),
-    ``line_capacity`` (lines, lanes). Writes ``served_by_line`` (lines, models, lanes) and
-    ``served`` (models, lanes) [vehicles]; ``wanted`` (lanes,) is scratch.
+    One lane (path) of a block's flat ``state``; ``rows`` (open orders, served, line
+    capacity, served by line, stride): where model ``k``'s open orders are (``open + k *
+    stride + lane``), what is served of them (written), line ``g``'s capacity, and what
+    line ``g`` serves of model ``k`` (``by_line + (g * models + k) * stride + lane``,
+    written) [vehicles]. ``lines_`` and ``models``: ``builds``' shape, as numbers the
+    compiler knows.
     """
-    lines_, models = builds.shape
-    lanes = served.shape[1]
+    open_orders, served, capacity, by_line, stride = rows
     for k in range(models):
-        for lane in range(lanes):
-            served[k, lane] = 0.0
+        state[served + k * stride + lane] = 0.0
     for g in range(lines_):
-        for lane in range(lanes):
-            wanted[lane] = 0.0
+        wanted = 0.0
         for k in range(models):
-            if builds[g, k]:
-                for lane in range(lanes):
-                    wanted[lane] += open_orders[k, lane] - served[k, lane]
+            waiting = state[open_orders + k * stride + lane] - state[served + k * stride + lane]
+            wanted += waiting if builds[g, k] > 0.0 else 0.0
+        taken = min(state[capacity + g * stride + lane], wanted)
         for k in range(models):
-            for lane in range(lanes):
-                taken = min(line_capacity[g, lane], wanted[lane])
-                waiting = open_orders[k, lane] - served[k, lane]
-                # a select, not a branch, so that the lanes run together
-                got = taken * (waiting / wanted[lane]) if builds[g, k] and taken > 0.0 else 0.0
-                served_by_line[g, k, lane] = got
-                served[k, lane] += got
+            waiting = state[open_orders + k * stride + lane] - state[served + k * stride + lane]
+            # a select, not a branch, so that the lanes run together
+            got = taken * (waiting / wanted) if builds[g, k] > 0.0 and taken > 0.0 else 0.0
+            state[by_line + (g * models + k) * stride + lane] = got
+            state[served + k * stride + lane] += got
+    delivered = 0.0
+    for k in range(models):
+        delivered += state[served + k * stride + lane]
+    return delivered
 
 
 def lines(builds_by_option: list[list[bool]]) -> tuple[np.ndarray, np.ndarray]:

@@ -27,7 +27,7 @@ from ..scenario.inputs import (
 )
 from ..scenario.schema import Scenario
 from .arguments import kernel_inputs
-from .kernel import LANES, _simulate_paths
+from .kernel import run_kernel
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def simulate(
         inputs = kernel_inputs(scenario, params, options, earlier_months)
     models = inputs["price_cny"].shape[0]
     out = _outputs(paths, keep, scenario.horizon_months, models, len(options), into)
-    _simulate_paths(  # by keyword: the kernel takes many arrays of one shape
+    arguments = dict(
         **inputs,
         deliveries_out=out.deliveries,
         npv_out=out.npv_cny,
@@ -99,8 +99,10 @@ def simulate(
         backlog_by_model_out=out.backlog_by_model,
         revenue_by_model_out=out.revenue_by_model_cny,
         cost_by_model_out=out.cost_by_model_cny,
-        lanes=LANES,
     )
+    lines = inputs["builds"].shape[0]
+    pooled = bool(lines == 1 and inputs["builds"].min() > 0.0)  # one line builds every model
+    run_kernel(arguments, (models, len(options), lines, pooled))
     return out
 
 

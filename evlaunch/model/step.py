@@ -1,0 +1,343 @@
+"""One month of a block of paths: every stage, for each lane (path) in turn, in one loop.
+
+A block's inputs are rows of ``X`` and its state rows of ``S``, each row ``LANES`` long
+(``Rows`` says which row holds what). The loop over the lanes is the only loop LLVM sees:
+the loops over models, options and lines inside it run a number of times known when it is
+compiled (numba compiles the kernel for each (models, options, lines) it meets, and caches
+it), so LLVM writes them out, and runs the lane loop in vector registers, a whole month of
+a lane in them, without branches (a stage a lane skips is a select of zero).
+
+The formulas are the stages' own (``bass_new_orders``, ``ramp_fraction``, ``month_overlap``,
+``cumulative_cost_at``, ``fulfil_month``, ``shift_running_from``, ``expansion_commit``),
+inlined, in the same order of arithmetic as the per-path loop, so that a path's numbers do
+not depend on its block, its lane or the threads.
+"""
+
+import numpy as np
+from numba import njit, types
+from numba.extending import intrinsic
+
+from .decisions import expansion_commit, shift_running_from
+from .demand import bass_new_orders_inline, take_from_earlier
+from .finance import cumulative_cost_at_inline, month_overlap_inline
+from .fulfil import fulfil_month, serve_lines
+from .ramp import ramp_fraction_inline
+
+# paths stepped together: a compile-time constant, so that each row's place in a block's
+# arrays is one, and LLVM knows that rows do not overlap
+LANES = 64
+
+# inputs, rows of X: per model, per option, per path
+P, Q, MARKET, PRICE_FACTOR, LAUNCH, CANNIBAL, PRICE, COST_RATIO = range(8)
+MODEL_INPUTS = 8
+LEAD, FULL_RATE, RAMP, FEE, CAPEX, CAPEX_MONTHS, FIXED, MAX_UTIL, SHIFT_MONTHS, ABOVE = range(10)
+OPTION_INPUTS = 10
+CANCEL, UNIT_COST, LEARNING_B, DISCOUNT, COMPANY = range(5)
+PATH_INPUTS = 5
+
+# state, rows of S: per model, per option, per line, per path
+M_MARKET, ADOPTED, OPEN, ORDERED, SERVED, GOT, COST = range(7)
+MODEL_STATE = 7
+START, SHIFT_AT, STREAK, OUTPUT = range(4)
+OPTION_STATE = 4
+LINE_OUTPUT, LINE_COST = range(2)
+LINE_STATE = 2
+BUILT, COST_SO_FAR, CASH, LOWEST, DISCOUNTED, NPV = range(6)
+DELIVERED, NEW, WAITING, LOST, FLOW, CAPACITY = range(6, 12)
+PATH_STATE = 12
+
+
+@intrinsic
+def known(typingctx, shape):
+    """The values of a tuple of literal numbers (the kernel's shape), as constants LLVM
+    folds: unpacked from the tuple itself they would be values it reads at run time."""
+    if not all(isinstance(t, types.Literal) for t in shape):
+        return None  # numba tries the non-literal types first
+    values = [t.literal_value for t in shape]
+    result = types.Tuple([types.boolean if v in (True, False) and isinstance(v, bool) else types.intp for v in values])
+
+    def codegen(context, builder, signature, args):
+        constants = [
+            context.get_constant(t, v) for t, v in zip(signature.return_type, values, strict=True)
+        ]
+        return context.make_tuple(builder, signature.return_type, constants)
+
+    return result(shape), codegen
+
+
+@njit(inline="always")
+def x_model(field, k, models):
+    return (field * models + k) * LANES
+
+
+@njit(inline="always")
+def x_option(field, j, models, options):
+    return (MODEL_INPUTS * models + field * options + j) * LANES
+
+
+@njit(inline="always")
+def x_path(field, models, options):
+    return (MODEL_INPUTS * models + OPTION_INPUTS * options + field) * LANES
+
+
+@njit(inline="always")
+def x_rows(models, options):
+    return MODEL_INPUTS * models + OPTION_INPUTS * options + PATH_INPUTS
+
+
+@njit(inline="always")
+def s_model(field, k, models):
+    return (field * models + k) * LANES
+
+
+@njit(inline="always")
+def s_option(field, j, models, options):
+    return (MODEL_STATE * models + field * options + j) * LANES
+
+
+@njit(inline="always")
+def s_line(field, g, models, options, lines):
+    return (MODEL_STATE * models + OPTION_STATE * options + field * lines + g) * LANES
+
+
+@njit(inline="always")
+def s_line_model(g, k, models, options, lines):
+    first = MODEL_STATE * models + OPTION_STATE * options + LINE_STATE * lines
+    return (first + g * models + k) * LANES
+
+
+@njit(inline="always")
+def s_path(field, models, options, lines):
+    first = MODEL_STATE * models + OPTION_STATE * options + (LINE_STATE + models) * lines
+    return (first + field) * LANES
+
+
+@njit(inline="always")
+def s_rows(models, options, lines):
+    return (
+        MODEL_STATE * models + OPTION_STATE * options + (LINE_STATE + models) * lines + PATH_STATE
+    )
+
+
+# Without numba's reference counts (``_nrt=False``): it counts the references to X and S
+# that each inlined stage takes, calls that keep LLVM from vectorising the loop; the month
+# allocates nothing and returns no array, so it needs none.
+@njit(cache=True, error_model="numpy", _nrt=False)
+def month(t, season, X, S, decisions, builds, line_of, reference_units, shape):
+    """Month ``t`` (``season`` its demand factor) of every lane of a block: new orders,
+    output, deliveries, the learning curve, cancellations, cash, and the month's decisions,
+    into ``S``. ``decisions`` (4, options): shift backlog months; rule backlog months, months,
+    not before; ``builds`` (lines, models) and ``line_of`` (options,) as ``fulfil.lines``;
+    ``shape`` (models, options, lines, pooled), numbers the compiler knows."""
+    models, options, lines, pooled = known(shape)
+    for lane in range(LANES):
+        new = _orders(t, season, X, S, lane, models, options)
+        capacity, fees, spend = _options(t, X, S, lane, line_of, shape)
+        if pooled:
+            delivered, fee_per_vehicle = _serve_pooled(S, lane, capacity, fees, models)
+        else:
+            rows = (
+                s_model(OPEN, 0, models),
+                s_model(SERVED, 0, models),
+                s_line(LINE_OUTPUT, 0, models, options, lines),
+                s_line_model(0, 0, models, options, lines),
+                LANES,
+            )
+            delivered = serve_lines(S, lane, rows, builds, lines, models)
+            fee_per_vehicle = _line_costs(S, lane, shape)
+        increment = _learn(X, S, lane, delivered, reference_units, shape)
+        lost, waiting, revenue, variable, fee = _fulfil(
+            X, S, lane, increment, fee_per_vehicle, shape
+        )
+        _cash(X, S, lane, revenue - variable - fee - spend, shape)
+        _decide(t, X, S, lane, decisions, waiting, capacity, shape)
+        at = s_path(0, models, options, lines) + lane
+        S[at + NEW * LANES] = new
+        S[at + DELIVERED * LANES] = delivered
+        S[at + WAITING * LANES] = waiting
+        S[at + LOST * LANES] = lost
+        S[at + CAPACITY * LANES] = capacity
+
+
+@njit(inline="always", error_model="numpy")
+def _orders(t, season, X, S, lane, models, options):
+    """Each model's new orders (none before its launch), added to its adopted and open
+    orders; a later model takes its cannibalised buyers from the earlier ones' markets."""
+    new = 0.0
+    for k in range(models):
+        made = bass_new_orders_inline(
+            X[x_model(P, k, models) + lane],
+            X[x_model(Q, k, models) + lane],
+            S[s_model(M_MARKET, k, models) + lane],
+            S[s_model(ADOPTED, k, models) + lane],
+            X[x_model(PRICE_FACTOR, k, models) + lane] * season,
+        )
+        made = made if t >= X[x_model(LAUNCH, k, models) + lane] else 0.0
+        S[s_model(ORDERED, k, models) + lane] = made
+        S[s_model(ADOPTED, k, models) + lane] += made
+        S[s_model(OPEN, k, models) + lane] += made
+        new += made
+        if k > 0:
+            taken = X[x_model(CANNIBAL, k, models) + lane] * made
+            market, adopted = s_model(M_MARKET, 0, models), s_model(ADOPTED, 0, models)
+            take_from_earlier(S, lane, market, adopted, LANES, k, models, taken)
+    return new
+
+
+@njit(inline="always", error_model="numpy")
+def _options(t, X, S, lane, line_of, shape):
+    """Each option's output (none before it starts, or while uncommitted; above nameplate
+    from its shift), into its row and its line's; returns the month's output, per-vehicle
+    fees and above-nameplate cost, and capex and fixed cost, summed in the options' order."""
+    models, options, lines, pooled = known(shape)
+    if not pooled:
+        for g in range(lines):
+            S[s_line(LINE_OUTPUT, g, models, options, lines) + lane] = 0.0
+            S[s_line(LINE_COST, g, models, options, lines) + lane] = 0.0
+    capacity, fees, spend = 0.0, 0.0, 0.0
+    for j in range(options):
+        x = x_option(0, j, models, options) + lane  # field f of option j: x + f * stride
+        stride = options * LANES
+        start = S[s_option(START, j, models, options) + lane]
+        running = t + 1.0 > start
+        sop = start + X[x + LEAD * stride]
+        ramp = ramp_fraction_inline(t + 0.5 - sop, X[x + RAMP * stride])
+        nameplate = X[x + FULL_RATE * stride] * ramp
+        shifted = t >= S[s_option(SHIFT_AT, j, models, options) + lane]
+        utilisation = X[x + MAX_UTIL * stride] if shifted else 1.0
+        made = nameplate * utilisation if running else 0.0
+        cost = X[x + FEE * stride] * made + X[x + ABOVE * stride] * (made - nameplate)
+        cost = cost if running else 0.0
+        capex = X[x + CAPEX * stride] * month_overlap_inline(t, start, X[x + CAPEX_MONTHS * stride])
+        fixed = X[x + FIXED * stride] * month_overlap_inline(t, sop, np.inf)
+        S[s_option(OUTPUT, j, models, options) + lane] = made
+        capacity += made
+        fees += cost
+        spend += capex if running else 0.0
+        spend += fixed if running else 0.0
+        if not pooled:
+            for g in range(lines):
+                mine = line_of[j] == g
+                S[s_line(LINE_OUTPUT, g, models, options, lines) + lane] += made if mine else 0.0
+                S[s_line(LINE_COST, g, models, options, lines) + lane] += cost if mine else 0.0
+    return capacity, fees, spend
+
+
+@njit(inline="always", error_model="numpy")
+def _serve_pooled(S, lane, capacity, fees, models):
+    """Where one line builds every model: min(open orders, output) delivered, shared in
+    proportion to each model's open orders; returns it and the fees per vehicle built."""
+    total = 0.0
+    for k in range(models):
+        total += S[s_model(OPEN, k, models) + lane]
+    delivered = min(total, capacity)
+    unit = fees / capacity
+    for k in range(models):
+        share = delivered * (S[s_model(OPEN, k, models) + lane] / total)
+        S[s_model(SERVED, k, models) + lane] = share if total > 0.0 else 0.0
+    return delivered, unit if capacity > 0.0 else 0.0
+
+
+@njit(inline="always", error_model="numpy")
+def _line_costs(S, lane, shape):
+    """Each line's fees and above-nameplate cost per vehicle it built, in its row."""
+    models, options, lines, pooled = known(shape)
+    for g in range(lines):
+        at = s_line(LINE_COST, g, models, options, lines) + lane
+        built = S[s_line(LINE_OUTPUT, g, models, options, lines) + lane]
+        unit = S[at] / built
+        S[at] = unit if built > 0.0 else S[at]
+    return 0.0  # not one figure for all: each model's fees are its lines' shares
+
+
+@njit(inline="always", error_model="numpy")
+def _learn(X, S, lane, delivered, reference_units, shape):
+    """The learning curve: the month's variable cost per vehicle built (zero when none)."""
+    models, options, lines, pooled = known(shape)
+    at = s_path(0, models, options, lines) + lane
+    building = delivered > 0.0
+    built = S[at + BUILT * LANES] + delivered
+    S[at + BUILT * LANES] = built
+    x = x_path(0, models, options) + lane
+    cost_after = cumulative_cost_at_inline(
+        built, X[x + UNIT_COST * LANES], X[x + LEARNING_B * LANES], reference_units
+    )
+    step = (cost_after - S[at + COST_SO_FAR * LANES]) / delivered
+    S[at + COST_SO_FAR * LANES] = cost_after if building else S[at + COST_SO_FAR * LANES]
+    return step if building else 0.0
+
+
+@njit(inline="always", error_model="numpy")
+def _fulfil(X, S, lane, increment, fee_per_vehicle, shape):
+    """Each model's deliveries and cancellations (``fulfil_month``) and its open orders
+    left; its revenue, variable cost (``increment`` times its unit cost over the first
+    car's) and fees (``fee_per_vehicle`` where one line builds all, else its lines' share).
+    Returns the sums over models: lost, waiting, revenue, variable cost, fees."""
+    models, options, lines, pooled = known(shape)
+    cancel = X[x_path(CANCEL, models, options) + lane]
+    lost, waiting, revenue, variable_cost, fees = 0.0, 0.0, 0.0, 0.0, 0.0
+    for k in range(models):
+        fee_k = 0.0
+        if not pooled:
+            for g in range(lines):
+                served = S[s_line_model(g, k, models, options, lines) + lane]
+                fee_k += served * S[s_line(LINE_COST, g, models, options, lines) + lane]
+        at = s_model(OPEN, k, models) + lane
+        got, gone, S[at] = fulfil_month(S[at], S[s_model(SERVED, k, models) + lane], cancel)
+        variable = got * increment * X[x_model(COST_RATIO, k, models) + lane]
+        fee = got * fee_per_vehicle if pooled else fee_k
+        lost += gone
+        waiting += S[at]
+        revenue += got * X[x_model(PRICE, k, models) + lane]
+        variable_cost += variable
+        fees += fee
+        S[s_model(GOT, k, models) + lane] = got
+        S[s_model(COST, k, models) + lane] = variable + fee
+    return lost, waiting, revenue, variable_cost, fees
+
+
+@njit(inline="always", error_model="numpy")
+def _cash(X, S, lane, margin, shape):
+    """The month's cash flow (``margin`` less the company's cost), the cash so far, its
+    lowest, the discount factor and the NPV carried on."""
+    models, options, lines, pooled = known(shape)
+    at = s_path(0, models, options, lines) + lane
+    x = x_path(0, models, options) + lane
+    flow = margin - X[x + COMPANY * LANES]
+    cash = S[at + CASH * LANES] + flow
+    S[at + CASH * LANES] = cash
+    S[at + LOWEST * LANES] = min(S[at + LOWEST * LANES], cash)
+    discount = S[at + DISCOUNTED * LANES] * X[x + DISCOUNT * LANES]
+    S[at + DISCOUNTED * LANES] = discount
+    S[at + NPV * LANES] += flow * discount
+    S[at + FLOW * LANES] = flow
+
+
+@njit(inline="always", error_model="numpy")
+def _decide(t, X, S, lane, decisions, waiting, capacity, shape):
+    """The month's decisions on the lane's order book: a shift called on an option that
+    runs and can run above nameplate; a phase under an expansion rule committed when its
+    rule fires. Every lane computes both, and keeps what applies (a select)."""
+    models, options, lines, pooled = known(shape)
+    for j in range(options):
+        x = x_option(0, j, models, options) + lane
+        stride = options * LANES
+        start_at = s_option(START, j, models, options) + lane
+        shift_at = s_option(SHIFT_AT, j, models, options) + lane
+        streak_at = s_option(STREAK, j, models, options) + lane
+        start = S[start_at]
+        due = (
+            S[shift_at] == np.inf
+            and X[x + MAX_UTIL * stride] > 1.0
+            and t + 0.5 >= start + X[x + LEAD * stride]
+        )
+        called = shift_running_from(
+            t, waiting, capacity, decisions[0, j], X[x + SHIFT_MONTHS * stride]
+        )
+        S[shift_at] = called if due else S[shift_at]
+        ruled = decisions[1, j] < np.inf and start == np.inf
+        streak, committed = expansion_commit(
+            t, S[streak_at], waiting, capacity, decisions[1, j], decisions[2, j], decisions[3, j]
+        )
+        S[streak_at] = streak if ruled else S[streak_at]
+        S[start_at] = committed if ruled else start
