@@ -44,7 +44,8 @@ LINE_OUTPUT, LINE_COST = range(2)
 LINE_STATE = 2
 BUILT, COST_SO_FAR, CASH, LOWEST, DISCOUNTED, NPV = range(6)
 DELIVERED, NEW, WAITING, LOST, FLOW, CAPACITY = range(6, 12)
-PATH_STATE = 12
+SPEND, FEE_PER_VEHICLE, INCREMENT = range(12, 15)
+PATH_STATE = 15
 
 
 @intrinsic
@@ -130,9 +131,14 @@ def month(t, season, X, S, decisions, builds, line_of, reference_units, shape):
     not before; ``builds`` (lines, models) and ``line_of`` (options,) as ``fulfil.lines``;
     ``shape`` (models, options, lines, pooled), numbers the compiler knows."""
     models, options, lines, pooled = known(shape)
+    path = s_path(0, models, options, lines)  # the block's per-path rows start here
+    # Three loops over the lanes: the learning curve's power is a long chain of arithmetic,
+    # and alone in its loop the CPU runs several lanes' chains at once (in the whole
+    # month's loop it ran them one after another: the month took twice as long, perf).
     for lane in range(LANES):
-        new = _orders(t, season, X, S, lane, models, options)
-        capacity, fees, spend = _options(t, X, S, lane, line_of, shape)
+        at = path + lane
+        S[at + NEW * LANES] = _orders(t, season, X, S, lane, models, options)
+        capacity, fees, S[at + SPEND * LANES] = _options(t, X, S, lane, line_of, shape)
         if pooled:
             delivered, fee_per_vehicle = _serve_pooled(S, lane, capacity, fees, models)
         else:
@@ -145,18 +151,20 @@ def month(t, season, X, S, decisions, builds, line_of, reference_units, shape):
             )
             delivered = serve_lines(S, lane, rows, builds, lines, models)
             fee_per_vehicle = _line_costs(S, lane, shape)
-        increment = _learn(X, S, lane, delivered, reference_units, shape)
-        lost, waiting, revenue, variable, fee = _fulfil(
-            X, S, lane, increment, fee_per_vehicle, shape
-        )
-        _cash(X, S, lane, revenue - variable - fee - spend, shape)
-        _decide(t, X, S, lane, decisions, waiting, capacity, shape)
-        at = s_path(0, models, options, lines) + lane
-        S[at + NEW * LANES] = new
+        S[at + CAPACITY * LANES] = capacity
         S[at + DELIVERED * LANES] = delivered
+        S[at + FEE_PER_VEHICLE * LANES] = fee_per_vehicle
+    for lane in range(LANES):
+        _learn(X, S, lane, reference_units, shape)
+    for lane in range(LANES):
+        at = path + lane
+        lost, waiting, revenue, variable, fee = _fulfil(
+            X, S, lane, S[at + INCREMENT * LANES], S[at + FEE_PER_VEHICLE * LANES], shape
+        )
+        _cash(X, S, lane, revenue - variable - fee - S[at + SPEND * LANES], shape)
+        _decide(t, X, S, lane, decisions, waiting, S[at + CAPACITY * LANES], shape)
         S[at + WAITING * LANES] = waiting
         S[at + LOST * LANES] = lost
-        S[at + CAPACITY * LANES] = capacity
 
 
 @njit(inline="always", error_model="numpy")
@@ -251,10 +259,11 @@ def _line_costs(S, lane, shape):
 
 
 @njit(inline="always", error_model="numpy")
-def _learn(X, S, lane, delivered, reference_units, shape):
+def _learn(X, S, lane, reference_units, shape):
     """The learning curve: the month's variable cost per vehicle built (zero when none)."""
     models, options, lines, pooled = known(shape)
     at = s_path(0, models, options, lines) + lane
+    delivered = S[at + DELIVERED * LANES]
     building = delivered > 0.0
     built = S[at + BUILT * LANES] + delivered
     S[at + BUILT * LANES] = built
@@ -264,7 +273,7 @@ def _learn(X, S, lane, delivered, reference_units, shape):
     )
     step = (cost_after - S[at + COST_SO_FAR * LANES]) / delivered
     S[at + COST_SO_FAR * LANES] = cost_after if building else S[at + COST_SO_FAR * LANES]
-    return step if building else 0.0
+    S[at + INCREMENT * LANES] = step if building else 0.0
 
 
 @njit(inline="always", error_model="numpy")
