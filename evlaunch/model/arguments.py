@@ -33,7 +33,7 @@ def supply_inputs(scenario: Scenario, params: Params, options: list[str]) -> dic
     """The kernel's supply arguments: each option's capacity, ramp, costs and decisions, and
     the lines that say which models it builds."""
     option = {
-        f: np.stack([params[f"options.{n}.{f}"] for n in options]).astype(float)
+        f: np.stack([params[f"options.{n}.{f}"] for n in options]).astype(float, copy=False)
         for f in OPTION_INPUTS
     }
     names = model_names(scenario)

@@ -5,7 +5,6 @@ response to their order book, not on a date fixed years before. Both rules read 
 end state: the backlog against the month's output.
 """
 
-import numpy as np
 from numba import njit
 
 

@@ -12,13 +12,11 @@ import inspect
 
 import numba
 import numpy as np
-from numba import literally, njit, prange, types
+from numba import literally, njit, types
 
+from ..threads import spread
 from . import step
 from .step import LANES
-
-# blocks a task of the parallel loop runs, with one allocation of its scratch
-BLOCKS_PER_TASK = 4
 
 
 @njit(inline="always")
@@ -32,8 +30,10 @@ def _gather(source, into, row, first):
             into[(row + r) * LANES + lane] = source[r, min(first + lane, last)]
 
 
-@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _simulate_paths(
+    first_block,  # this and the next: the blocks of paths run, LANES paths a block
+    stop_block,
     p_per_month,
     q_per_month,
     market_vehicles,  # this and the next five (models, paths)
@@ -88,75 +88,73 @@ def _simulate_paths(
     shape = (models, options, lines, pooled)
     paths, months = deliveries_out.shape
     keep = orders_out.shape[0]
-    blocks = (paths + LANES - 1) // LANES
-    for task in prange((blocks + BLOCKS_PER_TASK - 1) // BLOCKS_PER_TASK):
-        X = np.empty(step.x_rows(models, options) * LANES)
-        S = np.empty(step.s_rows(models, options, lines) * LANES)
-        delivered = np.empty(months * LANES)
-        at = step.s_path(0, models, options, lines)
-        for block in range(task * BLOCKS_PER_TASK, min(blocks, (task + 1) * BLOCKS_PER_TASK)):
-            first = block * LANES
-            lanes_here = min(LANES, paths - first)  # lanes that are paths (the last block)
-            _gather(p_per_month, X, step.P * models, first)
-            _gather(q_per_month, X, step.Q * models, first)
-            _gather(market_vehicles, X, step.MARKET * models, first)
-            _gather(price_factor, X, step.PRICE_FACTOR * models, first)
-            _gather(launch_month, X, step.LAUNCH * models, first)
-            _gather(cannibalisation, X, step.CANNIBAL * models, first)
-            _gather(price_cny, X, step.PRICE * models, first)
-            _gather(cost_ratio, X, step.COST_RATIO * models, first)
-            row = step.x_option(0, 0, models, options) // LANES
-            _gather(lead_months, X, row + step.LEAD * options, first)
-            _gather(full_rate, X, row + step.FULL_RATE * options, first)
-            _gather(ramp_months, X, row + step.RAMP * options, first)
-            _gather(fee_cny, X, row + step.FEE * options, first)
-            _gather(capex_per_month, X, row + step.CAPEX * options, first)
-            _gather(capex_months, X, row + step.CAPEX_MONTHS * options, first)
-            _gather(fixed_per_month, X, row + step.FIXED * options, first)
-            _gather(utilisation[0], X, row + step.MAX_UTIL * options, first)
-            _gather(utilisation[1], X, row + step.SHIFT_MONTHS * options, first)
-            _gather(utilisation[2], X, row + step.ABOVE * options, first)
-            row = step.x_path(0, models, options) // LANES
-            _gather(cancel_rate[None, :], X, row + step.CANCEL, first)
-            _gather(unit_cost_cny[None, :], X, row + step.UNIT_COST, first)
-            _gather(learning_b[None, :], X, row + step.LEARNING_B, first)
-            _gather(discount_per_month[None, :], X, row + step.DISCOUNT, first)
-            _gather(company_per_month[None, :], X, row + step.COMPANY, first)
-            _start_block(X, S, capex_start, first, shape)
+    X = np.empty(step.x_rows(models, options) * LANES)
+    S = np.empty(step.s_rows(models, options, lines) * LANES)
+    delivered = np.empty(months * LANES)
+    at = step.s_path(0, models, options, lines)
+    for block in range(first_block, stop_block):
+        first = block * LANES
+        lanes_here = min(LANES, paths - first)  # lanes that are paths (the last block)
+        _gather(p_per_month, X, step.P * models, first)
+        _gather(q_per_month, X, step.Q * models, first)
+        _gather(market_vehicles, X, step.MARKET * models, first)
+        _gather(price_factor, X, step.PRICE_FACTOR * models, first)
+        _gather(launch_month, X, step.LAUNCH * models, first)
+        _gather(cannibalisation, X, step.CANNIBAL * models, first)
+        _gather(price_cny, X, step.PRICE * models, first)
+        _gather(cost_ratio, X, step.COST_RATIO * models, first)
+        row = step.x_option(0, 0, models, options) // LANES
+        _gather(lead_months, X, row + step.LEAD * options, first)
+        _gather(full_rate, X, row + step.FULL_RATE * options, first)
+        _gather(ramp_months, X, row + step.RAMP * options, first)
+        _gather(fee_cny, X, row + step.FEE * options, first)
+        _gather(capex_per_month, X, row + step.CAPEX * options, first)
+        _gather(capex_months, X, row + step.CAPEX_MONTHS * options, first)
+        _gather(fixed_per_month, X, row + step.FIXED * options, first)
+        _gather(utilisation[0], X, row + step.MAX_UTIL * options, first)
+        _gather(utilisation[1], X, row + step.SHIFT_MONTHS * options, first)
+        _gather(utilisation[2], X, row + step.ABOVE * options, first)
+        row = step.x_path(0, models, options) // LANES
+        _gather(cancel_rate[None, :], X, row + step.CANCEL, first)
+        _gather(unit_cost_cny[None, :], X, row + step.UNIT_COST, first)
+        _gather(learning_b[None, :], X, row + step.LEARNING_B, first)
+        _gather(discount_per_month[None, :], X, row + step.DISCOUNT, first)
+        _gather(company_per_month[None, :], X, row + step.COMPANY, first)
+        _start_block(X, S, capex_start, first, shape)
+        for t in range(months):
+            step.month(t, season[t], X, S, decisions, builds, line_of, reference_units, shape)
+            for lane in range(LANES):
+                delivered[t * LANES + lane] = S[at + step.DELIVERED * LANES + lane]
+            for lane in range(min(lanes_here, keep - first)):
+                _keep_month(
+                    X,
+                    S,
+                    first + lane,
+                    lane,
+                    t,
+                    shape,
+                    (
+                        orders_out,
+                        backlog_out,
+                        cancelled_out,
+                        cash_out,
+                        capacity_out,
+                        orders_by_model_out,
+                        deliveries_by_model_out,
+                        backlog_by_model_out,
+                        revenue_by_model_out,
+                        cost_by_model_out,
+                    ),
+                )
+        for lane in range(lanes_here):
+            i = first + lane
             for t in range(months):
-                step.month(t, season[t], X, S, decisions, builds, line_of, reference_units, shape)
-                for lane in range(LANES):
-                    delivered[t * LANES + lane] = S[at + step.DELIVERED * LANES + lane]
-                for lane in range(min(lanes_here, keep - first)):
-                    _keep_month(
-                        X,
-                        S,
-                        first + lane,
-                        lane,
-                        t,
-                        shape,
-                        (
-                            orders_out,
-                            backlog_out,
-                            cancelled_out,
-                            cash_out,
-                            capacity_out,
-                            orders_by_model_out,
-                            deliveries_by_model_out,
-                            backlog_by_model_out,
-                            revenue_by_model_out,
-                            cost_by_model_out,
-                        ),
-                    )
-            for lane in range(lanes_here):
-                i = first + lane
-                for t in range(months):
-                    deliveries_out[i, t] = delivered[t * LANES + lane]
-                npv_out[i] = S[at + step.NPV * LANES + lane]
-                peak_out[i] = -S[at + step.LOWEST * LANES + lane]
-                for j in range(options):
-                    shift_out[i, j] = S[step.s_option(step.SHIFT_AT, j, models, options) + lane]
-                    commit_out[i, j] = S[step.s_option(step.START, j, models, options) + lane]
+                deliveries_out[i, t] = delivered[t * LANES + lane]
+            npv_out[i] = S[at + step.NPV * LANES + lane]
+            peak_out[i] = -S[at + step.LOWEST * LANES + lane]
+            for j in range(options):
+                shift_out[i, j] = S[step.s_option(step.SHIFT_AT, j, models, options) + lane]
+                commit_out[i, j] = S[step.s_option(step.START, j, models, options) + lane]
 
 
 @njit(inline="always")
@@ -203,16 +201,25 @@ def _keep_month(X, S, i, lane, t, shape, out):
 
 def run_kernel(arguments: dict, shape: tuple[int, int, int, bool]) -> None:
     """``_simulate_paths`` on ``arguments`` (by name), compiled for ``shape`` (models,
-    options, lines, pooled). Called through its dispatcher, a kernel that asks for literal
-    arguments is typed again at every call (0.6 s); the compiled kernel's own entry point,
-    found once per shape and types of its arguments, is not."""
+    options, lines, pooled), its blocks split evenly between the threads numba may use.
+
+    Called through its dispatcher, a kernel that asks for literal arguments is typed again
+    at every call (0.6 s); the compiled kernel's own entry point, found once per shape and
+    types of its arguments, is not."""
     values = [arguments[name] for name in _ARGUMENTS]
-    signature = tuple(numba.typeof(v) for v in values) + tuple(types.literal(v) for v in shape)
+    signature = (
+        (types.int64, types.int64)
+        + tuple(numba.typeof(v) for v in values)
+        + tuple(types.literal(v) for v in shape)
+    )
     entry = _entries.get(signature)
     if entry is None:
         entry = _entries[signature] = _simulate_paths.compile(signature)
-    entry(*values, *shape)
+    blocks = -(-arguments["deliveries_out"].shape[0] // LANES)
+    threads = min(numba.get_num_threads(), blocks)
+    cuts = [blocks * i // threads for i in range(threads + 1)]
+    spread(lambda i: entry(cuts[i], cuts[i + 1], *values, *shape), range(threads))
 
 
-_ARGUMENTS = list(inspect.signature(_simulate_paths.py_func).parameters)[:-4]
+_ARGUMENTS = list(inspect.signature(_simulate_paths.py_func).parameters)[2:-4]
 _entries: dict[tuple, object] = {}

@@ -55,7 +55,7 @@ def known(typingctx, shape):
     if not all(isinstance(t, types.Literal) for t in shape):
         return None  # numba tries the non-literal types first
     values = [t.literal_value for t in shape]
-    result = types.Tuple([types.boolean if v in (True, False) and isinstance(v, bool) else types.intp for v in values])
+    result = types.Tuple([types.boolean if isinstance(v, bool) else types.intp for v in values])
 
     def codegen(context, builder, signature, args):
         constants = [

@@ -12,11 +12,6 @@ within 1e-14 relative (of the spread, where a value passes 0), and scipy.stats's
 1e-12 (tests/risk/test_draws.py).
 """
 
-import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-
-import numba
 import numpy as np
 from llvmlite import binding
 from numba import njit, types
@@ -24,6 +19,7 @@ from numba.extending import get_cython_function_address
 
 from ..scenario import distributions as dists
 from ..scenario.distributions import U_MIN
+from ..threads import spread
 
 PIECE_PATHS = 16_384  # paths of one piece of the copula or the inverse CDFs
 
@@ -225,26 +221,6 @@ def shape_of(dist) -> tuple[int, tuple[float, float, float, float]]:
             return TRIANGULAR, (dist.low, width, dist.mode, dist.high)
         return PERT, (dist.low, width, *dist.beta_shape(width))
     return BY_NUMPY, (0.0, 0.0, 0.0, 0.0)
-
-
-# each process's pool, made on first use: a forked child's copy of its parent's pool would
-# have no threads behind it
-_pools: dict[int, ThreadPoolExecutor] = {}
-
-
-def spread(work: Callable[[object], None], pieces: Iterable) -> None:
-    """``work(piece)`` for every piece, on as many threads as numba may use (a sweep's
-    points share the cores by NUMBA_NUM_THREADS); a single piece on this thread."""
-    pieces = list(pieces)
-    if len(pieces) <= 1:
-        for piece in pieces:
-            work(piece)
-        return
-    pool = _pools.get(os.getpid())
-    if pool is None:
-        pool = _pools[os.getpid()] = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS)
-    for done in [pool.submit(work, piece) for piece in pieces]:
-        done.result()
 
 
 def latin_columns(n: int, d: int, entropy: tuple[int, ...]) -> np.ndarray:

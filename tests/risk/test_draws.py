@@ -13,6 +13,7 @@ import pytest
 from pydantic import TypeAdapter
 from scipy import special, stats
 
+from evlaunch import threads
 from evlaunch.risk import draws
 from evlaunch.risk.sampling import BLOCK_PATHS, Sampler, latin_hypercube
 from evlaunch.scenario.distributions import U_MIN, Distribution
@@ -175,7 +176,7 @@ def test_the_copula_gives_the_rank_correlation_asked_for(xiaomi, method):
 @pytest.mark.parametrize("method", ["lhs", "random", "sobol"])
 def test_inputs_do_not_depend_on_chunks_or_threads(xiaomi, monkeypatch, method):
     whole = Sampler(xiaomi, 9, method).params(0, BLOCK_PATHS + 5_000)
-    monkeypatch.setitem(draws._pools, os.getpid(), ThreadPoolExecutor(1))
+    monkeypatch.setitem(threads._pools, os.getpid(), ThreadPoolExecutor(1))
     draw = Sampler(xiaomi, 9, method)
     cuts = [0, 1, 4_096, 30_001, BLOCK_PATHS, BLOCK_PATHS + 5_000]
     parts = [draw.params(start, stop) for start, stop in zip(cuts, cuts[1:], strict=False)]
