@@ -17,6 +17,7 @@ LAYERS = {
     "typed": 0,
     "limits": 0,
     "text": 0,
+    "threads": 0,
     "__version__": 0,  # the package's version; the package itself is the API, on top
     "scenario": 1,
     "model": 2,

@@ -6,7 +6,6 @@ import pytest
 from evlaunch.model.decisions import (
     backlog_exceeds,
     expansion_commit,
-    lowest_threshold,
     shift_running_from,
 )
 from evlaunch.model.simulate import simulate
@@ -25,24 +24,6 @@ def test_backlog_against_months_of_output():
 def test_a_shift_runs_its_lead_time_after_the_next_month():
     assert shift_running_from(10.0, 250.0, 100.0, 2.0, 3.0) == 14.0
     assert shift_running_from(10.0, 150.0, 100.0, 2.0, 3.0) == np.inf
-
-
-def test_the_lowest_threshold_counts_only_decisions_still_open():
-    inf = np.inf
-    # three options: A can add a shift at 2 months of backlog; B has none (utilisation 1)
-    # but a rule at 4 months; C a shift at 1.5 months and a rule at 3
-    decisions = np.array([[2.0, 1.0, 1.5], [inf, 4.0, 3.0], [inf, 2.0, 1.0], [0.0, 0.0, 0.0]])
-    utilisation = np.array([1.4, 1.0, 1.3])
-    shift_at, starts = np.full(3, inf), np.full(3, inf)
-    assert lowest_threshold(shift_at, starts, utilisation, decisions) == 1.5  # C's shift
-    shift_at[2] = 10.0  # C's shift called: A's shift at 2 is the lowest left
-    assert lowest_threshold(shift_at, starts, utilisation, decisions) == 2.0
-    shift_at[0] = 12.0  # both shifts called: C's rule at 3, B's at 4
-    assert lowest_threshold(shift_at, starts, utilisation, decisions) == 3.0
-    starts[2] = 20.0  # C committed
-    assert lowest_threshold(shift_at, starts, utilisation, decisions) == 4.0
-    starts[1] = 30.0  # nothing left to decide
-    assert lowest_threshold(shift_at, starts, utilisation, decisions) == inf
 
 
 def test_a_rule_fires_after_its_streak_and_not_before_its_month():

@@ -13,14 +13,19 @@ from evlaunch.scenario.schema import Model
 
 
 def test_buyers_are_taken_from_the_earlier_models_in_proportion_to_what_remains():
-    # one lane (path) taking buyers, one not
-    market = np.array([[100.0, 100.0], [50.0, 50.0], [70.0, 70.0]])
-    adopted, left = np.array([[20.0, 20.0], [10.0, 10.0], [0.0, 0.0]]), np.empty(2)
-    take_from_earlier(market, adopted, 2, np.array([30.0, 0.0]), left)  # 80 and 40 remain
-    np.testing.assert_allclose(market[:, 0], [80.0, 40.0, 70.0])  # a quarter of each goes
-    np.testing.assert_array_equal(market[:, 1], [100.0, 50.0, 70.0])
-    take_from_earlier(market, adopted, 2, np.array([1e9, 0.0]), left)  # never more than remains
-    np.testing.assert_allclose(market[:, 0], [20.0, 10.0, 70.0])
+    # a block's flat state, two lanes (paths) to a row: three models' markets, then their
+    # adopted orders; lane 0 takes 30 buyers for the third model, lane 1 none
+    market, adopted = (
+        [[100.0, 100.0], [50.0, 50.0], [70.0, 70.0]],
+        [[20.0, 20.0], [10.0, 10.0], [0, 0]],
+    )
+    state = np.concatenate([np.ravel(market), np.ravel(adopted)])
+    for lane, taken in enumerate((30.0, 0.0)):  # 80 and 40 remain
+        take_from_earlier(state, lane, 0, 6, 2, 2, 3, taken)
+    np.testing.assert_allclose(state[:6:2], [80.0, 40.0, 70.0])  # a quarter of each goes
+    np.testing.assert_array_equal(state[1:6:2], [100.0, 50.0, 70.0])
+    take_from_earlier(state, 0, 0, 6, 2, 2, 3, 1e9)  # never more than remains
+    np.testing.assert_allclose(state[:6:2], [20.0, 10.0, 70.0])
 
 
 # The first model: 10% of its 10,000 remaining buyers order each month (p = 0.1, q = 0):
@@ -110,10 +115,12 @@ def test_a_slipped_launch_opens_later(two_models):
 
 
 def test_one_line_serves_its_models_in_proportion_to_their_open_orders():
-    served_by_line, served, wanted = np.empty((1, 2, 1)), np.empty((2, 1)), np.empty(1)
-    open_orders, capacity = np.array([[60.0], [90.0]]), np.array([[100.0]])
-    serve_lines(open_orders, capacity, np.ones((1, 2)), served_by_line, served, wanted)
-    np.testing.assert_allclose(served[:, 0], [40.0, 60.0])  # 100 of 150 open: two thirds of each
+    # one lane's flat state: open orders of two models, what is served of them, the line's
+    # capacity, what the line serves of each
+    state = np.array([60.0, 90.0, 0.0, 0.0, 100.0, 0.0, 0.0])
+    delivered = serve_lines(state, 0, (0, 2, 4, 5, 1), np.ones((1, 2)), 1, 2)
+    np.testing.assert_allclose(state[2:4], [40.0, 60.0])  # 100 of 150 open: two thirds of each
+    assert delivered == pytest.approx(100.0)
 
 
 def test_a_dedicated_line_is_used_before_a_flexible_one():
@@ -124,11 +131,12 @@ def test_a_dedicated_line_is_used_before_a_flexible_one():
     line_of, builds = lines([[True, True], [True, False], [True, True]])
     np.testing.assert_array_equal(line_of, [1, 0, 1])
     np.testing.assert_array_equal(builds, [[1, 0], [1, 1]])
-    served_by_line, served, wanted = np.empty((2, 2, 1)), np.empty((2, 1)), np.empty(1)
-    open_orders, capacity = np.array([[120.0], [30.0]]), np.array([[50.0], [100.0]])
-    serve_lines(open_orders, capacity, builds, served_by_line, served, wanted)
-    np.testing.assert_allclose(served_by_line[:, :, 0], [[50.0, 0.0], [70.0, 30.0]])
-    np.testing.assert_allclose(served[:, 0], [120.0, 30.0])
+    # one lane: open orders, served, the lines' capacities, served by line (line, model)
+    state = np.array([120.0, 30.0, 0.0, 0.0, 50.0, 100.0, 0.0, 0.0, 0.0, 0.0])
+    delivered = serve_lines(state, 0, (0, 2, 4, 6, 1), builds, 2, 2)
+    np.testing.assert_allclose(state[6:].reshape(2, 2), [[50.0, 0.0], [70.0, 30.0]])
+    np.testing.assert_allclose(state[2:4], [120.0, 30.0])
+    assert delivered == pytest.approx(150.0)
 
 
 def test_a_model_no_running_line_builds_waits(two_models):
