@@ -33,7 +33,7 @@ def _no_computing(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("rendering a stored report computed something")
 
-    monkeypatch.setattr(simulate_module, "_simulate_paths", refuse)
+    monkeypatch.setattr(simulate_module, "run_kernel", refuse)
     monkeypatch.setattr(solve_module, "solve_inputs", refuse)
     monkeypatch.setattr(forecaster, "sample", refuse)
 

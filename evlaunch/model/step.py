@@ -1,16 +1,21 @@
-"""One month of a block of paths: every stage, for each lane (path) in turn, in one loop.
+"""One month of a block of paths: every stage, lane (path) by lane, in vector registers.
 
-A block's inputs are rows of ``X`` and its state rows of ``S``, each row ``LANES`` long
-(``Rows`` says which row holds what). The loop over the lanes is the only loop LLVM sees:
-the loops over models, options and lines inside it run a number of times known when it is
-compiled (numba compiles the kernel for each (models, options, lines) it meets, and caches
-it), so LLVM writes them out, and runs the lane loop in vector registers, a whole month of
-a lane in them, without branches (a stage a lane skips is a select of zero).
+A block's inputs are rows of one flat array ``X`` and its state rows of another, ``S``, each
+row ``LANES`` long, at places the constants and ``x_*``/``s_*`` below give. The month is
+three loops over the lanes (orders, output and deliveries; the learning curve; fulfilment,
+cash and decisions), and those are the only loops LLVM sees: the loops over models, options
+and lines inside them run a number of times known when they are compiled (the kernel is
+compiled for each (models, options, lines) it meets, and cached), so LLVM writes them out
+and runs each lane loop 4 lanes to a vector register, without branches (what a lane does not
+do is a select of zero). The month compiles without numba's reference counts
+(``_nrt=False``): a count of X's and S's references in each inlined stage was a call in the
+loop, which keeps LLVM from vectorising it; the month allocates nothing.
 
-The formulas are the stages' own (``bass_new_orders``, ``ramp_fraction``, ``month_overlap``,
-``cumulative_cost_at``, ``fulfil_month``, ``shift_running_from``, ``expansion_commit``),
-inlined, in the same order of arithmetic as the per-path loop, so that a path's numbers do
-not depend on its block, its lane or the threads.
+The formulas are the stages' own (``bass_new_orders``, ``take_from_earlier``,
+``ramp_fraction``, ``month_overlap``, ``serve_lines``, ``cumulative_cost_at``,
+``fulfil_month``, ``shift_running_from``, ``expansion_commit``), inlined, in the same order
+of arithmetic as before, so a path's deliveries, orders and decisions are the same to the
+bit whatever its block, its lane or the threads.
 """
 
 import numpy as np
@@ -120,9 +125,7 @@ def s_rows(models, options, lines):
     )
 
 
-# Without numba's reference counts (``_nrt=False``): it counts the references to X and S
-# that each inlined stage takes, calls that keep LLVM from vectorising the loop; the month
-# allocates nothing and returns no array, so it needs none.
+# no reference counts (``_nrt=False``): see the module's docstring
 @njit(cache=True, error_model="numpy", _nrt=False)
 def month(t, season, X, S, decisions, builds, line_of, reference_units, shape):
     """Month ``t`` (``season`` its demand factor) of every lane of a block: new orders,
