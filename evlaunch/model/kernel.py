@@ -2,10 +2,12 @@
 time in lockstep.
 
 A block of ``LANES`` paths goes through the months together: its inputs gathered into the
-rows of one flat array, its state in the rows of another, and each month one loop over its
-lanes that runs every stage (``step.month``), in vector registers. The kernel is compiled
-for each (models, options, lines, one line builds all) it meets, once, and cached: those
-numbers fix the month's loops over models, options and lines, which LLVM then writes out.
+rows of one flat array, its state in the rows of another, and each month's stages run lane
+by lane in vector registers (``step.month``). The kernel is compiled for each (models,
+options, lines, one line builds all) it meets, once (about 7 s), and cached: those numbers
+fix the month's loops over models, options and lines, which LLVM then writes out. The
+blocks are split between the threads numba may use, each a run of the kernel that releases
+the GIL; a path's numbers do not depend on its block, its lane or the threads.
 """
 
 import inspect
@@ -216,7 +218,7 @@ def run_kernel(arguments: dict, shape: tuple[int, int, int, bool]) -> None:
     if entry is None:
         entry = _entries[signature] = _simulate_paths.compile(signature)
     blocks = -(-arguments["deliveries_out"].shape[0] // LANES)
-    threads = min(numba.get_num_threads(), blocks)
+    threads = max(1, min(numba.get_num_threads(), blocks))
     cuts = [blocks * i // threads for i in range(threads + 1)]
     spread(lambda i: entry(cuts[i], cuts[i + 1], *values, *shape), range(threads))
 
