@@ -43,8 +43,8 @@ PATH_INPUTS = 5
 # state, rows of S: per model, per option, per line, per path
 M_MARKET, ADOPTED, OPEN, ORDERED, SERVED, GOT, COST = range(7)
 MODEL_STATE = 7
-START, SHIFT_AT, STREAK, OUTPUT = range(4)
-OPTION_STATE = 4
+START, SHIFT_AT, STREAK, OUTPUT, FEES = range(5)
+OPTION_STATE = 5
 LINE_OUTPUT, LINE_COST = range(2)
 LINE_STATE = 2
 BUILT, COST_SO_FAR, CASH, LOWEST, DISCOUNTED, NPV = range(6)
@@ -201,10 +201,6 @@ def _options(t, X, S, lane, line_of, shape):
     from its shift), into its row and its line's; returns the month's output, per-vehicle
     fees and above-nameplate cost, and capex and fixed cost, summed in the options' order."""
     models, options, lines, pooled = known(shape)
-    if not pooled:
-        for g in range(lines):
-            S[s_line(LINE_OUTPUT, g, models, options, lines) + lane] = 0.0
-            S[s_line(LINE_COST, g, models, options, lines) + lane] = 0.0
     capacity, fees, spend = 0.0, 0.0, 0.0
     for j in range(options):
         x = x_option(0, j, models, options) + lane  # field f of option j: x + f * stride
@@ -222,15 +218,22 @@ def _options(t, X, S, lane, line_of, shape):
         capex = X[x + CAPEX * stride] * month_overlap_inline(t, start, X[x + CAPEX_MONTHS * stride])
         fixed = X[x + FIXED * stride] * month_overlap_inline(t, sop, np.inf)
         S[s_option(OUTPUT, j, models, options) + lane] = made
+        S[s_option(FEES, j, models, options) + lane] = cost
         capacity += made
         fees += cost
         spend += capex if running else 0.0
         spend += fixed if running else 0.0
-        if not pooled:
-            for g in range(lines):
+    if not pooled:
+        # each line's output and fees, in a loop of their own: inside the loop over options
+        # they kept LLVM from writing it out (4 options), and the month from vectorising
+        for g in range(lines):
+            made, cost = 0.0, 0.0
+            for j in range(options):
                 mine = line_of[j] == g
-                S[s_line(LINE_OUTPUT, g, models, options, lines) + lane] += made if mine else 0.0
-                S[s_line(LINE_COST, g, models, options, lines) + lane] += cost if mine else 0.0
+                made += S[s_option(OUTPUT, j, models, options) + lane] if mine else 0.0
+                cost += S[s_option(FEES, j, models, options) + lane] if mine else 0.0
+            S[s_line(LINE_OUTPUT, g, models, options, lines) + lane] = made
+            S[s_line(LINE_COST, g, models, options, lines) + lane] = cost
     return capacity, fees, spend
 
 
