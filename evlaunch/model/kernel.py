@@ -167,8 +167,8 @@ def _start_block(X, S, capex_start, first, shape):
     S[:] = 0.0
     for k in range(models):
         for lane in range(LANES):
-            S[step.s_model(step.M_MARKET, k, models) + lane] = X[
-                step.x_model(step.MARKET, k, models) + lane
+            S[step.model_row(step.M_MARKET, k, models) + lane] = X[
+                step.model_row(step.MARKET, k, models) + lane
             ]
     _gather(capex_start, S, step.s_option(step.START, 0, models, options) // LANES, first)
     for j in range(options):
@@ -193,12 +193,12 @@ def _keep_month(X, S, i, lane, t, shape, out):
     for j in range(options):
         capacity[i, j, t] = S[step.s_option(step.OUTPUT, j, models, options) + lane]
     for k in range(models):
-        got = S[step.s_model(step.GOT, k, models) + lane]
-        by_model[0][i, k, t] = S[step.s_model(step.ORDERED, k, models) + lane]
+        got = S[step.model_row(step.GOT, k, models) + lane]
+        by_model[0][i, k, t] = S[step.model_row(step.ORDERED, k, models) + lane]
         by_model[1][i, k, t] = got
-        by_model[2][i, k, t] = S[step.s_model(step.OPEN, k, models) + lane]
-        by_model[3][i, k, t] = got * X[step.x_model(step.PRICE, k, models) + lane]
-        by_model[4][i, k, t] = S[step.s_model(step.COST, k, models) + lane]
+        by_model[2][i, k, t] = S[step.model_row(step.OPEN, k, models) + lane]
+        by_model[3][i, k, t] = got * X[step.model_row(step.PRICE, k, models) + lane]
+        by_model[4][i, k, t] = S[step.model_row(step.COST, k, models) + lane]
 
 
 def run_kernel(arguments: dict, shape: tuple[int, int, int, bool]) -> None:
