@@ -272,3 +272,28 @@ def test_a_run_written_into_an_earlier_runs_arrays_is_the_same_run():
     assert not np.shares_memory(
         simulate(s, draw.params(0, 400), options, into=reused).deliveries, big.deliveries
     )
+
+
+def test_a_paths_numbers_do_not_depend_on_its_block_its_lane_or_the_threads():
+    # the kernel steps 64 paths together, the blocks split between threads: the same paths
+    # run shifted by 37 (every path in another lane, most in another block) and on one
+    # thread give the same numbers to the bit, decisions included
+    import numba
+
+    from evlaunch.risk.sampling import Sampler
+
+    s, _ = load_scenario()
+    options = [o.name for o in s.options]
+    params = Sampler(s, 0, "lhs").params(0, 300)
+    whole = simulate(s, params, options)
+    shifted = simulate(s, {k: np.broadcast_to(v, (300,))[37:] for k, v in params.items()}, options)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        alone = simulate(s, params, options)
+    finally:
+        numba.set_num_threads(before)
+    assert (whole.commit_month < np.inf).any() or (whole.shift_month < np.inf).any()
+    for name in ("deliveries", "npv_cny", "cash_flow_cny", "shift_month", "commit_month"):
+        np.testing.assert_array_equal(getattr(shifted, name), getattr(whole, name)[37:], name)
+        np.testing.assert_array_equal(getattr(alone, name), getattr(whole, name), name)
