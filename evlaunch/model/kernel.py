@@ -8,6 +8,10 @@ options, lines, one line builds all) it meets, once (about 7 s), and cached: tho
 fix the month's loops over models, options and lines, which LLVM then writes out. The
 blocks are split between the threads numba may use, each a run of the kernel that releases
 the GIL; a path's numbers do not depend on its block, its lane or the threads.
+
+numba caches the kernel with the month and the stage formulas compiled into it, and checks
+only this file's time stamp: after editing ``step.py`` or a stage's module in a checkout,
+touch this file (an installed package's files are all new).
 """
 
 import inspect
