@@ -89,7 +89,7 @@ def x_path(field, models, options):
 
 @njit(inline="always")
 def x_rows(models, options):
-    return MODEL_INPUTS * models + OPTION_INPUTS * options + PATH_INPUTS
+    return x_path(PATH_INPUTS, models, options) // LANES
 
 
 @njit(inline="always")
@@ -116,9 +116,7 @@ def s_path(field, models, options, lines):
 
 @njit(inline="always")
 def s_rows(models, options, lines):
-    return (
-        MODEL_STATE * models + OPTION_STATE * options + (LINE_STATE + models) * lines + PATH_STATE
-    )
+    return s_path(PATH_STATE, models, options, lines) // LANES
 
 
 # no reference counts (``_nrt=False``): see the module's docstring
@@ -149,7 +147,8 @@ def month(t, season, X, S, decisions, builds, line_of, reference_units, shape):
                 LANES,
             )
             delivered = serve_lines(S, lane, rows, builds, lines, models)
-            fee_per_vehicle = _line_costs(S, lane, shape)
+            _line_costs(S, lane, shape)
+            fee_per_vehicle = 0.0  # not one figure for all: each model's is its lines' share
         S[at + CAPACITY * LANES] = capacity
         S[at + DELIVERED * LANES] = delivered
         S[at + FEE_PER_VEHICLE * LANES] = fee_per_vehicle
@@ -257,7 +256,6 @@ def _line_costs(S, lane, shape):
         built = S[s_line(LINE_OUTPUT, g, models, options, lines) + lane]
         unit = S[at] / built
         S[at] = unit if built > 0.0 else S[at]
-    return 0.0  # not one figure for all: each model's fees are its lines' shares
 
 
 @njit(inline="always", error_model="numpy")
