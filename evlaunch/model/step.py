@@ -132,37 +132,95 @@ def month(t, season, X, S, decisions, builds, line_of, reference_units, shape):
     # Three loops over the lanes: the learning curve's power is a long chain of arithmetic,
     # and alone in its loop the CPU runs several lanes' chains at once (in one loop with
     # the rest of the month it did not: 18.6 ns a lane-month against 13.7, one thread).
-    for lane in range(LANES):
-        at = path + lane
-        S[at + NEW * LANES] = _orders(t, season, X, S, lane, models, options)
-        capacity, fees, S[at + SPEND * LANES] = _options(t, X, S, lane, line_of, shape)
-        if pooled:
-            delivered, fee_per_vehicle = _serve_pooled(S, lane, capacity, fees, models)
-        else:
-            rows = (
-                model_row(OPEN, 0, models),
-                model_row(SERVED, 0, models),
-                s_line(LINE_OUTPUT, 0, models, options, lines),
-                s_line_model(0, 0, models, options, lines),
-                LANES,
+    # Before any lane's first launch (a third of the bundled case's months) nothing is
+    # ordered, delivered or built: the month leaves out the orders, the learning curve and
+    # fulfilment, and writes what they would have, to the bit (tests/model/test_step.py).
+    launched = _any_launched(t, X, models)
+    if launched:
+        for lane in range(LANES):
+            S[path + lane + NEW * LANES] = _orders(t, season, X, S, lane, models, options)
+            _supply(t, X, S, lane, builds, line_of, shape)
+    else:
+        for lane in range(LANES):
+            for k in range(models):
+                S[model_row(ORDERED, k, models) + lane] = 0.0
+            S[path + lane + NEW * LANES] = 0.0
+            _supply(t, X, S, lane, builds, line_of, shape)
+    if _any_delivered(S, path):
+        for lane in range(LANES):
+            _learn(X, S, lane, reference_units, shape)
+    else:  # what _learn leaves when no lane delivers: the same bits, without the power
+        for lane in range(LANES):
+            S[path + INCREMENT * LANES + lane] = 0.0
+    if launched:
+        for lane in range(LANES):
+            at = path + lane
+            lost, waiting, revenue, variable, fee = _fulfil(
+                X, S, lane, S[at + INCREMENT * LANES], S[at + FEE_PER_VEHICLE * LANES], shape
             )
-            delivered = serve_lines(S, lane, rows, builds, lines, models)
-            _line_costs(S, lane, shape)
-            fee_per_vehicle = 0.0  # not one figure for all: each model's is its lines' share
-        S[at + CAPACITY * LANES] = capacity
-        S[at + DELIVERED * LANES] = delivered
-        S[at + FEE_PER_VEHICLE * LANES] = fee_per_vehicle
+            _close(t, X, S, lane, decisions, revenue - variable - fee, waiting, lost, shape)
+    else:  # no orders: nothing delivered, cancelled or earned; the same bits as _fulfil's
+        for lane in range(LANES):
+            for k in range(models):
+                S[model_row(GOT, k, models) + lane] = 0.0
+                S[model_row(COST, k, models) + lane] = 0.0
+            _close(t, X, S, lane, decisions, 0.0 - 0.0 - 0.0, 0.0, 0.0, shape)
+
+
+@njit(inline="always")
+def _any_launched(t, X, models):
+    """Whether a model of a lane of the block is on sale in month ``t``."""
+    count = 0
+    for k in range(models):
+        for lane in range(LANES):
+            count += t >= X[model_row(LAUNCH, k, models) + lane]
+    return count > 0
+
+
+@njit(inline="always")
+def _any_delivered(S, path):
+    """Whether a lane of the block delivered this month (or holds a NaN there)."""
+    count = 0
     for lane in range(LANES):
-        _learn(X, S, lane, reference_units, shape)
-    for lane in range(LANES):
-        at = path + lane
-        lost, waiting, revenue, variable, fee = _fulfil(
-            X, S, lane, S[at + INCREMENT * LANES], S[at + FEE_PER_VEHICLE * LANES], shape
+        count += S[path + DELIVERED * LANES + lane] != 0.0
+    return count > 0
+
+
+@njit(inline="always", error_model="numpy")
+def _supply(t, X, S, lane, builds, line_of, shape):
+    """The month's output of every option, what it delivers of the open orders, and its
+    fees per vehicle, into the lane's rows."""
+    models, options, lines, pooled = known(shape)
+    at = s_path(0, models, options, lines) + lane
+    capacity, fees, S[at + SPEND * LANES] = _options(t, X, S, lane, line_of, shape)
+    if pooled:
+        delivered, fee_per_vehicle = _serve_pooled(S, lane, capacity, fees, models)
+    else:
+        rows = (
+            model_row(OPEN, 0, models),
+            model_row(SERVED, 0, models),
+            s_line(LINE_OUTPUT, 0, models, options, lines),
+            s_line_model(0, 0, models, options, lines),
+            LANES,
         )
-        _cash(X, S, lane, revenue - variable - fee - S[at + SPEND * LANES], shape)
-        _decide(t, X, S, lane, decisions, waiting, S[at + CAPACITY * LANES], shape)
-        S[at + WAITING * LANES] = waiting
-        S[at + LOST * LANES] = lost
+        delivered = serve_lines(S, lane, rows, builds, lines, models)
+        _line_costs(S, lane, shape)
+        fee_per_vehicle = 0.0  # not one figure for all: each model's is its lines' share
+    S[at + CAPACITY * LANES] = capacity
+    S[at + DELIVERED * LANES] = delivered
+    S[at + FEE_PER_VEHICLE * LANES] = fee_per_vehicle
+
+
+@njit(inline="always", error_model="numpy")
+def _close(t, X, S, lane, decisions, margin, waiting, lost, shape):
+    """The month's cash (``margin`` on sales, less the month's spending) and decisions, and
+    the orders left waiting and lost, into the lane's rows."""
+    models, options, lines, pooled = known(shape)
+    at = s_path(0, models, options, lines) + lane
+    _cash(X, S, lane, margin - S[at + SPEND * LANES], shape)
+    _decide(t, X, S, lane, decisions, waiting, S[at + CAPACITY * LANES], shape)
+    S[at + WAITING * LANES] = waiting
+    S[at + LOST * LANES] = lost
 
 
 @njit(inline="always", error_model="numpy")

@@ -297,3 +297,34 @@ def test_a_paths_numbers_do_not_depend_on_its_block_its_lane_or_the_threads():
     for name in ("deliveries", "npv_cny", "cash_flow_cny", "shift_month", "commit_month"):
         np.testing.assert_array_equal(getattr(shifted, name), getattr(whole, name)[37:], name)
         np.testing.assert_array_equal(getattr(alone, name), getattr(whole, name), name)
+
+
+@pytest.mark.parametrize("lines", ["one line", "two lines"])
+def test_a_block_before_any_launch_leaves_out_orders_and_the_learning_curve_to_the_bit(lines):
+    # before any lane of a block has a model on sale (and while none delivers) the month
+    # leaves the orders, fulfilment and the learning curve out and writes what they would
+    # have: each block's first lane launched a year early makes its block run them, and
+    # every other path's numbers are the same to the bit as in blocks that left them out
+    from evlaunch.model.arguments import kernel_inputs
+    from evlaunch.risk.sampling import Sampler
+
+    s, _ = load_scenario()
+    if lines == "two lines":  # the second phase builds the first car alone
+        second = s.options[-1].model_copy(update={"builds": [s.market.model_name]})
+        s = s.model_copy(update={"options": [*s.options[:-1], second]})
+    options = [o.name for o in s.options]
+    params = Sampler(s, 0, "lhs").params(0, 256)
+    inputs = kernel_inputs(s, params, options)
+    early = {**inputs, "launch_month": inputs["launch_month"].copy()}
+    early["launch_month"][:, ::64] -= 12.0
+    quiet, busy = (
+        simulate(s, params, options, inputs=inputs),
+        simulate(s, params, options, inputs=early),
+    )
+    others = np.arange(256) % 64 != 0
+    first_sale = (quiet.orders > 0).argmax(axis=1)
+    assert (busy.orders[::64, : first_sale.min()] > 0).any()  # the first lanes ran them
+    assert (first_sale > 12).all() and (quiet.deliveries[:, :12] == 0).all()
+    for name in quiet.__dataclass_fields__:
+        got, expected = getattr(busy, name)[others], getattr(quiet, name)[others]
+        np.testing.assert_array_equal(got, expected, err_msg=name)
