@@ -10,8 +10,8 @@ blocks are split between the threads numba may use, each a run of the kernel tha
 the GIL; a path's numbers do not depend on its block, its lane or the threads.
 
 numba caches the kernel with the month and the stage formulas compiled into it, and checks
-only this file's time stamp: after editing ``step.py`` or a stage's module in a checkout,
-touch this file (an installed package's files are all new).
+only this file's time stamp: after editing ``step.py``, ``layout.py`` or a stage's module in
+a checkout, touch this file (an installed package's files are all new).
 """
 
 import inspect
@@ -21,8 +21,8 @@ import numpy as np
 from numba import literally, njit, types
 
 from ..threads import spread
-from . import step
-from .step import LANES
+from . import layout, step
+from .layout import LANES
 
 
 @njit(inline="always")
@@ -94,43 +94,43 @@ def _simulate_paths(
     shape = (models, options, lines, pooled)
     paths, months = deliveries_out.shape
     keep = orders_out.shape[0]
-    X = np.empty(step.x_rows(models, options) * LANES)
-    S = np.empty(step.s_rows(models, options, lines) * LANES)
+    X = np.empty(layout.x_rows(models, options) * LANES)
+    S = np.empty(layout.s_rows(models, options, lines) * LANES)
     delivered = np.empty(months * LANES)
-    at = step.s_path(0, models, options, lines)
+    at = layout.s_path(0, models, options, lines)
     for block in range(first_block, stop_block):
         first = block * LANES
         lanes_here = min(LANES, paths - first)  # lanes that are paths (the last block)
-        _gather(p_per_month, X, step.P * models, first)
-        _gather(q_per_month, X, step.Q * models, first)
-        _gather(market_vehicles, X, step.MARKET * models, first)
-        _gather(price_factor, X, step.PRICE_FACTOR * models, first)
-        _gather(launch_month, X, step.LAUNCH * models, first)
-        _gather(cannibalisation, X, step.CANNIBAL * models, first)
-        _gather(price_cny, X, step.PRICE * models, first)
-        _gather(cost_ratio, X, step.COST_RATIO * models, first)
-        row = step.x_option(0, 0, models, options) // LANES
-        _gather(lead_months, X, row + step.LEAD * options, first)
-        _gather(full_rate, X, row + step.FULL_RATE * options, first)
-        _gather(ramp_months, X, row + step.RAMP * options, first)
-        _gather(fee_cny, X, row + step.FEE * options, first)
-        _gather(capex_per_month, X, row + step.CAPEX * options, first)
-        _gather(capex_months, X, row + step.CAPEX_MONTHS * options, first)
-        _gather(fixed_per_month, X, row + step.FIXED * options, first)
-        _gather(utilisation[0], X, row + step.MAX_UTIL * options, first)
-        _gather(utilisation[1], X, row + step.SHIFT_MONTHS * options, first)
-        _gather(utilisation[2], X, row + step.ABOVE * options, first)
-        row = step.x_path(0, models, options) // LANES
-        _gather(cancel_rate[None, :], X, row + step.CANCEL, first)
-        _gather(unit_cost_cny[None, :], X, row + step.UNIT_COST, first)
-        _gather(learning_b[None, :], X, row + step.LEARNING_B, first)
-        _gather(discount_per_month[None, :], X, row + step.DISCOUNT, first)
-        _gather(company_per_month[None, :], X, row + step.COMPANY, first)
+        _gather(p_per_month, X, layout.P * models, first)
+        _gather(q_per_month, X, layout.Q * models, first)
+        _gather(market_vehicles, X, layout.MARKET * models, first)
+        _gather(price_factor, X, layout.PRICE_FACTOR * models, first)
+        _gather(launch_month, X, layout.LAUNCH * models, first)
+        _gather(cannibalisation, X, layout.CANNIBAL * models, first)
+        _gather(price_cny, X, layout.PRICE * models, first)
+        _gather(cost_ratio, X, layout.COST_RATIO * models, first)
+        row = layout.x_option(0, 0, models, options) // LANES
+        _gather(lead_months, X, row + layout.LEAD * options, first)
+        _gather(full_rate, X, row + layout.FULL_RATE * options, first)
+        _gather(ramp_months, X, row + layout.RAMP * options, first)
+        _gather(fee_cny, X, row + layout.FEE * options, first)
+        _gather(capex_per_month, X, row + layout.CAPEX * options, first)
+        _gather(capex_months, X, row + layout.CAPEX_MONTHS * options, first)
+        _gather(fixed_per_month, X, row + layout.FIXED * options, first)
+        _gather(utilisation[0], X, row + layout.MAX_UTIL * options, first)
+        _gather(utilisation[1], X, row + layout.SHIFT_MONTHS * options, first)
+        _gather(utilisation[2], X, row + layout.ABOVE * options, first)
+        row = layout.x_path(0, models, options) // LANES
+        _gather(cancel_rate[None, :], X, row + layout.CANCEL, first)
+        _gather(unit_cost_cny[None, :], X, row + layout.UNIT_COST, first)
+        _gather(learning_b[None, :], X, row + layout.LEARNING_B, first)
+        _gather(discount_per_month[None, :], X, row + layout.DISCOUNT, first)
+        _gather(company_per_month[None, :], X, row + layout.COMPANY, first)
         _start_block(X, S, capex_start, first, shape)
         for t in range(months):
             step.month(t, season[t], X, S, decisions, builds, line_of, reference_units, shape)
             for lane in range(LANES):
-                delivered[t * LANES + lane] = S[at + step.DELIVERED * LANES + lane]
+                delivered[t * LANES + lane] = S[at + layout.DELIVERED * LANES + lane]
             for lane in range(min(lanes_here, keep - first)):
                 _keep_month(
                     X,
@@ -156,29 +156,29 @@ def _simulate_paths(
             i = first + lane
             for t in range(months):
                 deliveries_out[i, t] = delivered[t * LANES + lane]
-            npv_out[i] = S[at + step.NPV * LANES + lane]
-            peak_out[i] = -S[at + step.LOWEST * LANES + lane]
+            npv_out[i] = S[at + layout.NPV * LANES + lane]
+            peak_out[i] = -S[at + layout.LOWEST * LANES + lane]
             for j in range(options):
-                shift_out[i, j] = S[step.s_option(step.SHIFT_AT, j, models, options) + lane]
-                commit_out[i, j] = S[step.s_option(step.START, j, models, options) + lane]
+                shift_out[i, j] = S[layout.s_option(layout.SHIFT_AT, j, models, options) + lane]
+                commit_out[i, j] = S[layout.s_option(layout.START, j, models, options) + lane]
 
 
 @njit(inline="always")
 def _start_block(X, S, capex_start, first, shape):
     """A block's state before its first month: the models' whole markets, nothing ordered,
     built or spent; each option's start (infinity while uncommitted), no shift, no streak."""
-    models, options, lines, pooled = step.known(shape)
+    models, options, lines, pooled = layout.known(shape)
     S[:] = 0.0
     for k in range(models):
         for lane in range(LANES):
-            S[step.model_row(step.M_MARKET, k, models) + lane] = X[
-                step.model_row(step.MARKET, k, models) + lane
+            S[layout.model_row(layout.M_MARKET, k, models) + lane] = X[
+                layout.model_row(layout.MARKET, k, models) + lane
             ]
-    _gather(capex_start, S, step.s_option(step.START, 0, models, options) // LANES, first)
+    _gather(capex_start, S, layout.s_option(layout.START, 0, models, options) // LANES, first)
     for j in range(options):
         for lane in range(LANES):
-            S[step.s_option(step.SHIFT_AT, j, models, options) + lane] = np.inf
-    at = step.s_path(step.DISCOUNTED, models, options, lines)
+            S[layout.s_option(layout.SHIFT_AT, j, models, options) + lane] = np.inf
+    at = layout.s_path(layout.DISCOUNTED, models, options, lines)
     for lane in range(LANES):
         S[at + lane] = 1.0
 
@@ -186,23 +186,23 @@ def _start_block(X, S, capex_start, first, shape):
 @njit(inline="always")
 def _keep_month(X, S, i, lane, t, shape, out):
     """Path ``i``'s (lane ``lane``'s) month ``t`` into the trajectories kept in full."""
-    models, options, lines, pooled = step.known(shape)
+    models, options, lines, pooled = layout.known(shape)
     orders, backlog, cancelled, cash, capacity = out[:5]
     by_model = out[5:]  # orders, deliveries, backlog, revenue, cost
-    at = step.s_path(0, models, options, lines) + lane
-    orders[i, t] = S[at + step.NEW * LANES]
-    backlog[i, t] = S[at + step.WAITING * LANES]
-    cancelled[i, t] = S[at + step.LOST * LANES]
-    cash[i, t] = S[at + step.FLOW * LANES]
+    at = layout.s_path(0, models, options, lines) + lane
+    orders[i, t] = S[at + layout.NEW * LANES]
+    backlog[i, t] = S[at + layout.WAITING * LANES]
+    cancelled[i, t] = S[at + layout.LOST * LANES]
+    cash[i, t] = S[at + layout.FLOW * LANES]
     for j in range(options):
-        capacity[i, j, t] = S[step.s_option(step.OUTPUT, j, models, options) + lane]
+        capacity[i, j, t] = S[layout.s_option(layout.OUTPUT, j, models, options) + lane]
     for k in range(models):
-        got = S[step.model_row(step.GOT, k, models) + lane]
-        by_model[0][i, k, t] = S[step.model_row(step.ORDERED, k, models) + lane]
+        got = S[layout.model_row(layout.GOT, k, models) + lane]
+        by_model[0][i, k, t] = S[layout.model_row(layout.ORDERED, k, models) + lane]
         by_model[1][i, k, t] = got
-        by_model[2][i, k, t] = S[step.model_row(step.OPEN, k, models) + lane]
-        by_model[3][i, k, t] = got * X[step.model_row(step.PRICE, k, models) + lane]
-        by_model[4][i, k, t] = S[step.model_row(step.COST, k, models) + lane]
+        by_model[2][i, k, t] = S[layout.model_row(layout.OPEN, k, models) + lane]
+        by_model[3][i, k, t] = got * X[layout.model_row(layout.PRICE, k, models) + lane]
+        by_model[4][i, k, t] = S[layout.model_row(layout.COST, k, models) + lane]
 
 
 def run_kernel(arguments: dict, shape: tuple[int, int, int, bool]) -> None:

@@ -21,23 +21,30 @@ class SalesOutcomes(NamedTuple):
 
 @njit(parallel=True, cache=True)
 def _measure(deliveries, target, checkpoints, first_out, cumulative_out, months_to_target_out):
+    """Each path's first month of sales, its deliveries so far at each checkpoint (up to the
+    grid's end where the checkpoint is past it), and the month of sales it reaches the
+    target in (nan if never): one pass over its months from the first sale, summed in order."""
     paths, months = deliveries.shape
     for i in prange(paths):
-        first, total, reached = -1, 0.0, np.nan
-        cumulative_out[i, :] = 0.0
+        first = months
         for t in range(months):
-            if first < 0:
-                if deliveries[i, t] < FIRST_DELIVERY_VEHICLES:
-                    continue
+            if not deliveries[i, t] < FIRST_DELIVERY_VEHICLES:  # a nan starts sales, too
                 first = t
+                break
+        total, reached, k = 0.0, np.nan, 0
+        while k < checkpoints.size and checkpoints[k] < 1:  # before the first month of sales
+            cumulative_out[i, k] = 0.0
+            k += 1
+        for t in range(first, months):
             total += deliveries[i, t]
-            month_of_sales = t - first + 1
-            for k in range(checkpoints.size):
-                if month_of_sales <= checkpoints[k]:
-                    cumulative_out[i, k] = total
-            if np.isnan(reached) and total >= target:
-                reached = month_of_sales
-        first_out[i] = first
+            if total >= target and np.isnan(reached):
+                reached = t - first + 1
+            if k < checkpoints.size and t - first + 1 == checkpoints[k]:
+                cumulative_out[i, k] = total
+                k += 1
+        for rest in range(k, checkpoints.size):  # past the grid's end: all there is
+            cumulative_out[i, rest] = total
+        first_out[i] = first if first < months else -1
         months_to_target_out[i] = reached
 
 

@@ -190,7 +190,11 @@ def test_quantiles_by_month_equal_numpys_bit_for_bit():
     from evlaunch.risk.montecarlo import QUANTILES, quantiles_by_month
 
     rng = np.random.default_rng(1)
-    for shape in ((5_000, 84), (7, 3), (1, 5), (2, 1)):
+    for shape in ((5_000, 84), (7, 3), (1, 5), (2, 1), (1_000_000, 1)):
         values = rng.lognormal(10, 2, shape)
+        values[: shape[0] // 3] = 0.0  # ties, as paths that never sell
         q = np.array(QUANTILES)
         assert np.array_equal(quantiles_by_month(values, q), np.quantile(values, q, axis=0))
+    values[5, 0] = np.nan  # numpy's quantiles of values holding a nan are nan
+    assert np.isnan(quantiles_by_month(values, q)).all()
+    assert np.isnan(np.quantile(values, q, axis=0)).all()
