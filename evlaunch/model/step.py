@@ -271,7 +271,10 @@ def _serve_pooled(S, lane, capacity, fees, models):
     delivered = min(total, capacity)
     unit = fees / capacity
     for k in range(models):
-        share = delivered * (S[model_row(OPEN, k, models) + lane] / total)
+        # one model's share is all of it (x / x is 1 exactly): no division
+        share = (
+            delivered * (S[model_row(OPEN, k, models) + lane] / total) if models > 1 else delivered
+        )
         S[model_row(SERVED, k, models) + lane] = share if total > 0.0 else 0.0
     return delivered, unit if capacity > 0.0 else 0.0
 
