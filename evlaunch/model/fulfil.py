@@ -19,7 +19,7 @@ def fulfil_month(open_orders, capacity, cancel_rate_per_month):
 
 
 @njit(inline="always", error_model="numpy")
-def serve_lines(state, lane, rows, builds, lines_, models):
+def serve_lines(state, lane, rows, builds, lines_, models, selling):
     """Split one month's output between models when not every line builds every model;
     returns the vehicles delivered in all.
 
@@ -37,25 +37,28 @@ def serve_lines(state, lane, rows, builds, lines_, models):
     stride + lane``), what is served of them (written), line ``g``'s capacity, and what
     line ``g`` serves of model ``k`` (``by_line + (g * models + k) * stride + lane``,
     written) [vehicles]. ``lines_`` and ``models``: ``builds``' shape, as numbers the
-    compiler knows.
+    compiler knows; the models after the first ``selling`` have no open orders (none yet
+    on sale), and are served nothing without the arithmetic.
     """
     open_orders, served, capacity, by_line, stride = rows
     for k in range(models):
         state[served + k * stride + lane] = 0.0
     for g in range(lines_):
         wanted = 0.0
-        for k in range(models):
+        for k in range(selling):
             waiting = state[open_orders + k * stride + lane] - state[served + k * stride + lane]
             wanted += waiting if builds[g, k] > 0.0 else 0.0
         taken = min(state[capacity + g * stride + lane], wanted)
-        for k in range(models):
+        for k in range(selling):
             waiting = state[open_orders + k * stride + lane] - state[served + k * stride + lane]
             # a select, not a branch, so that the lanes run together
             got = taken * (waiting / wanted) if builds[g, k] > 0.0 and taken > 0.0 else 0.0
             state[by_line + (g * models + k) * stride + lane] = got
             state[served + k * stride + lane] += got
+        for k in range(selling, models):
+            state[by_line + (g * models + k) * stride + lane] = 0.0
     delivered = 0.0
-    for k in range(models):
+    for k in range(selling):
         delivered += state[served + k * stride + lane]
     return delivered
 

@@ -128,7 +128,21 @@ def _simulate_paths(
         _gather(company_per_month[None, :], X, row + layout.COMPANY, first)
         _start_block(X, S, capex_start, first, shape)
         for t in range(months):
-            step.month(t, season[t], X, S, decisions, builds, line_of, reference_units, shape)
+            # the month compiled for the models a lane may have on sale: none, the first
+            # car alone, or all (tests/model/test_simulate.py: the same numbers as all)
+            on_sale = step.models_on_sale(t, X, models)
+            if on_sale == 0:
+                step.month(
+                    t, season[t], X, S, decisions, builds, line_of, reference_units, shape, 0
+                )
+            elif on_sale == 1:
+                step.month(
+                    t, season[t], X, S, decisions, builds, line_of, reference_units, shape, 1
+                )
+            else:
+                step.month(
+                    t, season[t], X, S, decisions, builds, line_of, reference_units, shape, models
+                )
             for lane in range(LANES):
                 delivered[t * LANES + lane] = S[at + layout.DELIVERED * LANES + lane]
             for lane in range(min(lanes_here, keep - first)):

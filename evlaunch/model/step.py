@@ -92,60 +92,56 @@ from .ramp import ramp_fraction_inline
 
 # no reference counts (``_nrt=False``): see the module's docstring
 @njit(cache=True, error_model="numpy", _nrt=False)
-def month(t, season, X, S, decisions, builds, line_of, reference_units, shape):
+def month(t, season, X, S, decisions, builds, line_of, reference_units, shape, on_sale):
     """Month ``t`` (``season`` its demand factor) of every lane of a block: new orders,
     output, deliveries, the learning curve, cancellations, cash, and the month's decisions,
     into ``S``. ``decisions`` (4, options): shift backlog months; rule backlog months, months,
     not before; ``builds`` (lines, models) and ``line_of`` (options,) as ``fulfil.lines``;
-    ``shape`` (models, options, lines, pooled), numbers the compiler knows."""
+    ``shape`` (models, options, lines, pooled), numbers the compiler knows.
+
+    ``on_sale`` (also known to the compiler): no lane of the block has had a model after
+    the first ``on_sale`` on sale (``models_on_sale``). Those models' orders, deliveries and
+    sales are nothing, and are written as such, without the arithmetic that would find so:
+    to the bit the same numbers (tests/model/test_simulate.py). Before the first launch (a
+    third of the bundled case's months) that is every model, and no lane delivers: the
+    learning curve's power is left out as well."""
     models, options, lines, pooled = known(shape)
+    (selling,) = known((on_sale,))
     path = s_path(0, models, options, lines)  # the block's per-path rows start here
     # Three loops over the lanes: the learning curve's power is a long chain of arithmetic,
     # and alone in its loop the CPU runs several lanes' chains at once (in one loop with
     # the rest of the month it did not: 18.6 ns a lane-month against 13.7, one thread).
-    # Before any lane's first launch (a third of the bundled case's months) nothing is
-    # ordered, delivered or built: the month leaves out the orders, the learning curve and
-    # fulfilment, and writes what they would have, to the bit (tests/model/test_step.py).
-    launched = _any_launched(t, X, models)
-    if launched:
-        for lane in range(LANES):
-            S[path + lane + NEW * LANES] = _orders(t, season, X, S, lane, models, options)
-            _supply(t, X, S, lane, builds, line_of, shape)
-    else:
-        for lane in range(LANES):
-            for k in range(models):
-                S[model_row(ORDERED, k, models) + lane] = 0.0
-            S[path + lane + NEW * LANES] = 0.0
-            _supply(t, X, S, lane, builds, line_of, shape)
+    for lane in range(LANES):
+        S[path + lane + NEW * LANES] = _orders(t, season, X, S, lane, models, selling)
+        _supply(t, X, S, lane, builds, line_of, shape, selling)
     if _any_delivered(S, path):
         for lane in range(LANES):
             _learn(X, S, lane, reference_units, shape)
     else:  # what _learn leaves when no lane delivers: the same bits, without the power
         for lane in range(LANES):
             S[path + INCREMENT * LANES + lane] = 0.0
-    if launched:
-        for lane in range(LANES):
-            at = path + lane
-            lost, waiting, revenue, variable, fee = _fulfil(
-                X, S, lane, S[at + INCREMENT * LANES], S[at + FEE_PER_VEHICLE * LANES], shape
-            )
-            _close(t, X, S, lane, decisions, revenue - variable - fee, waiting, lost, shape)
-    else:  # no orders: nothing delivered, cancelled or earned; the same bits as _fulfil's
-        for lane in range(LANES):
-            for k in range(models):
-                S[model_row(GOT, k, models) + lane] = 0.0
-                S[model_row(COST, k, models) + lane] = 0.0
-            _close(t, X, S, lane, decisions, 0.0 - 0.0 - 0.0, 0.0, 0.0, shape)
+    for lane in range(LANES):
+        at = path + lane
+        lost, waiting, revenue, variable, fee = _fulfil(
+            X, S, lane, S[at + INCREMENT * LANES], S[at + FEE_PER_VEHICLE * LANES], shape, selling
+        )
+        _cash(X, S, lane, revenue - variable - fee - S[at + SPEND * LANES], shape)
+        _decide(t, X, S, lane, decisions, waiting, S[at + CAPACITY * LANES], shape)
+        S[at + WAITING * LANES] = waiting
+        S[at + LOST * LANES] = lost
 
 
 @njit(inline="always")
-def _any_launched(t, X, models):
-    """Whether a model of a lane of the block is on sale in month ``t``."""
-    count = 0
+def models_on_sale(t, X, models):
+    """How many of the roadmap's first models a lane of the block has had on sale by month
+    ``t``: one more than the last model any lane has (0: none yet)."""
+    last = 0
     for k in range(models):
+        count = 0
         for lane in range(LANES):
             count += t >= X[model_row(LAUNCH, k, models) + lane]
-    return count > 0
+        last = k + 1 if count > 0 else last
+    return last
 
 
 @njit(inline="always")
@@ -158,14 +154,14 @@ def _any_delivered(S, path):
 
 
 @njit(inline="always", error_model="numpy")
-def _supply(t, X, S, lane, builds, line_of, shape):
-    """The month's output of every option, what it delivers of the open orders, and its
-    fees per vehicle, into the lane's rows."""
+def _supply(t, X, S, lane, builds, line_of, shape, selling):
+    """The month's output of every option, what it delivers of the open orders of the first
+    ``selling`` models, and its fees per vehicle, into the lane's rows."""
     models, options, lines, pooled = known(shape)
     at = s_path(0, models, options, lines) + lane
     capacity, fees, S[at + SPEND * LANES] = _options(t, X, S, lane, line_of, shape)
     if pooled:
-        delivered, fee_per_vehicle = _serve_pooled(S, lane, capacity, fees, models)
+        delivered, fee_per_vehicle = _serve_pooled(S, lane, capacity, fees, models, selling)
     else:
         rows = (
             model_row(OPEN, 0, models),
@@ -174,7 +170,7 @@ def _supply(t, X, S, lane, builds, line_of, shape):
             s_line_model(0, 0, models, options, lines),
             LANES,
         )
-        delivered = serve_lines(S, lane, rows, builds, lines, models)
+        delivered = serve_lines(S, lane, rows, builds, lines, models, selling)
         _line_costs(S, lane, shape)
         fee_per_vehicle = 0.0  # not one figure for all: each model's is its lines' share
     S[at + CAPACITY * LANES] = capacity
@@ -183,23 +179,12 @@ def _supply(t, X, S, lane, builds, line_of, shape):
 
 
 @njit(inline="always", error_model="numpy")
-def _close(t, X, S, lane, decisions, margin, waiting, lost, shape):
-    """The month's cash (``margin`` on sales, less the month's spending) and decisions, and
-    the orders left waiting and lost, into the lane's rows."""
-    models, options, lines, pooled = known(shape)
-    at = s_path(0, models, options, lines) + lane
-    _cash(X, S, lane, margin - S[at + SPEND * LANES], shape)
-    _decide(t, X, S, lane, decisions, waiting, S[at + CAPACITY * LANES], shape)
-    S[at + WAITING * LANES] = waiting
-    S[at + LOST * LANES] = lost
-
-
-@njit(inline="always", error_model="numpy")
-def _orders(t, season, X, S, lane, models, options):
-    """Each model's new orders (none before its launch), added to its adopted and open
-    orders; a later model takes its cannibalised buyers from the earlier ones' markets."""
+def _orders(t, season, X, S, lane, models, selling):
+    """Each model's new orders (none before its launch; none written for the models after
+    the first ``selling``), added to its adopted and open orders; a later model takes its
+    cannibalised buyers from the earlier ones' markets."""
     new = 0.0
-    for k in range(models):
+    for k in range(selling):
         made = bass_new_orders_inline(
             X[model_row(P, k, models) + lane],
             X[model_row(Q, k, models) + lane],
@@ -215,7 +200,10 @@ def _orders(t, season, X, S, lane, models, options):
         if k > 0:
             taken = X[model_row(CANNIBAL, k, models) + lane] * made
             market, adopted = model_row(M_MARKET, 0, models), model_row(ADOPTED, 0, models)
-            take_from_earlier(S, lane, market, adopted, LANES, k, models, taken)
+            # only the models before k change: their rows are the first ``selling``
+            take_from_earlier(S, lane, market, adopted, LANES, k, selling, taken)
+    for k in range(selling, models):
+        S[model_row(ORDERED, k, models) + lane] = 0.0
     return new
 
 
@@ -262,20 +250,22 @@ def _options(t, X, S, lane, line_of, shape):
 
 
 @njit(inline="always", error_model="numpy")
-def _serve_pooled(S, lane, capacity, fees, models):
+def _serve_pooled(S, lane, capacity, fees, models, selling):
     """Where one line builds every model: min(open orders, output) delivered, shared in
-    proportion to each model's open orders; returns it and the fees per vehicle built."""
+    proportion to the open orders of each of the first ``selling`` models (the others have
+    none); returns it and the fees per vehicle built."""
     total = 0.0
-    for k in range(models):
+    for k in range(selling):
         total += S[model_row(OPEN, k, models) + lane]
     delivered = min(total, capacity)
     unit = fees / capacity
-    for k in range(models):
+    for k in range(selling):
         # one model's share is all of it (x / x is 1 exactly): no division
-        share = (
-            delivered * (S[model_row(OPEN, k, models) + lane] / total) if models > 1 else delivered
-        )
+        opened = S[model_row(OPEN, k, models) + lane]
+        share = delivered * (opened / total) if selling > 1 else delivered
         S[model_row(SERVED, k, models) + lane] = share if total > 0.0 else 0.0
+    for k in range(selling, models):
+        S[model_row(SERVED, k, models) + lane] = 0.0
     return delivered, unit if capacity > 0.0 else 0.0
 
 
@@ -309,15 +299,19 @@ def _learn(X, S, lane, reference_units, shape):
 
 
 @njit(inline="always", error_model="numpy")
-def _fulfil(X, S, lane, increment, fee_per_vehicle, shape):
+def _fulfil(X, S, lane, increment, fee_per_vehicle, shape, selling):
     """Each model's deliveries and cancellations (``fulfil_month``) and its open orders
     left; its revenue, variable cost (``increment`` times its unit cost over the first
     car's) and fees (``fee_per_vehicle`` where one line builds all, else its lines' share).
-    Returns the sums over models: lost, waiting, revenue, variable cost, fees."""
+    Returns the sums over models: lost, waiting, revenue, variable cost, fees. The models
+    after the first ``selling`` have no orders: nothing delivered, nothing added."""
     models, options, lines, pooled = known(shape)
     cancel = X[x_path(CANCEL, models, options) + lane]
     lost, waiting, revenue, variable_cost, fees = 0.0, 0.0, 0.0, 0.0, 0.0
-    for k in range(models):
+    for k in range(selling, models):
+        S[model_row(GOT, k, models) + lane] = 0.0
+        S[model_row(COST, k, models) + lane] = 0.0
+    for k in range(selling):
         fee_k = 0.0
         if not pooled:
             for g in range(lines):

@@ -118,7 +118,7 @@ def test_one_line_serves_its_models_in_proportion_to_their_open_orders():
     # one lane's flat state: open orders of two models, what is served of them, the line's
     # capacity, what the line serves of each
     state = np.array([60.0, 90.0, 0.0, 0.0, 100.0, 0.0, 0.0])
-    delivered = serve_lines(state, 0, (0, 2, 4, 5, 1), np.ones((1, 2)), 1, 2)
+    delivered = serve_lines(state, 0, (0, 2, 4, 5, 1), np.ones((1, 2)), 1, 2, 2)
     np.testing.assert_allclose(state[2:4], [40.0, 60.0])  # 100 of 150 open: two thirds of each
     assert delivered == pytest.approx(100.0)
 
@@ -133,10 +133,16 @@ def test_a_dedicated_line_is_used_before_a_flexible_one():
     np.testing.assert_array_equal(builds, [[1, 0], [1, 1]])
     # one lane: open orders, served, the lines' capacities, served by line (line, model)
     state = np.array([120.0, 30.0, 0.0, 0.0, 50.0, 100.0, 0.0, 0.0, 0.0, 0.0])
-    delivered = serve_lines(state, 0, (0, 2, 4, 6, 1), builds, 2, 2)
+    delivered = serve_lines(state, 0, (0, 2, 4, 6, 1), builds, 2, 2, 2)
     np.testing.assert_allclose(state[6:].reshape(2, 2), [[50.0, 0.0], [70.0, 30.0]])
     np.testing.assert_allclose(state[2:4], [120.0, 30.0])
     assert delivered == pytest.approx(150.0)
+    # before the second car is on sale (nothing open of it), only the first is looked at:
+    # the dedicated line's 50, then 70 of the flexible line's 100; the same numbers in full
+    for selling in (1, 2):
+        state = np.array([120.0, 0.0, 0.0, 0.0, 50.0, 100.0, -1.0, -1.0, -1.0, -1.0])
+        assert serve_lines(state, 0, (0, 2, 4, 6, 1), builds, 2, 2, selling) == 120.0
+        np.testing.assert_array_equal(state[6:].reshape(2, 2), [[50.0, 0.0], [70.0, 0.0]])
 
 
 def test_a_model_no_running_line_builds_waits(two_models):

@@ -300,10 +300,10 @@ def test_a_paths_numbers_do_not_depend_on_its_block_its_lane_or_the_threads():
 
 
 @pytest.mark.parametrize("lines", ["one line", "two lines"])
-def test_a_block_before_any_launch_leaves_out_orders_and_the_learning_curve_to_the_bit(lines):
-    # before any lane of a block has a model on sale (and while none delivers) the month
-    # leaves the orders, fulfilment and the learning curve out and writes what they would
-    # have: each block's first lane launched a year early makes its block run them, and
+def test_models_not_yet_on_sale_are_left_out_to_the_bit(lines):
+    # a block's month leaves out the models no lane has on sale yet (their orders,
+    # deliveries and sales are nothing) and, while no lane delivers, the learning curve:
+    # each block's first lane launched a year early makes its block run them sooner, and
     # every other path's numbers are the same to the bit as in blocks that left them out
     from evlaunch.model.arguments import kernel_inputs
     from evlaunch.risk.sampling import Sampler
@@ -317,14 +317,14 @@ def test_a_block_before_any_launch_leaves_out_orders_and_the_learning_curve_to_t
     inputs = kernel_inputs(s, params, options)
     early = {**inputs, "launch_month": inputs["launch_month"].copy()}
     early["launch_month"][:, ::64] -= 12.0
-    quiet, busy = (
-        simulate(s, params, options, inputs=inputs),
-        simulate(s, params, options, inputs=early),
-    )
+    quiet = simulate(s, params, options, inputs=inputs)
+    busy = simulate(s, params, options, inputs=early)
     others = np.arange(256) % 64 != 0
-    first_sale = (quiet.orders > 0).argmax(axis=1)
-    assert (busy.orders[::64, : first_sale.min()] > 0).any()  # the first lanes ran them
-    assert (first_sale > 12).all() and (quiet.deliveries[:, :12] == 0).all()
+    # the first lanes sell each model (the first car, the second) before any other lane
+    for k in range(2):
+        first_sale = (quiet.orders_by_model[:, k] > 0).argmax(axis=1)
+        assert (busy.orders_by_model[::64, k, : first_sale.min()] > 0).any()
+    assert (quiet.deliveries[:, :12] == 0).all()
     for name in quiet.__dataclass_fields__:
         got, expected = getattr(busy, name)[others], getattr(quiet, name)[others]
         np.testing.assert_array_equal(got, expected, err_msg=name)
