@@ -23,6 +23,7 @@ from numba import literally, njit, types
 from ..threads import spread
 from . import layout, step
 from .layout import LANES
+from .outcomes import measure_path
 
 
 @njit(inline="always")
@@ -82,6 +83,11 @@ def _simulate_paths(
     backlog_by_model_out,
     revenue_by_model_out,
     cost_by_model_out,
+    target_vehicles,  # this and the next: each path's sales measured (``measure_path``)
+    checkpoints,  # (marks,) months of sales
+    first_sale_out,  # (measured,) the first paths'; this and the next two
+    deliveries_at_out,  # (measured, marks)
+    months_to_target_out,
     models,  # this and the next three: numbers the kernel is compiled for
     options,
     lines,
@@ -92,7 +98,7 @@ def _simulate_paths(
     literally(lines)
     literally(pooled)
     shape = (models, options, lines, pooled)
-    paths, months = deliveries_out.shape
+    paths, months = npv_out.shape[0], season.shape[0]
     keep = orders_out.shape[0]
     X = np.empty(layout.x_rows(models, options) * LANES)
     S = np.empty(layout.s_rows(models, options, lines) * LANES)
@@ -168,8 +174,13 @@ def _simulate_paths(
                 )
         for lane in range(lanes_here):
             i = first + lane
-            for t in range(months):
+            for t in range(months if i < deliveries_out.shape[0] else 0):
                 deliveries_out[i, t] = delivered[t * LANES + lane]
+            if i < first_sale_out.shape[0]:  # measured here, from the block's months
+                first_sale_out[i], months_to_target_out[i] = measure_path(
+                    delivered, lane, LANES, months, target_vehicles, checkpoints,
+                    deliveries_at_out, i,
+                )  # fmt: skip
             npv_out[i] = S[at + layout.NPV * LANES + lane]
             peak_out[i] = -S[at + layout.LOWEST * LANES + lane]
             for j in range(options):
@@ -235,7 +246,7 @@ def run_kernel(arguments: dict, shape: tuple[int, int, int, bool]) -> None:
     entry = _entries.get(signature)
     if entry is None:
         entry = _entries[signature] = _simulate_paths.compile(signature)
-    blocks = -(-arguments["deliveries_out"].shape[0] // LANES)
+    blocks = -(-arguments["npv_out"].shape[0] // LANES)
     threads = max(1, min(numba.get_num_threads(), blocks))
     cuts = [blocks * i // threads for i in range(threads + 1)]
     spread(lambda i: entry(cuts[i], cuts[i + 1], *values, *shape), range(threads))

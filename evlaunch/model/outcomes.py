@@ -19,33 +19,55 @@ class SalesOutcomes(NamedTuple):
     window_truncated: np.ndarray  # (paths,) bool: the window runs past the grid's end
 
 
+class SalesMeasure(NamedTuple):
+    """What to measure each path's sales against: the target, its window, the checkpoints."""
+
+    target_vehicles: float
+    window_months: int
+    checkpoints: tuple[int, ...] = CHECKPOINTS
+
+    @property
+    def marks(self) -> np.ndarray:
+        """The months of sales at which cumulative deliveries are kept, the window's too."""
+        return np.array(sorted({*self.checkpoints, self.window_months}), dtype=np.int64)
+
+
+@njit(inline="always")
+def measure_path(values, start, stride, months, target, checkpoints, cumulative_out, i):
+    """Path ``i``'s sales from its months' deliveries ``values[start + t * stride]``: its
+    deliveries so far at each checkpoint (months of sales; up to the grid's end where one is
+    past it) into ``cumulative_out[i]``; returns its first month of sales (-1: none) and the
+    month of sales it reaches ``target`` in (nan: never). One pass over its months from the
+    first sale, summed in order."""
+    first = months
+    for t in range(months):
+        if not values[start + t * stride] < FIRST_DELIVERY_VEHICLES:  # a nan starts sales
+            first = t
+            break
+    total, reached, k = 0.0, np.nan, 0
+    while k < checkpoints.size and checkpoints[k] < 1:  # before the first month of sales
+        cumulative_out[i, k] = 0.0
+        k += 1
+    for t in range(first, months):
+        total += values[start + t * stride]
+        if total >= target and np.isnan(reached):
+            reached = t - first + 1
+        if k < checkpoints.size and t - first + 1 == checkpoints[k]:
+            cumulative_out[i, k] = total
+            k += 1
+    for rest in range(k, checkpoints.size):  # past the grid's end: all there is
+        cumulative_out[i, rest] = total
+    return (first if first < months else -1), reached
+
+
 @njit(parallel=True, cache=True)
 def _measure(deliveries, target, checkpoints, first_out, cumulative_out, months_to_target_out):
-    """Each path's first month of sales, its deliveries so far at each checkpoint (up to the
-    grid's end where the checkpoint is past it), and the month of sales it reaches the
-    target in (nan if never): one pass over its months from the first sale, summed in order."""
     paths, months = deliveries.shape
+    flat = deliveries.reshape(paths * months)
     for i in prange(paths):
-        first = months
-        for t in range(months):
-            if not deliveries[i, t] < FIRST_DELIVERY_VEHICLES:  # a nan starts sales, too
-                first = t
-                break
-        total, reached, k = 0.0, np.nan, 0
-        while k < checkpoints.size and checkpoints[k] < 1:  # before the first month of sales
-            cumulative_out[i, k] = 0.0
-            k += 1
-        for t in range(first, months):
-            total += deliveries[i, t]
-            if total >= target and np.isnan(reached):
-                reached = t - first + 1
-            if k < checkpoints.size and t - first + 1 == checkpoints[k]:
-                cumulative_out[i, k] = total
-                k += 1
-        for rest in range(k, checkpoints.size):  # past the grid's end: all there is
-            cumulative_out[i, rest] = total
-        first_out[i] = first if first < months else -1
-        months_to_target_out[i] = reached
+        first_out[i], months_to_target_out[i] = measure_path(
+            flat, i * months, 1, months, target, checkpoints, cumulative_out, i
+        )
 
 
 def sales_outcomes(
@@ -69,15 +91,27 @@ def sales_outcomes(
     """
     deliveries = np.ascontiguousarray(deliveries, dtype=float)
     paths, months = deliveries.shape
-    marks = np.array(sorted({*checkpoints, window_months}), dtype=np.int64)
-    first = np.empty(paths, dtype=np.int64)
-    cumulative = np.empty((paths, marks.size))
-    months_to_target = np.empty(paths)
-    _measure(deliveries, float(target_vehicles), marks, first, cumulative, months_to_target)
+    measure = SalesMeasure(float(target_vehicles), window_months, checkpoints)
+    first, cumulative, months_to_target = measured_arrays(paths, measure)
+    _measure(
+        deliveries, measure.target_vehicles, measure.marks, first, cumulative, months_to_target
+    )
+    return outcomes_of(measure, months, first, cumulative, months_to_target)
+
+
+def measured_arrays(paths: int, measure: SalesMeasure):
+    """Empty arrays for each path's first month of sales, its deliveries at the marks and
+    its months to target, as ``measure_path`` fills them."""
+    return np.empty(paths, dtype=np.int64), np.empty((paths, measure.marks.size)), np.empty(paths)
+
+
+def outcomes_of(measure: SalesMeasure, months: int, first, cumulative, months_to_target):
+    """The ``SalesOutcomes`` of paths measured by ``measure_path`` on a grid of ``months``."""
+    window = measure.window_months
     return SalesOutcomes(
         first_delivery_month=first,
-        cumulative_at={int(k): cumulative[:, n] for n, k in enumerate(marks)},
+        cumulative_at={int(k): cumulative[:, n] for n, k in enumerate(measure.marks)},
         months_to_target=months_to_target,
-        hit=months_to_target <= window_months,  # nan compares False
-        window_truncated=(first < 0) | (first + window_months > months),
+        hit=months_to_target <= window,  # nan compares False
+        window_truncated=(first < 0) | (first + window > months),
     )

@@ -18,7 +18,7 @@ calls for one, and an option under an expansion rule is committed when the rule 
 that path's order book.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,14 +28,17 @@ from ..scenario.inputs import (
 from ..scenario.schema import Scenario
 from .arguments import kernel_inputs
 from .kernel import run_kernel
+from .outcomes import SalesMeasure, SalesOutcomes, measured_arrays, outcomes_of
 
 
 @dataclass(frozen=True)
 class Paths:
-    """Simulated paths. ``deliveries``, ``npv_cny`` and ``peak_cash_need_cny`` cover every
-    path; the other trajectories only the first ``kept`` paths (all by default)."""
+    """Simulated paths. ``npv_cny``, ``peak_cash_need_cny`` and the decisions cover every
+    path, ``deliveries`` the first ``kept_deliveries`` (all by default), the other
+    trajectories the first ``kept`` (all by default); ``sales`` each path's sales measured
+    as the run asked (``SalesMeasure``), or None."""
 
-    deliveries: np.ndarray  # (paths, months) [vehicles/month]
+    deliveries: np.ndarray  # (kept deliveries, months) [vehicles/month]
     npv_cny: np.ndarray  # (paths,)
     peak_cash_need_cny: np.ndarray  # (paths,)
     orders: np.ndarray  # (kept, months) [vehicles/month]
@@ -50,6 +53,7 @@ class Paths:
     cash_flow_cny: np.ndarray  # (kept, months) [CNY/month]
     shift_month: np.ndarray  # (paths, options) grid month a shift runs from; inf: never
     commit_month: np.ndarray  # (paths, options) grid month an option starts; inf: never
+    sales: SalesOutcomes | None = None
 
     @property
     def capacity(self) -> np.ndarray:
@@ -64,6 +68,8 @@ def simulate(
     earlier_months: np.ndarray | None = None,
     into: Paths | None = None,
     inputs: dict | None = None,
+    measure: SalesMeasure | None = None,
+    kept_deliveries: int | None = None,
 ) -> Paths:
     """Run demand, supply, fulfilment and finance for every path, using ``options`` only.
 
@@ -75,13 +81,20 @@ def simulate(
     fault in fresh pages for every chunk, 6% of a Monte Carlo's CPU time (perf, 1M paths).
     ``inputs``: ``kernel_inputs`` of these ``params``, made already (a run in chunks makes
     the next chunk's on a thread while the kernel runs this one: 26 ms a chunk on one core).
+    ``measure``: each path's sales measured by the kernel from its months while they are at
+    hand (``Paths.sales``), so that a run that needs no more of them can keep the
+    ``deliveries`` of only the first ``kept_deliveries`` paths: writing every path's months
+    out and reading them again was a tenth of a Monte Carlo's time.
     """
     paths = next(iter(params.values())).shape[0]
     keep = paths if keep is None else min(keep, paths)
+    kept_deliveries = paths if kept_deliveries is None else min(kept_deliveries, paths)
     if inputs is None:
         inputs = kernel_inputs(scenario, params, options, earlier_months)
     models = inputs["price_cny"].shape[0]
-    out = _outputs(paths, keep, scenario.horizon_months, models, len(options), into)
+    months = scenario.horizon_months
+    out = _outputs((paths, keep, kept_deliveries), months, models, len(options), into)
+    measured = measured_arrays(paths if measure else 0, measure or SalesMeasure(0.0, 1))
     arguments = dict(
         **inputs,
         deliveries_out=out.deliveries,
@@ -99,25 +112,31 @@ def simulate(
         backlog_by_model_out=out.backlog_by_model,
         revenue_by_model_out=out.revenue_by_model_cny,
         cost_by_model_out=out.cost_by_model_cny,
+        target_vehicles=float(measure.target_vehicles) if measure else 0.0,
+        checkpoints=measure.marks if measure else np.ones(1, dtype=np.int64),
+        first_sale_out=measured[0],
+        deliveries_at_out=measured[1],
+        months_to_target_out=measured[2],
     )
     lines = inputs["builds"].shape[0]
     pooled = bool(lines == 1 and inputs["builds"].min() > 0.0)  # one line builds every model
     run_kernel(arguments, (models, len(options), lines, pooled))
+    if measure:
+        return replace(out, sales=outcomes_of(measure, months, *measured))
     return out
 
 
 def _outputs(
-    paths: int, keep: int, months: int, models: int, options: int, into: Paths | None = None
+    sizes: tuple[int, int, int], months: int, models: int, options: int, into: Paths | None
 ) -> Paths:
-    if into is not None and _fits(into, paths, keep, months, models, options):
-        return Paths(
-            **{
-                name: getattr(into, name)[: keep if name in KEPT else paths]
-                for name in Paths.__dataclass_fields__
-            }
-        )
+    """Arrays for a run's outputs; ``sizes``: (paths, kept, kept deliveries)."""
+    paths, keep, kept_deliveries = sizes
+    rows = {name: keep if name in KEPT else paths for name in ARRAYS}
+    rows["deliveries"] = kept_deliveries
+    if into is not None and _fits(into, rows, months, models, options):
+        return Paths(**{name: getattr(into, name)[: rows[name]] for name in ARRAYS})
     return Paths(
-        deliveries=np.empty((paths, months)),
+        deliveries=np.empty((kept_deliveries, months)),
         npv_cny=np.empty(paths),
         peak_cash_need_cny=np.empty(paths),
         orders=np.empty((keep, months)),
@@ -135,8 +154,9 @@ def _outputs(
     )
 
 
+ARRAYS = [name for name in Paths.__dataclass_fields__ if name != "sales"]
 # the trajectories only the first ``keep`` paths record
-KEPT = frozenset(Paths.__dataclass_fields__) - {
+KEPT = frozenset(ARRAYS) - {
     "deliveries",
     "npv_cny",
     "peak_cash_need_cny",
@@ -145,11 +165,10 @@ KEPT = frozenset(Paths.__dataclass_fields__) - {
 }
 
 
-def _fits(into: Paths, paths: int, keep: int, months: int, models: int, options: int) -> bool:
+def _fits(into: Paths, rows: dict[str, int], months: int, models: int, options: int) -> bool:
     """Whether ``into``'s arrays can hold a run of this size (their first rows)."""
     return (
-        into.deliveries.shape[0] >= paths
-        and into.orders.shape[0] >= keep
+        all(getattr(into, name).shape[0] >= rows[name] for name in ARRAYS)
         and into.deliveries.shape[1] == months
         and into.orders_by_model.shape[1] == models
         and into.shift_month.shape[1] == options

@@ -15,7 +15,7 @@ from scipy import special
 
 from .. import __version__
 from ..model.arguments import kernel_inputs
-from ..model.outcomes import CHECKPOINTS, sales_outcomes
+from ..model.outcomes import CHECKPOINTS, SalesMeasure
 from ..model.simulate import simulate
 from ..scenario.months import add_months
 from ..scenario.provenance import Provenance, provenance
@@ -236,12 +236,16 @@ def _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, en
         params = adjust(params) if adjust else params
         return chunk, params, kernel_inputs(scenario, params, options)
 
-    for (_, stop), params, inputs in made_ahead(prepared, drawn):
-        run = simulate(scenario, params, options, keep=0, into=largest, inputs=inputs)
-        if largest is None or run.deliveries.shape[0] > largest.deliveries.shape[0]:
+    measure = SalesMeasure(target, window, marks)
+    for (start, stop), params, inputs in made_ahead(prepared, drawn):
+        fan_rows = max(0, min(stop, fan_paths) - start)  # the only months kept
+        run = simulate(
+            scenario, params, options, keep=0, into=largest, inputs=inputs, measure=measure,
+            kept_deliveries=fan_rows,
+        )  # fmt: skip
+        if largest is None or run.npv_cny.shape[0] > largest.npv_cny.shape[0]:
             largest = run
-        out = sales_outcomes(run.deliveries, target, window, marks)
-        c.add(out, run, months)
+        c.add(run.sales, run, months)
         if on_progress:
             on_progress(stop, stops[-1])
         if stop in stops and enough(c):

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..errors import ArgumentError
 from ..model.arguments import kernel_inputs
-from ..model.outcomes import sales_outcomes
+from ..model.outcomes import SalesMeasure
 from ..model.simulate import simulate
 from ..scenario.distributions import U_MIN
 from ..scenario.inputs import input_value
@@ -58,10 +58,15 @@ def relevant_inputs(names: list[str], options: list[str]) -> list[str]:
 
 
 def _window_deliveries(scenario: Scenario, params, options) -> tuple[np.ndarray, np.ndarray]:
-    target = scenario.target
-    run = simulate(scenario, params, options, keep=0)
-    out = sales_outcomes(run.deliveries, target.deliveries, target.window_months)
-    return out.cumulative_at[target.window_months], out.hit
+    out = simulate(
+        scenario, params, options, keep=0, measure=_target(scenario), kept_deliveries=0
+    ).sales
+    return out.cumulative_at[scenario.target.window_months], out.hit
+
+
+def _target(scenario: Scenario) -> SalesMeasure:
+    """The scenario's target, as each path's sales are measured against it."""
+    return SalesMeasure(scenario.target.deliveries, scenario.target.window_months)
 
 
 def tornado(
@@ -116,7 +121,7 @@ def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[f
     sampled = draw.params_from_uniforms(draw.uniforms(0, paths))
     per_call = max(1, CHUNK_PATHS // paths)
     groups = [held[start : start + per_call] for start in range(0, len(held), per_call)]
-    target = scenario.target
+    target = _target(scenario)
 
     def inputs(group):
         params = {name: np.tile(values, len(group)) for name, values in sampled.items()}
@@ -128,10 +133,12 @@ def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[f
     first = None  # the first call's arrays (none is larger), written over by the next calls
     found = []
     for group, params, made in made_ahead(inputs, groups):
-        run = simulate(scenario, params, options, keep=0, into=first, inputs=made)
+        run = simulate(
+            scenario, params, options, keep=0, into=first, inputs=made, measure=target,
+            kept_deliveries=0,
+        )  # fmt: skip
         first = first or run
-        hit = sales_outcomes(run.deliveries, target.deliveries, target.window_months).hit
-        found += [float(h.mean()) for h in hit.reshape(len(group), paths)]
+        found += [float(h.mean()) for h in run.sales.hit.reshape(len(group), paths)]
     return found
 
 

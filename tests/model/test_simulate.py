@@ -10,7 +10,8 @@ from evlaunch.model.finance import (
     peak_cash_need_cny,
 )
 from evlaunch.model.fulfil import Fulfilment
-from evlaunch.model.simulate import simulate
+from evlaunch.model.outcomes import SalesMeasure, sales_outcomes
+from evlaunch.model.simulate import ARRAYS, simulate
 from evlaunch.scenario.inputs import central_params
 from evlaunch.scenario.load import load_scenario
 from evlaunch.scenario.months import months_between
@@ -317,14 +318,43 @@ def test_models_not_yet_on_sale_are_left_out_to_the_bit(lines):
     inputs = kernel_inputs(s, params, options)
     early = {**inputs, "launch_month": inputs["launch_month"].copy()}
     early["launch_month"][:, ::64] -= 12.0
-    quiet = simulate(s, params, options, inputs=inputs)
-    busy = simulate(s, params, options, inputs=early)
+    measure = SalesMeasure(s.target.deliveries, s.target.window_months)
+    quiet = simulate(s, params, options, inputs=inputs, measure=measure)
+    busy = simulate(s, params, options, inputs=early, measure=measure)
     others = np.arange(256) % 64 != 0
     # the first lanes sell each model (the first car, the second) before any other lane
     for k in range(2):
         first_sale = (quiet.orders_by_model[:, k] > 0).argmax(axis=1)
         assert (busy.orders_by_model[::64, k, : first_sale.min()] > 0).any()
     assert (quiet.deliveries[:, :12] == 0).all()
-    for name in quiet.__dataclass_fields__:
+    for name in ARRAYS:
         got, expected = getattr(busy, name)[others], getattr(quiet, name)[others]
         np.testing.assert_array_equal(got, expected, err_msg=name)
+    np.testing.assert_array_equal(
+        busy.sales.months_to_target[others], quiet.sales.months_to_target[others]
+    )
+
+
+def test_sales_measured_in_the_kernel_equal_those_measured_from_the_months():
+    # the Monte Carlo has the kernel measure each path's sales from its block's months and
+    # keeps the months of its first paths only: the same numbers as measuring them after
+    from evlaunch.risk.sampling import Sampler
+
+    s, _ = load_scenario()
+    options = [o.name for o in s.options]
+    params = Sampler(s, 3, "lhs").params(0, 300)
+    measure = SalesMeasure(s.target.deliveries / 3, s.target.window_months, (1, 12, 24, 200))
+    whole = simulate(s, params, options, keep=0)
+    measured = simulate(s, params, options, keep=0, measure=measure, kept_deliveries=70)
+    expected = sales_outcomes(whole.deliveries, *measure)
+    assert measured.deliveries.shape == (70, s.horizon_months)
+    np.testing.assert_array_equal(measured.deliveries, whole.deliveries[:70])
+    assert 0 < expected.hit.mean() < 1 and (expected.first_delivery_month > 0).all()
+    for name in ("first_delivery_month", "months_to_target", "hit", "window_truncated"):
+        np.testing.assert_array_equal(getattr(measured.sales, name), getattr(expected, name))
+    assert (
+        measured.sales.cumulative_at.keys() == expected.cumulative_at.keys() == {1, 12, 24, 36, 200}
+    )
+    for k, values in expected.cumulative_at.items():
+        np.testing.assert_array_equal(measured.sales.cumulative_at[k], values, err_msg=str(k))
+    np.testing.assert_array_equal(measured.npv_cny, whole.npv_cny)
