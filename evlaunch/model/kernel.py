@@ -3,11 +3,14 @@ time in lockstep.
 
 A block of ``LANES`` paths goes through the months together: its inputs gathered into the
 rows of one flat array, its state in the rows of another, and each month's stages run lane
-by lane in vector registers (``step.month``). The kernel is compiled for each (models,
-options, lines, one line builds all) it meets, once (about 7 s), and cached: those numbers
-fix the month's loops over models, options and lines, which LLVM then writes out. The
-blocks are split between the threads numba may use, each a run of the kernel that releases
-the GIL; a path's numbers do not depend on its block, its lane or the threads.
+by lane in vector registers (``step.month``), compiled for the models its lanes may have on
+sale (none, the first car, all). The kernel is compiled for each (models, options, lines,
+one line builds all) it meets, once (7.5 s with one model, 13 s with three), and cached:
+those numbers fix the month's loops over models, options and lines, which LLVM then writes
+out. At a block's end each path's sales are measured from its months (``measure_path``),
+which only the first paths asked for are written out. The blocks are split between the
+threads numba may use, each a run of the kernel that releases the GIL; a path's numbers do
+not depend on its block, its lane or the threads.
 
 numba caches the kernel with the month and the stage formulas compiled into it, and checks
 only this file's time stamp: after editing ``step.py``, ``layout.py`` or a stage's module in

@@ -94,7 +94,8 @@ def simulate(
     models = inputs["price_cny"].shape[0]
     months = scenario.horizon_months
     out = _outputs((paths, keep, kept_deliveries), months, models, len(options), into)
-    measured = measured_arrays(paths if measure else 0, measure or SalesMeasure(0.0, 1))
+    measuring = measure or SalesMeasure(0.0, 1)  # without one: no path's rows, none measured
+    measured = measured_arrays(paths if measure else 0, measuring)
     arguments = dict(
         **inputs,
         deliveries_out=out.deliveries,
@@ -112,8 +113,8 @@ def simulate(
         backlog_by_model_out=out.backlog_by_model,
         revenue_by_model_out=out.revenue_by_model_cny,
         cost_by_model_out=out.cost_by_model_cny,
-        target_vehicles=float(measure.target_vehicles) if measure else 0.0,
-        checkpoints=measure.marks if measure else np.ones(1, dtype=np.int64),
+        target_vehicles=float(measuring.target_vehicles),
+        checkpoints=measuring.marks,
         first_sale_out=measured[0],
         deliveries_at_out=measured[1],
         months_to_target_out=measured[2],

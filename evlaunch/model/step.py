@@ -102,9 +102,9 @@ def month(t, season, X, S, decisions, builds, line_of, reference_units, shape, o
     ``on_sale`` (also known to the compiler): no lane of the block has had a model after
     the first ``on_sale`` on sale (``models_on_sale``). Those models' orders, deliveries and
     sales are nothing, and are written as such, without the arithmetic that would find so:
-    to the bit the same numbers (tests/model/test_simulate.py). Before the first launch (a
-    third of the bundled case's months) that is every model, and no lane delivers: the
-    learning curve's power is left out as well."""
+    to the bit the same numbers (tests/model/test_simulate.py). Before the first launch (33
+    of the bundled case's 84 months) that is every model, and no lane delivers: the learning
+    curve's power is left out as well."""
     models, options, lines, pooled = known(shape)
     (selling,) = known((on_sale,))
     path = s_path(0, models, options, lines)  # the block's per-path rows start here
