@@ -99,9 +99,9 @@ def take_from_earlier(state, lane, market, adopted, stride, model, models, taken
 
     One lane (path) of a block's flat ``state``: model ``k``'s market at ``market + k *
     stride + lane`` (changed in place), its adopted orders at ``adopted + k * stride +
-    lane``; ``models`` all the roadmap's (each loop runs that many times, a number the
-    compiler knows). With no buyers ``taken`` (or none left) the markets are unchanged, to
-    the bit.
+    lane``; ``models``: how many of the roadmap's first models to look at, at least
+    ``model`` (each loop runs that many times, a number the compiler knows). With no buyers
+    ``taken`` (or none left) the markets are unchanged, to the bit.
     """
     left = 0.0
     for k in range(models):

@@ -31,6 +31,11 @@ class SalesMeasure(NamedTuple):
         """The months of sales at which cumulative deliveries are kept, the window's too."""
         return np.array(sorted({*self.checkpoints, self.window_months}), dtype=np.int64)
 
+    @classmethod
+    def of_target(cls, target) -> "SalesMeasure":
+        """A scenario's ``target`` (deliveries in a window), at the usual checkpoints."""
+        return cls(target.deliveries, target.window_months)
+
 
 @njit(inline="always")
 def measure_path(values, start, stride, months, target, checkpoints, cumulative_out, i):

@@ -15,7 +15,7 @@ from scipy import special
 
 from .. import __version__
 from ..model.arguments import kernel_inputs
-from ..model.outcomes import CHECKPOINTS, SalesMeasure
+from ..model.outcomes import SalesMeasure
 from ..model.simulate import simulate
 from ..scenario.months import add_months
 from ..scenario.provenance import Provenance, provenance
@@ -225,10 +225,9 @@ def _of(measures: "PathMeasures", output: str) -> np.ndarray:
 def _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, enough):
     """Simulate the paths chunk by chunk (``drawn``) up to each of ``stops`` in turn,
     keeping only what the result needs, until ``enough(collected)`` says so after one."""
-    target, window = scenario.target.deliveries, scenario.target.window_months
+    measure = SalesMeasure.of_target(scenario.target)
     months = scenario.horizon_months
-    marks = tuple(sorted({*CHECKPOINTS, window}))
-    c = _Collected(stops[-1], marks, fan_paths, len(options), months)
+    c = _Collected(stops[-1], tuple(measure.marks.tolist()), fan_paths, len(options), months)
     largest = None  # the largest chunk's arrays so far, written over by the next chunks
 
     def prepared(item):
@@ -236,7 +235,6 @@ def _collect(scenario, options, stops, drawn, adjust, fan_paths, on_progress, en
         params = adjust(params) if adjust else params
         return chunk, params, kernel_inputs(scenario, params, options)
 
-    measure = SalesMeasure(target, window, marks)
     for (start, stop), params, inputs in made_ahead(prepared, drawn):
         fan_rows = max(0, min(stop, fan_paths) - start)  # the only months kept
         run = simulate(

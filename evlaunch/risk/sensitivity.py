@@ -58,15 +58,9 @@ def relevant_inputs(names: list[str], options: list[str]) -> list[str]:
 
 
 def _window_deliveries(scenario: Scenario, params, options) -> tuple[np.ndarray, np.ndarray]:
-    out = simulate(
-        scenario, params, options, keep=0, measure=_target(scenario), kept_deliveries=0
-    ).sales
+    measure = SalesMeasure.of_target(scenario.target)
+    out = simulate(scenario, params, options, keep=0, measure=measure, kept_deliveries=0).sales
     return out.cumulative_at[scenario.target.window_months], out.hit
-
-
-def _target(scenario: Scenario) -> SalesMeasure:
-    """The scenario's target, as each path's sales are measured against it."""
-    return SalesMeasure(scenario.target.deliveries, scenario.target.window_months)
 
 
 def tornado(
@@ -121,7 +115,7 @@ def _held_p_target(scenario, options, draw: Sampler, held, paths: int) -> list[f
     sampled = draw.params_from_uniforms(draw.uniforms(0, paths))
     per_call = max(1, CHUNK_PATHS // paths)
     groups = [held[start : start + per_call] for start in range(0, len(held), per_call)]
-    target = _target(scenario)
+    target = SalesMeasure.of_target(scenario.target)
 
     def inputs(group):
         params = {name: np.tile(values, len(group)) for name, values in sampled.items()}
